@@ -1,0 +1,151 @@
+"""The one place exceptions become each API family's error envelope.
+
+Families:
+- ``now`` (``/api/now/...`` and ``/api/sn_lead_mgmt_core/...``, CONTRACT §1.7):
+  ``{"error": {"message": ..., "detail": ...}, "status": "failure"}``.
+- ``contact_center`` (``/api/v2/contacts``, CONTRACT §6): ``{"statusCode": N, "statusMessage": ...}``.
+
+A view names its family with ``api_family``. Views raise ``ApiError`` (or a DRF exception);
+anything else is an unexpected fault: logged with its stack, answered with a 500 envelope
+that carries no stack trace.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+logger = logging.getLogger("csm_project.api")
+
+NOW = "now"
+CONTACT_CENTER = "contact_center"
+
+READ_REQUEST = "Exception while reading request"
+NO_RECORD = "No Record found"
+NO_RECORD_DETAIL = "Record doesn't exist or ACL restricts the record retrieval"
+NO_RESOURCE = "Requested URI does not represent any resource"
+
+
+class ApiError(exceptions.APIException):
+    """An error with an explicit message and detail (detail may be a string, list or None).
+
+    ``status_code`` 400 by default. For the contact-center family, ``code`` is its statusCode.
+    """
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str, detail=None, *, status_code: int | None = None, code: int | None = None):
+        self.message = message
+        self.error_detail = detail
+        self.cc_code = code
+        if status_code is not None:
+            self.status_code = status_code
+        super().__init__(detail=message)
+
+
+class RecordNotFound(ApiError):
+    status_code = status.HTTP_404_NOT_FOUND
+
+    def __init__(self):
+        super().__init__(NO_RECORD, NO_RECORD_DETAIL, code=6)
+
+
+class UnknownResource(ApiError):
+    status_code = status.HTTP_404_NOT_FOUND
+
+    def __init__(self):
+        super().__init__(NO_RESOURCE, None, code=6)
+
+
+class UnknownVersion(ApiError):
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self):
+        super().__init__(NO_RESOURCE, None, code=2)
+
+
+class BadRequestBody(ApiError):
+    """The body could not be read: bad JSON/XML, wrong shape, too large."""
+
+    def __init__(self, detail: str):
+        super().__init__(READ_REQUEST, detail, code=2)
+
+
+_ACTION_WORDS = {"GET": "query", "HEAD": "query", "OPTIONS": "query", "POST": "create",
+                 "PUT": "update", "PATCH": "update", "DELETE": "delete"}
+
+# Contact-center statusCodes (CONTRACT §6) by HTTP status, for exceptions that carry none.
+_CC_CODES = {400: 2, 401: 20, 403: 5, 404: 6, 405: 2, 406: 2, 415: 2, 500: 4}
+
+
+def _now_message(exc: exceptions.APIException, method: str) -> tuple[str, object]:
+    """(message, detail) of the ``now`` envelope for a DRF exception."""
+    if isinstance(exc, ApiError):
+        return exc.message, exc.error_detail
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        return "User Not Authenticated", "Required to provide Auth information"
+    if isinstance(exc, exceptions.PermissionDenied):
+        return f"Insufficient rights to {_ACTION_WORDS.get(method, 'query')} records", None
+    if isinstance(exc, exceptions.NotFound):
+        return NO_RECORD, NO_RECORD_DETAIL
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return "Method not Supported", f"Requested method {method} is not supported by this resource"
+    if isinstance(exc, exceptions.NotAcceptable):
+        return "Requested response format is not supported", str(exc.detail)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return "Requested content type is not supported", f"Content-Type {exc.detail}"[:200]
+    if isinstance(exc, exceptions.ParseError):
+        return READ_REQUEST, str(exc.detail)
+    if isinstance(exc, exceptions.ValidationError):
+        return "Invalid request", exc.detail
+    return str(exc.detail), None
+
+
+def _body(family: str, exc: exceptions.APIException, method: str) -> dict:
+    if family == CONTACT_CENTER:
+        code = getattr(exc, "cc_code", None) or _CC_CODES.get(exc.status_code, 4)
+        if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+            message = "Not authenticated"
+        elif isinstance(exc, exceptions.PermissionDenied):
+            message = "No permission"
+        elif isinstance(exc, ApiError):
+            message = exc.message
+        else:
+            message = _now_message(exc, method)[0]
+        return {"statusCode": code, "statusMessage": message}
+    message, detail = _now_message(exc, method)
+    return {"error": {"message": message, "detail": detail}, "status": "failure"}
+
+
+def error_response(family: str, exc: exceptions.APIException, method: str) -> Response:
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+    return Response(_body(family, exc, method), status=exc.status_code, headers=headers)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response:
+    """DRF's EXCEPTION_HANDLER: every API error, expected or not, in the family's envelope."""
+    view = context.get("view")
+    request = context.get("request")
+    family = getattr(view, "api_family", NOW)
+    method = request.method if request is not None else "GET"
+
+    if isinstance(exc, Http404):
+        exc = RecordNotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = BadRequestBody("Request body is too large")
+    elif not isinstance(exc, exceptions.APIException):
+        logger.exception("Unexpected error in %s %s", method, getattr(request, "path", "?"))
+        exc = ApiError("Internal server error", "An unexpected error occurred while processing the request",
+                       status_code=500, code=4)
+    set_rollback()
+    return error_response(family, exc, method)

@@ -1,0 +1,58 @@
+"""JSON and XML output (CONTRACT §1.8)."""
+
+import re
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+_NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9_.\-]")
+
+
+class PlatformJSONRenderer(JSONRenderer):
+    """Compact UTF-8 JSON; NaN and infinity are refused rather than emitted."""
+
+    ensure_ascii = False
+    strict = True
+
+
+class PlatformXMLRenderer(BaseRenderer):
+    """``<response><result>...</result></response>``: one element per key, a list repeats its
+    key's element once per item (a list response gives one ``<result>`` per record), maps nest,
+    ``null`` is an empty element and booleans are ``true``/``false``.
+    """
+
+    media_type = "application/xml"
+    format = "xml"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        root = Element("response")
+        if isinstance(data, dict):
+            _append_members(root, data)
+        elif data is not None:
+            _append_value(root, "result", data)
+        return b'<?xml version="1.0" encoding="UTF-8"?>' + tostring(root, encoding="unicode").encode()
+
+
+def _tag(name: str) -> str:
+    tag = _NOT_NAME_CHAR.sub("_", str(name)) or "_"
+    return tag if tag[0].isalpha() or tag[0] == "_" else f"_{tag}"
+
+
+def _append_members(parent: Element, data: dict) -> None:
+    for key, value in data.items():
+        _append_value(parent, key, value)
+
+
+def _append_value(parent: Element, key: str, value) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _append_value(parent, key, item)
+        return
+    child = SubElement(parent, _tag(key))
+    if isinstance(value, dict):
+        _append_members(child, value)
+    elif isinstance(value, bool):
+        child.text = "true" if value else "false"
+    elif value is not None:
+        child.text = str(value)

@@ -1,0 +1,40 @@
+"""Demo users (CONTRACT §7): one per role of §1.5 and one with none."""
+
+from django.db import transaction
+
+from csm_project.core.models import User
+from csm_project.core.roles import user_grant_roles
+
+DEMO_USERS = (
+    # user_name, first, last, roles, superuser
+    ("admin", "System", "Administrator", (), True),
+    ("csm.integration", "CSM", "Integration", ("csm_ws_integration",), False),
+    ("interaction.agent", "Interaction", "Agent", ("interaction_agent",), False),
+    ("lead.integrator", "Lead", "Integrator", ("sn_lead_mgmt_core.lead_integrator",), False),
+    ("cc.admin", "Contact Center", "Admin", ("contact_center_admin",), False),
+    ("cc.agent", "Contact Center", "Agent", ("contact_center_agent",), False),
+    ("no.role", "No", "Role", (), False),
+)
+
+
+@transaction.atomic
+def load_users(*, password: str, stdout) -> int:
+    """Create the demo users that do not exist yet; existing ones keep their password."""
+    created = 0
+    for user_name, first, last, roles, superuser in DEMO_USERS:
+        if User.objects.filter(user_name=user_name).exists():
+            continue
+        user = User.objects.create_user(
+            user_name,
+            password,
+            first_name=first,
+            last_name=last,
+            email=f"{user_name}@example.com",
+            is_staff=superuser,
+            is_superuser=superuser,
+        )
+        if roles:
+            user_grant_roles(user=user, roles=roles)
+        created += 1
+    stdout.write(f"users: {created} created, {len(DEMO_USERS) - created} already there")
+    return created

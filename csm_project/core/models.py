@@ -1,0 +1,273 @@
+"""Platform models every app builds on: the record base, users and roles, number counters,
+the journal (work notes), system properties and choice lists."""
+
+import uuid
+from typing import ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+from csm_project.core.actor import current_actor_name
+
+SYSTEM_FIELDS = (
+    "sys_id",
+    "sys_created_on",
+    "sys_created_by",
+    "sys_updated_on",
+    "sys_updated_by",
+    "sys_mod_count",
+    "sys_domain",
+    "sys_domain_path",
+    "sys_class_name",
+    "sys_tags",
+)
+
+
+def new_sys_id() -> str:
+    """32 lowercase hex characters, random, never reused."""
+    return uuid.uuid4().hex
+
+
+class SysRecord(models.Model):
+    """The system fields every stored record has (CONTRACT §1.1).
+
+    Subclasses declare ``sys_table`` (the wire table name) and ``sys_display_field`` (the
+    field shown for a reference to them). ``save()`` stamps who and when, stores empty
+    strings as NULL (as the platform does), and on update increments ``sys_mod_count`` in
+    the database (``F() + 1``), so two concurrent saves both count. After an update the
+    in-memory ``sys_mod_count`` is dropped and re-read on next access.
+    """
+
+    sys_table: ClassVar[str] = ""
+    sys_display_field: ClassVar[str] = "name"
+
+    sys_id = models.CharField(primary_key=True, max_length=32, default=new_sys_id, editable=False)
+    sys_created_on = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    sys_created_by = models.CharField(max_length=100, blank=True, editable=False)
+    sys_updated_on = models.DateTimeField(default=timezone.now, editable=False)
+    sys_updated_by = models.CharField(max_length=100, blank=True, editable=False)
+    sys_mod_count = models.PositiveIntegerField(default=0, editable=False)
+    sys_domain = models.CharField(max_length=32, default="global", editable=False)
+    sys_domain_path = models.CharField(max_length=255, default="/", editable=False)
+    sys_class_name = models.CharField(max_length=80, blank=True, editable=False)
+    sys_tags = models.TextField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        actor = current_actor_name()
+        now = timezone.now()
+        self._store_empty_strings_as_null()
+        if self._state.adding:
+            self.sys_created_by = self.sys_created_by or actor
+            self.sys_updated_by = self.sys_updated_by or actor
+            self.sys_class_name = self.sys_class_name or self.sys_table
+            super().save(*args, **kwargs)
+            return
+        self.sys_updated_on = now
+        self.sys_updated_by = actor
+        self.sys_mod_count = F("sys_mod_count") + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {
+                "sys_updated_on",
+                "sys_updated_by",
+                "sys_mod_count",
+            }
+        super().save(*args, **kwargs)
+        # The database holds the incremented value; drop the expression so the next read
+        # of the attribute loads it (Django treats a missing attribute as deferred).
+        self.__dict__.pop("sys_mod_count", None)
+
+    def _store_empty_strings_as_null(self) -> None:
+        for field in self._meta.concrete_fields:
+            if field.null and isinstance(field, (models.CharField, models.TextField)):
+                if getattr(self, field.attname) == "":
+                    setattr(self, field.attname, None)
+
+    @property
+    def display_value(self) -> str:
+        return str(getattr(self, self.sys_display_field, "") or "")
+
+
+class Role(SysRecord):
+    """A role as named on the platform (CONTRACT §1.5), granted to users."""
+
+    sys_table = "sys_user_role"
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(null=True, blank=True)
+
+    class Meta:
+        db_table = "sys_user_role"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, user_name: str, password: str | None = None, **fields) -> "User":
+        if not user_name:
+            raise ValueError("A user needs a user name.")
+        user = self.model(user_name=user_name, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, user_name: str, password: str | None = None, **fields) -> "User":
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(user_name, password, **fields)
+
+
+class User(SysRecord, AbstractBaseUser, PermissionsMixin):
+    """A platform user (``sys_user``). Contacts (``customer_contact``) extend this table."""
+
+    sys_table = "sys_user"
+
+    user_name = models.CharField(max_length=100, unique=True)
+    first_name = models.CharField(max_length=100, null=True, blank=True)
+    middle_name = models.CharField(max_length=100, null=True, blank=True)
+    last_name = models.CharField(max_length=100, null=True, blank=True)
+    name = models.CharField("display name", max_length=255, null=True, blank=True)
+    email = models.CharField(max_length=255, null=True, blank=True)
+    title = models.CharField(max_length=100, null=True, blank=True)
+    phone = models.CharField("business phone", max_length=40, null=True, blank=True)
+    mobile_phone = models.CharField(max_length=40, null=True, blank=True)
+    employee_number = models.CharField(max_length=40, null=True, blank=True)
+    time_zone = models.CharField(max_length=64, null=True, blank=True)
+    active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "staff", default=False, help_text="May log in to this admin site."
+    )
+    roles = models.ManyToManyField(Role, blank=True, related_name="users")
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "user_name"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        db_table = "sys_user"
+
+    def __str__(self) -> str:
+        return self.user_name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.name:
+            self.name = " ".join(part for part in (self.first_name, self.last_name) if part) or None
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def role_names(self) -> frozenset[str]:
+        """Names of the roles granted to this user (one query, then cached on the object)."""
+        cached = self.__dict__.get("_role_names")
+        if cached is None:
+            cached = frozenset(self.roles.values_list("name", flat=True))
+            self.__dict__["_role_names"] = cached
+        return cached
+
+    def has_role(self, role: str) -> bool:
+        """A superuser, and a holder of ``admin``, has every role."""
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        names = self.role_names()
+        return "admin" in names or role in names
+
+
+class NumberCounter(models.Model):
+    """The next record number per prefix (CONTRACT §1.2). Staff may move it forward."""
+
+    prefix = models.CharField(max_length=16, primary_key=True)
+    table = models.CharField(max_length=80, blank=True, help_text="Wire table the numbers are for.")
+    next_value = models.PositiveBigIntegerField(default=1)
+    digits = models.PositiveSmallIntegerField(default=7)
+
+    class Meta:
+        db_table = "sys_number_counter"
+        ordering = ["prefix"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.next_value:0{self.digits}d}"
+
+
+class JournalEntry(SysRecord):
+    """One work note (``sys_journal_field``), attached to any record by table and sys_id."""
+
+    sys_table = "sys_journal_field"
+    sys_display_field = "value"
+
+    name = models.CharField("table", max_length=80)
+    element_id = models.CharField("record sys_id", max_length=32)
+    element = models.CharField(max_length=40, default="work_notes")
+    value = models.TextField()
+    author = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        db_table = "sys_journal_field"
+        verbose_name_plural = "journal entries"
+        indexes = [models.Index(fields=["name", "element_id"], name="journal_record_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.element_id} {self.element}"
+
+
+class SystemProperty(SysRecord):
+    """A run-time setting staff can edit without a restart (``sys_properties``)."""
+
+    sys_table = "sys_properties"
+
+    class Type(models.TextChoices):
+        BOOLEAN = "boolean"
+        STRING = "string"
+        INTEGER = "integer"
+
+    name = models.CharField(max_length=200, unique=True)
+    value = models.TextField(null=True, blank=True)
+    type = models.CharField(max_length=20, choices=Type.choices, default=Type.STRING)
+    description = models.TextField(null=True, blank=True)
+
+    class Meta:
+        db_table = "sys_properties"
+        verbose_name_plural = "system properties"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Choice(SysRecord):
+    """One value of a choice list (``sys_choice``): choice lists are data, not code."""
+
+    sys_table = "sys_choice"
+    sys_display_field = "label"
+
+    table = models.CharField(max_length=80)
+    element = models.CharField(max_length=80)
+    value = models.CharField(max_length=100)
+    label = models.CharField(max_length=255)
+    sequence = models.IntegerField(default=0)
+    inactive = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "sys_choice"
+        ordering = ["table", "element", "sequence", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "element", "value"], name="choice_unique_value")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.element} = {self.value}"

@@ -1,0 +1,49 @@
+"""Record numbers: prefix + zero-padded digits, strictly increasing per prefix (CONTRACT §1.2).
+
+The counter row is advanced with one ``UPDATE ... RETURNING`` statement. On PostgreSQL the
+row lock it takes is held until the caller's transaction ends, so concurrent inserts are
+serialised on the counter and can never draw the same number; ``max()+1`` would. SQLite
+serialises writers on the whole database. A number drawn by a transaction that later rolls
+back is not reused (gaps are allowed, duplicates are not).
+"""
+
+from django.db import IntegrityError, connection, transaction
+
+from csm_project.core.models import NumberCounter
+
+
+def next_number(prefix: str, *, table: str = "") -> str:
+    """Draw the next number for ``prefix`` (e.g. ``LEAD0000001``)."""
+    return reserve_numbers(prefix, 1, table=table)[0]
+
+
+def reserve_numbers(prefix: str, count: int, *, table: str = "") -> list[str]:
+    """Draw ``count`` consecutive numbers at once (bulk loads)."""
+    if count < 1:
+        return []
+    with transaction.atomic():
+        row = _advance(prefix, count)
+        if row is None:
+            _create_counter(prefix, table)
+            row = _advance(prefix, count)
+    first, digits = row
+    return [f"{prefix}{value:0{digits}d}" for value in range(first, first + count)]
+
+
+def _advance(prefix: str, count: int) -> tuple[int, int] | None:
+    db_table = connection.ops.quote_name(NumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {db_table} SET next_value = next_value + %s WHERE prefix = %s "  # noqa: S608 - table name is ours
+            "RETURNING next_value - %s, digits",
+            [count, prefix, count],
+        )
+        return cursor.fetchone()
+
+
+def _create_counter(prefix: str, table: str) -> None:
+    try:
+        with transaction.atomic():
+            NumberCounter.objects.create(prefix=prefix, table=table)
+    except IntegrityError:
+        pass  # another transaction created it first; advancing it is now safe

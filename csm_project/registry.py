@@ -1,0 +1,138 @@
+"""The table registry: wire table name -> model, fields (wire name, type, reference), display field.
+
+The encoded-query compiler, serializers and any generic table endpoint read tables from here
+rather than repeating field lists. A model joins the registry by subclassing ``SysRecord``
+and declaring ``sys_table``; its concrete fields become the table's fields under their own
+names (a foreign key ``account`` is the reference field ``account``, holding the referenced
+sys_id). A model may list ``sys_api_exclude`` (fields never exposed nor queryable) and
+``sys_choice_fields`` (string fields whose values come from a choice list).
+
+Pitfall: the registry is built on first use, after apps are ready; never call it at import
+time of a models module.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+
+from django.apps import apps
+from django.db import models
+
+# Never exposed through any table, whatever the model says.
+ALWAYS_EXCLUDED = frozenset({"password", "is_superuser", "is_staff"})
+
+
+class FieldType(StrEnum):
+    STRING = "string"
+    CHOICE = "choice"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    BOOLEAN = "boolean"
+    DATETIME = "datetime"
+    DATE = "date"
+    REFERENCE = "reference"
+    JSON = "json"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    model_field: str
+    type: FieldType
+    reference: str | None = None
+    max_length: int | None = None
+
+    @property
+    def is_reference(self) -> bool:
+        return self.type is FieldType.REFERENCE
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    model: type[models.Model]
+    display_field: str
+    fields: dict[str, FieldSpec] = field(default_factory=dict)
+
+    def field(self, name: str) -> FieldSpec | None:
+        return self.fields.get(name)
+
+    def referenced_table(self, spec: FieldSpec) -> "TableSpec | None":
+        return get_table(spec.reference) if spec.reference and spec.reference in _tables() else None
+
+
+class UnknownTable(LookupError):
+    pass
+
+
+def _field_type(model_field: models.Field, choice_fields: frozenset[str]) -> FieldType | None:
+    if isinstance(model_field, (models.ForeignKey, models.OneToOneField)):
+        return FieldType.REFERENCE
+    if isinstance(model_field, models.BooleanField):
+        return FieldType.BOOLEAN
+    if isinstance(model_field, models.DateTimeField):
+        return FieldType.DATETIME
+    if isinstance(model_field, models.DateField):
+        return FieldType.DATE
+    if isinstance(model_field, (models.IntegerField, models.BigIntegerField)):
+        return FieldType.INTEGER
+    if isinstance(model_field, (models.DecimalField, models.FloatField)):
+        return FieldType.DECIMAL
+    if isinstance(model_field, models.JSONField):
+        return FieldType.JSON
+    if isinstance(model_field, (models.CharField, models.TextField)):
+        if model_field.name in choice_fields or model_field.choices:
+            return FieldType.CHOICE
+        return FieldType.STRING
+    return None
+
+
+def _table_spec(model: type[models.Model]) -> TableSpec:
+    excluded = ALWAYS_EXCLUDED | frozenset(getattr(model, "sys_api_exclude", ()))
+    choice_fields = frozenset(getattr(model, "sys_choice_fields", ()))
+    fields: dict[str, FieldSpec] = {}
+    for model_field in model._meta.concrete_fields:
+        remote = model_field.remote_field
+        if model_field.name in excluded or (remote is not None and remote.parent_link):
+            continue
+        kind = _field_type(model_field, choice_fields)
+        if kind is None:
+            continue
+        reference = None
+        if kind is FieldType.REFERENCE:
+            reference = getattr(model_field.related_model, "sys_table", "") or None
+            if reference is None:
+                continue
+        fields[model_field.name] = FieldSpec(
+            name=model_field.name,
+            model_field=model_field.name,
+            type=kind,
+            reference=reference,
+            max_length=getattr(model_field, "max_length", None),
+        )
+    return TableSpec(name=model.sys_table, model=model, display_field=model.sys_display_field, fields=fields)
+
+
+@cache
+def _tables() -> dict[str, TableSpec]:
+    tables: dict[str, TableSpec] = {}
+    for model in apps.get_models():
+        name = getattr(model, "sys_table", "")
+        if name and model.__dict__.get("sys_table") and not model._meta.abstract:
+            tables[name] = _table_spec(model)
+    return tables
+
+
+def get_table(name: str) -> TableSpec:
+    try:
+        return _tables()[name]
+    except KeyError:
+        raise UnknownTable(name) from None
+
+
+def table_for_model(model: type[models.Model]) -> TableSpec:
+    return get_table(model.sys_table)
+
+
+def all_tables() -> dict[str, TableSpec]:
+    return dict(_tables())

@@ -1,0 +1,20 @@
+"""Root URLs: the staff admin, each app's API, and the envelope for unknown API URLs."""
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from csm_project.api.views import UnknownContactCenterResourceView, UnknownResourceView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("contacts.api.urls")),
+    path("api/", include("interactions.api.urls")),
+    path("api/", include("leads.api.urls")),
+    re_path(r"^api/v2/contacts(?:/.*)?$", UnknownContactCenterResourceView.as_view()),
+    re_path(r"^api(?:/.*)?$", UnknownResourceView.as_view()),
+]
+
+handler500 = "csm_project.api.views.server_error"
+
+admin.site.site_header = "CSM Platform"
+admin.site.site_title = "CSM Platform admin"

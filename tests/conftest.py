@@ -1,0 +1,104 @@
+"""Shared fixtures: users and authenticated API clients, one per role (CONTRACT §1.5)."""
+
+import base64
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from csm_project.api.authentication import verified_credentials
+from csm_project.core.roles import user_grant_roles
+from tests.factories import TEST_PASSWORD, UserFactory
+
+
+def basic_auth(user_name: str, password: str = TEST_PASSWORD) -> str:
+    return "Basic " + base64.b64encode(f"{user_name}:{password}".encode()).decode()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_credential_cache():
+    verified_credentials.clear()
+    yield
+    verified_credentials.clear()
+
+
+@pytest.fixture
+def make_user(db):
+    """``make_user("role_a", "role_b", user_name=..., **fields)`` -> a saved User."""
+
+    def make(*roles: str, **fields):
+        user = UserFactory(**fields)
+        if roles:
+            user_grant_roles(user=user, roles=roles)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for(make_user):
+    """``client_for("role")`` -> an APIClient sending Basic credentials of a user with those roles."""
+
+    def build(*roles: str, **fields) -> APIClient:
+        user = make_user(*roles, **fields)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=basic_auth(user.user_name))
+        client.user = user
+        return client
+
+    return build
+
+
+@pytest.fixture
+def anonymous_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def no_role_client(client_for) -> APIClient:
+    return client_for()
+
+
+@pytest.fixture
+def admin_client_api(client_for) -> APIClient:
+    return client_for(is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def contact_integration_client(client_for) -> APIClient:
+    return client_for("csm_ws_integration")
+
+
+@pytest.fixture
+def interaction_agent_client(client_for) -> APIClient:
+    return client_for("interaction_agent")
+
+
+@pytest.fixture
+def lead_integrator_client(client_for) -> APIClient:
+    return client_for("sn_lead_mgmt_core.lead_integrator")
+
+
+@pytest.fixture
+def cc_admin_client(client_for) -> APIClient:
+    return client_for("contact_center_admin")
+
+
+@pytest.fixture
+def cc_agent_client(client_for) -> APIClient:
+    return client_for("contact_center_agent")
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need real concurrent writers; CI runs them on PostgreSQL."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (CI runs the suite there with DATABASE_URL)")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)

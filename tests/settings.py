@@ -1,0 +1,9 @@
+"""Settings for the test suite: the project's settings with a test key and a fast hasher."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-suite-only-key")
+
+from csm_project.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
