@@ -1,0 +1,185 @@
+"""CSM records: accounts, consumers, locations, contacts and their social media profiles."""
+
+from django.db import models
+
+from csm_project.core.models import SysRecord, User
+from csm_project.core.numbers import next_number
+
+
+class Account(SysRecord):
+    """A business customer (``customer_account``); contacts belong to one."""
+
+    sys_table = "customer_account"
+    NUMBER_PREFIX = "ACCT"
+
+    number = models.CharField(max_length=40, unique=True, editable=False)
+    name = models.CharField(max_length=255)
+    phone = models.CharField(max_length=40, null=True, blank=True)
+    website = models.CharField(max_length=255, null=True, blank=True)
+    street = models.TextField(null=True, blank=True)
+    city = models.CharField(max_length=100, null=True, blank=True)
+    state = models.CharField(max_length=100, null=True, blank=True)
+    zip = models.CharField(max_length=40, null=True, blank=True)
+    country = models.CharField(max_length=100, null=True, blank=True)
+    industry = models.CharField(max_length=100, null=True, blank=True)
+    customer = models.BooleanField(default=True)
+    notes = models.TextField(null=True, blank=True)
+
+    class Meta:
+        db_table = "customer_account"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and not self.number:
+            self.number = next_number(self.NUMBER_PREFIX, table=self.sys_table)
+        super().save(*args, **kwargs)
+
+
+class Consumer(SysRecord):
+    """A person buying for themselves (``csm_consumer``)."""
+
+    sys_table = "csm_consumer"
+
+    first_name = models.CharField(max_length=100, null=True, blank=True)
+    middle_name = models.CharField(max_length=100, null=True, blank=True)
+    last_name = models.CharField(max_length=100, null=True, blank=True)
+    name = models.CharField(max_length=255, null=True, blank=True)
+    email = models.CharField(max_length=255, null=True, blank=True)
+    phone = models.CharField("business phone", max_length=40, null=True, blank=True)
+    mobile_phone = models.CharField(max_length=40, null=True, blank=True)
+    street = models.TextField(null=True, blank=True)
+    city = models.CharField(max_length=100, null=True, blank=True)
+    state = models.CharField(max_length=100, null=True, blank=True)
+    zip = models.CharField(max_length=40, null=True, blank=True)
+    country = models.CharField(max_length=100, null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "csm_consumer"
+
+    def __str__(self) -> str:
+        return self.name or self.sys_id
+
+    def save(self, *args, **kwargs) -> None:
+        if self.name is None:
+            self.name = " ".join(part for part in (self.first_name, self.last_name) if part) or None
+        super().save(*args, **kwargs)
+
+
+class Location(SysRecord):
+    """A place (``cmn_location``) a contact works at."""
+
+    sys_table = "cmn_location"
+
+    name = models.CharField(max_length=255)
+    street = models.TextField(null=True, blank=True)
+    city = models.CharField(max_length=100, null=True, blank=True)
+    state = models.CharField(max_length=100, null=True, blank=True)
+    zip = models.CharField(max_length=40, null=True, blank=True)
+    country = models.CharField(max_length=100, null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        db_table = "cmn_location"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(User):
+    """A customer contact (``customer_contact``): a user record that belongs to an account.
+
+    It extends ``sys_user`` (multi-table inheritance), so a contact has a user name and can be
+    given a login. References the product models (account, company, manager, location) are
+    real foreign keys; the platform's other reference fields (department, cost center,
+    schedule, ...) are stored as the strings given.
+    """
+
+    sys_table = "customer_contact"
+
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
+    company = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    manager = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    agent_status = models.CharField(max_length=40, null=True, blank=True)
+    building = models.CharField(max_length=255, null=True, blank=True)
+    calendar_integration = models.IntegerField(null=True, blank=True, default=1)
+    city = models.CharField(max_length=100, null=True, blank=True)
+    cost_center = models.CharField(max_length=255, null=True, blank=True)
+    country = models.CharField(max_length=100, null=True, blank=True)
+    date_format = models.CharField(max_length=40, null=True, blank=True)
+    default_perspective = models.CharField(max_length=255, null=True, blank=True)
+    department = models.CharField(max_length=255, null=True, blank=True)
+    edu_status = models.CharField(max_length=40, null=True, blank=True)
+    enable_multifactor_authn = models.BooleanField(default=False)
+    failed_attempts = models.IntegerField(null=True, blank=True)
+    gender = models.CharField(max_length=40, null=True, blank=True)
+    geolocation_tracked = models.BooleanField(default=False)
+    home_phone = models.CharField(max_length=40, null=True, blank=True)
+    internal_integration_user = models.BooleanField(default=False)
+    introduction = models.CharField(max_length=40, null=True, blank=True)
+    last_login_device = models.CharField(max_length=255, null=True, blank=True)
+    last_login_time = models.DateTimeField(null=True, blank=True)
+    last_position_update = models.DateTimeField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    ldap_server = models.CharField(max_length=255, null=True, blank=True)
+    locked_out = models.BooleanField(default=False)
+    longitude = models.FloatField(null=True, blank=True)
+    notification = models.IntegerField(null=True, blank=True, default=2)
+    on_schedule = models.CharField(max_length=40, null=True, blank=True)
+    photo = models.CharField(max_length=255, null=True, blank=True)
+    preferred_language = models.CharField(max_length=40, null=True, blank=True)
+    schedule = models.CharField(max_length=255, null=True, blank=True)
+    source = models.CharField(max_length=255, null=True, blank=True)
+    state = models.CharField(max_length=100, null=True, blank=True)
+    street = models.TextField(null=True, blank=True)
+    time_format = models.CharField(max_length=40, null=True, blank=True)
+    time_sheet_policy = models.CharField(max_length=255, null=True, blank=True)
+    vip = models.BooleanField(default=False)
+    web_service_access_only = models.BooleanField(default=False)
+    zip = models.CharField(max_length=40, null=True, blank=True)
+
+    class Meta:
+        db_table = "customer_contact"
+
+    def __str__(self) -> str:
+        return self.name or self.user_name
+
+
+class SocialChannel(SysRecord):
+    """A social network (``sn_app_cs_social_social_channel``), e.g. Twitter."""
+
+    sys_table = "sn_app_cs_social_social_channel"
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        db_table = "sn_app_cs_social_social_channel"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SocialProfile(SysRecord):
+    """A contact's profile on a social channel (``sn_app_cs_social_social_profile``)."""
+
+    sys_table = "sn_app_cs_social_social_profile"
+    sys_display_field = "social_id"
+
+    channel = models.ForeignKey(SocialChannel, on_delete=models.PROTECT, related_name="profiles")
+    social_id = models.CharField("handle", max_length=255)
+    profile_url = models.CharField(max_length=1024, null=True, blank=True)
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="social_profiles"
+    )
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        db_table = "sn_app_cs_social_social_profile"
+
+    def __str__(self) -> str:
+        return f"{self.channel_id}:{self.social_id}"
