@@ -7,3 +7,6 @@ os.environ.setdefault("SECRET_KEY", "test-suite-only-key")
 from csm_project.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Test-only tables for the encoded query engine's tests (tests/eqtestapp).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.eqtestapp"]  # noqa: F405

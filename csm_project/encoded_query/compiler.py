@@ -1,0 +1,557 @@
+"""Parsed encoded query -> Django `Q` and ordering, for one table of the registry (CONTRACT §2).
+
+`compile_query(table, query, now=..., user_sys_id=...)` gives a `CompiledQuery`: the filter,
+the ordering (always ending in a primary-key tiebreak, so offset paging neither skips nor
+repeats rows) and the invalid terms. The caller decides the §2.4 policy with
+`invalid_returns_no_rows`, normally read from the system property at request time.
+
+What the compiler guarantees:
+
+- Only registry fields are queryable (`TableSpec.fields`, optionally narrowed by an allowlist),
+  and dot-walking (`account.name`) follows only registry references. Names never reach the ORM
+  unchecked: a name with `__` or an unknown segment is an invalid term, so a query cannot reach
+  `password` or any other field the registry does not expose.
+- Values reach the database only as bound parameters of ORM lookups.
+- Strings compare ignoring case on SQLite and PostgreSQL (`iexact`, `icontains`, ... and `LOWER()`
+  for ranges and ordering). Ranges and ordering on strings use code-point order (`COLLATE "C"` on
+  PostgreSQL, `BINARY` on SQLite), so both databases sort alike whatever the database locale.
+  Pitfall: SQLite folds case for ASCII letters only, so non-ASCII case-insensitivity is
+  PostgreSQL-only.
+- NULL rules of §2.2: empty strings count as empty (they are normally stored as NULL); `=` with
+  an empty value or `NULL` tests emptiness; `!=`, `NOT IN`, `NOT LIKE`, `NSAMEAS` and `NOTON`
+  never match an empty value.
+- Date-times have whole-second meaning, like the platform: a stored value is compared as if
+  truncated to the second (`x <= '... 10:00:00'` includes `10:00:00.7`).
+- References compare by sys_id with `=`, `!=`, `IN`, `NOT IN`, `ISEMPTY`, `ISNOTEMPTY`, `SAMEAS`
+  and `NSAMEAS`; string operators (`LIKE`, `STARTSWITH`, ...) and `ORDERBY` use the referenced
+  record's display field.
+- A value of the wrong type (`count=abc`), an operator that does not apply to the field's type,
+  a NUL character, or a `javascript:` result out of range makes the term invalid, never an error.
+
+Invalid terms are dropped (an `^OR` partner of a dropped term stands alone; a group whose terms
+are all dropped is dropped; nothing left matches everything), or, with
+`invalid_returns_no_rows`, the whole query matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from decimal import Decimal
+
+from django.db.models import CharField, F, Q, TextField, Transform, Value
+from django.db.models.expressions import OrderBy as OrderExpression
+from django.db.models.functions import Lower
+
+from csm_project.encoded_query import dates
+from csm_project.encoded_query.dates import Helper
+from csm_project.encoded_query.parser import InvalidTerm, Operand, OrderBy, Query, Term
+from csm_project.registry import FieldSpec, FieldType, TableSpec
+
+__all__ = ["MAX_DOT_WALK_DEPTH", "CompiledQuery", "compile_query", "resolve_field"]
+
+#: References followed at most this many times in one name (`a.b.c.d` is three).
+MAX_DOT_WALK_DEPTH = 4
+
+_INT_RANGE = (-(2**63), 2**63 - 1)
+_INTEGER = re.compile(r"[+-]?\d{1,19}")
+_DECIMAL = re.compile(r"[+-]?(?:\d{1,30}(?:\.\d{0,30})?|\.\d{1,30})")
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})")
+_SECOND = timedelta(seconds=1)
+_NOTHING = Q(pk__in=[])
+_STRING_TYPES = frozenset({FieldType.STRING, FieldType.CHOICE})
+_DATE_PART_LOOKUPS = {
+    "dayofweek": "iso_week_day",
+    "month": "month",
+    "quarter": "quarter",
+    "year": "year",
+    "dayofmonth": "day",
+    "hour": "hour",
+    "week": "week",
+}
+_COMPARISONS = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte", "=": "exact"}
+_FIELD_COMPARISONS = {
+    "SAMEAS": "exact",
+    "GT_FIELD": "gt",
+    "LT_FIELD": "lt",
+    "GT_OR_EQUALS_FIELD": "gte",
+    "LT_OR_EQUALS_FIELD": "lte",
+}
+_DURATION_UNITS = frozenset({"minute", "hour", "day", "week"})
+
+
+class _CodePointOrder(Transform):
+    """`<expr> COLLATE "C"` (PostgreSQL) / `COLLATE BINARY` (SQLite): compare by code point.
+
+    PostgreSQL otherwise compares text with the database locale's rules, which differ from
+    SQLite's and from Python's, so `<` and ORDERBY would change with the server's locale.
+    """
+
+    lookup_name = "eq_codepoint"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        if connection.vendor == "postgresql":
+            return f'{sql} COLLATE "C"', params
+        if connection.vendor == "sqlite":
+            return f"{sql} COLLATE BINARY", params
+        return sql, params
+
+
+for _text_field in (CharField, TextField):
+    _text_field.register_lookup(Lower, "eq_lower")
+    _text_field.register_lookup(_CodePointOrder)
+del _text_field
+
+
+class _Invalid(Exception):
+    """Raised inside the compiler for a term that cannot be applied; never escapes it."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ResolvedField:
+    """A (possibly dot-walked) wire name resolved through the registry.
+
+    `path` is the ORM path (`account__name`), `spec` the final field and `table` its table.
+    """
+
+    name: str
+    path: str
+    spec: FieldSpec
+    table: TableSpec
+
+    @property
+    def kind(self) -> str:
+        """`string`, `number`, `boolean`, `datetime`, `date`, `reference`, `id` or `json`."""
+        if self.spec.type in _STRING_TYPES:
+            return "id" if self.spec.name == "sys_id" else "string"
+        if self.spec.type in (FieldType.INTEGER, FieldType.DECIMAL):
+            return "number"
+        return self.spec.type.value
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """The result of `compile_query`.
+
+    `q` filters (`queryset.filter(compiled.q)`), `order_by` sorts (`queryset.order_by(*...)`),
+    `invalid` lists every invalid term (parser's and compiler's), `no_rows` is true when the
+    policy says an invalid query returns nothing (`q` then matches nothing).
+    """
+
+    q: Q
+    order_by: list = field(default_factory=list)
+    invalid: list[InvalidTerm] = field(default_factory=list)
+    no_rows: bool = False
+
+
+def resolve_field(table: TableSpec, name: str, queryable: Collection[str] | None = None) -> ResolvedField:
+    """Resolve a wire name, dot-walking through references; raise `LookupError` with the reason.
+
+    `queryable`, when given, lists the top-level names a caller may use (a dot-walk is allowed
+    when its first segment is listed).
+    """
+    segments = name.split(".")
+    if "" in segments or any("__" in segment for segment in segments) or len(segments) > MAX_DOT_WALK_DEPTH + 1:
+        raise LookupError(f"unknown field {name!r}")
+    if queryable is not None and segments[0] not in queryable:
+        raise LookupError(f"field {segments[0]!r} is not queryable")
+    current = table
+    path: list[str] = []
+    for index, segment in enumerate(segments):
+        spec = current.field(segment)
+        if spec is None:
+            raise LookupError(f"unknown field {'.'.join(segments[: index + 1])!r} on {current.name}")
+        path.append(spec.model_field)
+        if index == len(segments) - 1:
+            return ResolvedField(name=name, path="__".join(path), spec=spec, table=current)
+        following = current.referenced_table(spec) if spec.is_reference else None
+        if following is None:
+            raise LookupError(f"cannot dot-walk through {'.'.join(segments[: index + 1])!r}")
+        current = following
+    raise LookupError(f"unknown field {name!r}")  # pragma: no cover - the loop always returns
+
+
+def _display_field(target: ResolvedField) -> ResolvedField:
+    """The referenced record's display field, for string operators and ORDERBY on a reference."""
+    referenced = target.table.referenced_table(target.spec)
+    spec = referenced.field(referenced.display_field) if referenced else None
+    if spec is None or spec.type not in _STRING_TYPES:
+        raise _Invalid(f"reference {target.name!r} has no display value to compare")
+    return ResolvedField(
+        name=f"{target.name}.{spec.name}", path=f"{target.path}__{spec.model_field}", spec=spec, table=referenced
+    )
+
+
+def compile_query(
+    table: TableSpec,
+    query: Query,
+    *,
+    now: datetime,
+    user_sys_id: str | None = None,
+    tz: tzinfo = UTC,
+    invalid_returns_no_rows: bool = False,
+    default_ordering: Sequence[str] = ("sys_created_on",),
+    queryable: Collection[str] | None = None,
+) -> CompiledQuery:
+    """Compile `query` for `table` as a request made at `now` (aware) by `user_sys_id` would see it.
+
+    `tz` is the caller's time zone (for `javascript:` periods like "today"). `default_ordering`
+    (ORM names) applies when the query has no ORDERBY; a primary-key tiebreak is always added.
+    Never raises for anything a client can write.
+    """
+    compiler = _Compiler(table=table, now=now, user_sys_id=user_sys_id, tz=tz, queryable=queryable)
+    invalid = list(query.invalid)
+    reported = set(query.invalid)
+    groups: list[Q | bool] = []
+    for group in query.groups:
+        clauses: list[Q | bool] = []
+        for clause in group.clauses:
+            alternatives: list[Q | bool] = []
+            for term in clause.terms:
+                if isinstance(term, InvalidTerm):
+                    if term not in reported:
+                        invalid.append(term)
+                    continue
+                try:
+                    alternatives.append(compiler.term(term))
+                except _Invalid as error:
+                    invalid.append(InvalidTerm(term.text, error.reason))
+            if alternatives:
+                clauses.append(_any(alternatives))
+        if clauses:
+            groups.append(_all(clauses))
+    ordering = compiler.ordering(query.order_by, invalid)
+    if not query.order_by:
+        ordering = [*default_ordering]
+    if "pk" not in ordering and "sys_id" not in ordering:
+        ordering.append("pk")
+    no_rows = invalid_returns_no_rows and bool(invalid)
+    if no_rows:
+        return CompiledQuery(q=_NOTHING, order_by=ordering, invalid=invalid, no_rows=True)
+    combined = _any(groups) if groups else True
+    return CompiledQuery(q=_as_q(combined), order_by=ordering, invalid=invalid)
+
+
+def _any(parts: list[Q | bool]) -> Q | bool:
+    """OR, with `True` (matches all) and `False` (matches none) folded away.
+
+    Pitfall: Django drops an empty `Q()` from an OR (`Q() | Q(a=1)` is `Q(a=1)`), so "matches all"
+    must never be represented as `Q()` inside a combination.
+    """
+    if any(part is True for part in parts):
+        return True
+    queries = [part for part in parts if part is not False]
+    if not queries:
+        return False
+    return queries[0] if len(queries) == 1 else Q(*queries, _connector=Q.OR)
+
+
+def _all(parts: list[Q | bool]) -> Q | bool:
+    """AND, with `True` and `False` folded away."""
+    if any(part is False for part in parts):
+        return False
+    queries = [part for part in parts if part is not True]
+    if not queries:
+        return True
+    return queries[0] if len(queries) == 1 else Q(*queries, _connector=Q.AND)
+
+
+def _as_q(part: Q | bool) -> Q:
+    if part is True:
+        return Q()
+    if part is False:
+        return _NOTHING
+    return part
+
+
+@dataclass
+class _Compiler:
+    table: TableSpec
+    now: datetime
+    user_sys_id: str | None
+    tz: tzinfo
+    queryable: Collection[str] | None
+
+    # --- fields and values ----------------------------------------------------------------
+
+    def resolve(self, name: str) -> ResolvedField:
+        try:
+            return resolve_field(self.table, name, self.queryable)
+        except LookupError as error:
+            raise _Invalid(str(error.args[0])) from None
+
+    def value(self, target: ResolvedField, operand: Operand, *, end_of_day: bool = False):
+        """`operand` converted for `target`'s type; raises `_Invalid` on a wrong type."""
+        kind = target.kind
+        if isinstance(operand, Helper):
+            try:
+                resolved = dates.resolve(operand, now=self.now, user_sys_id=self.user_sys_id, tz=self.tz)
+            except dates.UnsupportedHelper as error:
+                raise _Invalid(str(error)) from None
+            if isinstance(resolved, str):
+                if kind in ("reference", "id", "string"):
+                    return resolved.lower() if kind != "string" else resolved
+                raise _Invalid(f"{operand.text} is not a value for {target.name!r}")
+            if kind == "datetime":
+                return resolved
+            if kind == "date":
+                return resolved.astimezone(self.tz).date()
+            if kind == "string":
+                return resolved.strftime("%Y-%m-%d %H:%M:%S")
+            raise _Invalid(f"{operand.text} is not a value for {target.name!r}")
+        if kind in ("string",):
+            return operand
+        if kind in ("id", "reference"):
+            return operand.lower()
+        if kind == "number":
+            return self._number(target, operand)
+        if kind == "boolean":
+            lowered = operand.lower()
+            if lowered not in ("true", "false"):
+                raise _Invalid(f"{operand[:40]!r} is not true or false")
+            return lowered == "true"
+        if kind in ("datetime", "date"):
+            moment = _parse_datetime(operand, end_of_day=end_of_day)
+            return moment if kind == "datetime" else moment.date()
+        raise _Invalid(f"field {target.name!r} cannot be queried")
+
+    @staticmethod
+    def _number(target: ResolvedField, operand: str) -> int | Decimal:
+        if target.spec.type is FieldType.INTEGER:
+            if not _INTEGER.fullmatch(operand):
+                raise _Invalid(f"{operand[:40]!r} is not an integer")
+            number = int(operand)
+            if not _INT_RANGE[0] <= number <= _INT_RANGE[1]:
+                raise _Invalid(f"{operand[:40]!r} is out of range")
+            return number
+        if not _DECIMAL.fullmatch(operand):
+            raise _Invalid(f"{operand[:40]!r} is not a number")
+        return Decimal(operand)
+
+    # --- terms ----------------------------------------------------------------------------
+
+    def term(self, term: Term) -> Q | bool:
+        """The condition of one term: a `Q`, or `True`/`False` for all/no rows."""
+        try:
+            return self._term(term)
+        except OverflowError:
+            raise _Invalid("date out of range") from None
+
+    def _term(self, term: Term) -> Q | bool:
+        if "\x00" in term.value:
+            raise _Invalid("value contains a NUL character")
+        target = self.resolve(term.field)
+        operator = term.operator
+        if target.kind == "json":
+            raise _Invalid(f"field {target.name!r} cannot be queried")
+        if operator == "ANYTHING":
+            return True
+        if operator == "ISEMPTY":
+            return _empty(target)
+        if operator == "ISNOTEMPTY":
+            return _not_empty(target)
+        if operator == "EMPTYSTRING":
+            self._require(target, operator, "string")
+            return Q(**{target.path: ""})
+        if operator in ("=", "!="):
+            [operand] = term.operands
+            if operand in ("", "NULL"):
+                return _empty(target) if operator == "=" else _not_empty(target)
+            equal = self._equals(target, operand)
+            return equal if operator == "=" else _not_empty(target) & ~equal
+        if operator in ("IN", "NOT IN"):
+            return self._in(target, term.operands, negated=operator == "NOT IN")
+        if operator in ("<", "<=", ">", ">="):
+            return self._compare(target, operator, term.operands[0])
+        if operator in ("STARTSWITH", "ENDSWITH", "LIKE", "NOT LIKE"):
+            return self._pattern(target, operator, term.operands[0])
+        if operator == "BETWEEN":
+            low, high = term.operands
+            return _all([self._compare(target, ">=", low), self._compare(target, "<=", high)])
+        if operator in ("ON", "NOTON"):
+            return self._on(target, term.operands, negated=operator == "NOTON")
+        if operator in ("RELATIVEGT", "RELATIVELT"):
+            return self._relative(target, operator, term.operands)
+        if operator == "DATEPART":
+            return self._date_part(target, term.operands)
+        if operator in ("MORETHAN", "LESSTHAN"):
+            return self._more_or_less(target, operator, term.operands)
+        if operator in _FIELD_COMPARISONS or operator == "NSAMEAS":
+            return self._field_compare(target, operator, term.operands[0])
+        raise _Invalid(f"operator {operator} is not supported")  # pragma: no cover - parser checks
+
+    @staticmethod
+    def _require(target: ResolvedField, operator: str, *kinds: str) -> None:
+        if target.kind not in kinds:
+            raise _Invalid(f"{operator} does not apply to {target.name!r}")
+
+    def _equals(self, target: ResolvedField, operand: Operand) -> Q:
+        value = self.value(target, operand)
+        if target.kind == "string":
+            return Q(**{f"{target.path}__iexact": value})
+        if target.kind == "datetime":
+            return Q(**{f"{target.path}__gte": value, f"{target.path}__lt": value + _SECOND})
+        return Q(**{target.path: value})
+
+    def _in(self, target: ResolvedField, operands: tuple[Operand, ...], *, negated: bool) -> Q | bool:
+        empty = any(operand == "" for operand in operands)
+        values = [operand for operand in operands if operand != ""]
+        if target.kind in ("id", "reference", "number", "boolean", "date"):
+            converted = list(dict.fromkeys(self.value(target, operand) for operand in values))
+            matches: list[Q | bool] = [Q(**{f"{target.path}__in": converted})] if converted else []
+        else:
+            matches = [self._equals(target, operand) for operand in dict.fromkeys(values)]
+        if not negated:
+            return _any([*matches, _empty(target)] if empty else matches)
+        if not matches:
+            return _not_empty(target)
+        return _not_empty(target) & ~_as_q(_any(matches))
+
+    def _compare(self, target: ResolvedField, operator: str, operand: Operand) -> Q:
+        """`<`, `<=`, `>`, `>=` (also BETWEEN's bounds): numbers, dates, strings by code point."""
+        self._require(target, operator, "number", "datetime", "date", "string", "id")
+        value = self.value(target, operand)
+        if target.kind == "datetime" and operator in (">", "<="):
+            # whole-second meaning: trunc(x) > v  <=>  x >= v + 1s;  trunc(x) <= v  <=>  x < v + 1s
+            operator, value = (">=" if operator == ">" else "<"), value + _SECOND
+        lookup = _COMPARISONS[operator]
+        if target.kind in ("string", "id"):
+            return Q(**{f"{target.path}__eq_lower__eq_codepoint__{lookup}": Lower(Value(value))})
+        return Q(**{f"{target.path}__{lookup}": value})
+
+    def _pattern(self, target: ResolvedField, operator: str, operand: Operand) -> Q:
+        if target.kind == "reference":
+            target = _display_field(target)
+        self._require(target, operator, "string", "id")
+        value = operand if isinstance(operand, str) else self.value(target, operand)
+        lookup = {"STARTSWITH": "istartswith", "ENDSWITH": "iendswith"}.get(operator, "icontains")
+        match = Q(**{f"{target.path}__{lookup}": value})
+        if operator == "NOT LIKE":
+            return _not_empty(target) & ~match
+        return match
+
+    def _on(self, target: ResolvedField, operands: tuple[Operand, ...], *, negated: bool) -> Q:
+        self._require(target, "ON", "datetime", "date")
+        start_operand, end_operand = operands
+        start = self.value(target, start_operand)
+        end = self.value(target, end_operand, end_of_day=True)
+        if target.kind == "datetime":
+            inside = Q(**{f"{target.path}__gte": start, f"{target.path}__lt": end + _SECOND})
+        else:
+            inside = Q(**{f"{target.path}__gte": start, f"{target.path}__lte": end})
+        return _not_empty(target) & ~inside if negated else inside
+
+    def _relative(self, target: ResolvedField, operator: str, operands: tuple[Operand, ...]) -> Q:
+        self._require(target, operator, "datetime", "date")
+        unit, direction, count = operands
+        try:
+            moment = dates.add_units(
+                self.now.replace(microsecond=0), unit, int(count) * (-1 if direction == "ago" else 1)
+            )
+        except (OverflowError, ValueError):
+            raise _Invalid("relative date out of range") from None
+        if target.kind == "date":
+            lookup = "gt" if operator == "RELATIVEGT" else "lt"
+            return Q(**{f"{target.path}__{lookup}": moment.astimezone(self.tz).date()})
+        if operator == "RELATIVEGT":
+            return Q(**{f"{target.path}__gte": moment + _SECOND})
+        return Q(**{f"{target.path}__lt": moment})
+
+    def _date_part(self, target: ResolvedField, operands: tuple[Operand, ...]) -> Q:
+        self._require(target, "DATEPART", "datetime", "date")
+        part, number, comparison = operands
+        if part == "hour" and target.kind == "date":
+            raise _Invalid("DATEPART hour does not apply to a date")
+        return Q(**{f"{target.path}__{_DATE_PART_LOOKUPS[part]}__{_COMPARISONS[comparison]}": int(number)})
+
+    def _more_or_less(self, target: ResolvedField, operator: str, operands: tuple[Operand, ...]) -> Q:
+        other_name, unit, direction, count = operands
+        self._require(target, operator, "datetime")
+        other = self.resolve(other_name)
+        self._require(other, operator, "datetime")
+        if unit not in _DURATION_UNITS:
+            raise _Invalid(f"{operator} supports minute, hour, day and week")
+        delta = timedelta(**{unit + "s": int(count)})
+        if direction == "after":
+            bound, lookup = F(other.path) + delta, "gt" if operator == "MORETHAN" else "lt"
+        else:
+            bound, lookup = F(other.path) - delta, "lt" if operator == "MORETHAN" else "gt"
+        return Q(**{f"{target.path}__{lookup}": bound})
+
+    def _field_compare(self, target: ResolvedField, operator: str, other_name: Operand) -> Q:
+        other = self.resolve(str(other_name))
+        if _family(target) != _family(other) or target.kind == "boolean" and operator not in ("SAMEAS", "NSAMEAS"):
+            raise _Invalid(f"{operator} cannot compare {target.name!r} with {other.name!r}")
+        lookup = _FIELD_COMPARISONS.get(operator, "exact")
+        if target.kind in ("string", "id"):
+            match = Q(**{f"{target.path}__eq_lower__eq_codepoint__{lookup}": Lower(F(other.path))})
+        else:
+            match = Q(**{f"{target.path}__{lookup}": F(other.path)})
+        if operator == "NSAMEAS":
+            return _not_empty(target) & _not_empty(other) & ~match
+        return match
+
+    # --- ordering -------------------------------------------------------------------------
+
+    def ordering(self, order_by: tuple[OrderBy, ...], invalid: list[InvalidTerm]) -> list:
+        expressions: list[OrderExpression] = []
+        for term in order_by:
+            text = ("ORDERBYDESC" if term.descending else "ORDERBY") + term.field
+            try:
+                target = self.resolve(term.field)
+                if target.kind == "reference":
+                    target = _display_field(target)
+                if target.kind == "json":
+                    raise _Invalid(f"cannot order by {target.name!r}")
+            except _Invalid as error:
+                invalid.append(InvalidTerm(text, error.reason))
+                continue
+            if target.kind in ("string", "id"):
+                expression = F(f"{target.path}__eq_lower__eq_codepoint")
+            else:
+                expression = F(target.path)
+            # Empty values sort first ascending (last descending) on every database.
+            expressions.append(
+                expression.desc(nulls_last=True) if term.descending else expression.asc(nulls_first=True)
+            )
+        return expressions
+
+
+def _family(target: ResolvedField) -> str:
+    return "string" if target.kind == "id" else target.kind
+
+
+def _empty(target: ResolvedField) -> Q:
+    if target.kind in ("string", "id"):
+        return Q(**{f"{target.path}__isnull": True}) | Q(**{target.path: ""})
+    return Q(**{f"{target.path}__isnull": True})
+
+
+def _not_empty(target: ResolvedField) -> Q:
+    if target.kind in ("string", "id"):
+        return Q(**{f"{target.path}__isnull": False}) & ~Q(**{target.path: ""})
+    return Q(**{f"{target.path}__isnull": False})
+
+
+def _parse_datetime(text: str, *, end_of_day: bool = False) -> datetime:
+    """`YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD` (midnight, or 23:59:59 with `end_of_day`), in UTC."""
+    try:
+        match = _DATETIME.fullmatch(text)
+        if match:
+            return datetime(*map(int, match.groups()), tzinfo=UTC)
+        match = _DATE.fullmatch(text)
+        if match:
+            day = date(*map(int, match.groups()))
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            return moment + timedelta(days=1) - _SECOND if end_of_day else moment
+    except (ValueError, OverflowError):
+        pass
+    raise _Invalid(f"{text[:40]!r} is not a date (YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)")

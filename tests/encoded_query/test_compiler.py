@@ -1,0 +1,287 @@
+"""The encoded query compiler (CONTRACT §2.2-§2.4) against a real database, table-driven."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from csm_project.encoded_query.compiler import compile_query
+from csm_project.encoded_query.parser import parse
+from csm_project.registry import get_table
+from tests.eqtestapp.models import EqAccount, EqRecord
+
+NOW = datetime(2026, 1, 20, 12, 0, 0, tzinfo=UTC)
+USER_ID = "f" * 32
+
+
+def sid(label: str) -> str:
+    return (label * 32)[:32]
+
+
+@pytest.fixture
+def records(db):
+    alpha = EqAccount.objects.create(sys_id=sid("a"), name="Alpha")
+    beta = EqAccount.objects.create(sys_id=sid("b"), name="Beta")
+    rows = [
+        dict(
+            sys_id=sid("1"),
+            name="Acme Corp",
+            description="first",
+            state="open",
+            count=5,
+            amount=Decimal("10.50"),
+            active=True,
+            opened_at=datetime(2026, 1, 10, 10, 0, 0, 700000, tzinfo=UTC),
+            closed_at=datetime(2026, 1, 10, 13, 0, 0, tzinfo=UTC),
+            due=date(2026, 1, 15),
+            account=alpha,
+            sys_created_on=datetime(2026, 1, 1, tzinfo=UTC),
+        ),
+        dict(
+            sys_id=sid("2"),
+            name="acme",
+            description="second",
+            state="closed",
+            count=10,
+            amount=Decimal("2.00"),
+            active=False,
+            opened_at=datetime(2026, 2, 1, tzinfo=UTC),
+            closed_at=datetime(2026, 2, 1, 1, 0, 0, tzinfo=UTC),
+            account=beta,
+            sys_created_on=datetime(2026, 1, 2, tzinfo=UTC),
+        ),
+        dict(sys_id=sid("3"), sys_created_on=datetime(2026, 1, 3, tzinfo=UTC), description="ACME"),
+        dict(
+            sys_id=sid("4"),
+            name="Zed_50%",
+            description="caret ^ here",
+            state="open",
+            count=-3,
+            active=True,
+            opened_at=datetime(2026, 1, 10, 9, 59, 59, tzinfo=UTC),
+            account=alpha,
+            sys_created_on=datetime(2026, 1, 3, tzinfo=UTC),
+        ),
+    ]
+    for row in rows:
+        EqRecord.objects.create(**row)
+    return rows
+
+
+def matching(text: str, **kwargs) -> list[str]:
+    """Labels ("1".."4") of the rows the compiled query returns, in the query's order."""
+    compiled = compile_query(get_table("eq_test_record"), parse(text), now=NOW, user_sys_id=USER_ID, **kwargs)
+    rows = EqRecord.objects.filter(compiled.q).order_by(*compiled.order_by)
+    return [row.sys_id[0] for row in rows]
+
+
+CASES = [
+    # equality, case-insensitive; emptiness
+    ("name=acme", ["2"]),
+    ("name=ACME CORP", ["1"]),
+    ("name=", ["3"]),
+    ("name=NULL", ["3"]),
+    ("name!=acme", ["1", "4"]),
+    ("name!=", ["1", "2", "4"]),
+    ("nameISEMPTY", ["3"]),
+    ("nameISNOTEMPTY", ["1", "2", "4"]),
+    ("nameANYTHING", ["1", "2", "3", "4"]),
+    ("nameEMPTYSTRING", []),
+    # patterns, with SQL wildcards taken literally
+    ("nameSTARTSWITHac", ["1", "2"]),
+    ("nameENDSWITHCORP", ["1"]),
+    ("nameLIKEme", ["1", "2"]),
+    ("name*me", ["1", "2"]),
+    ("name%%", ["4"]),
+    ("nameLIKE_", ["4"]),
+    ("nameLIKE50%", ["4"]),
+    ("nameNOT LIKEcorp", ["2", "4"]),
+    ("name!*corp", ["2", "4"]),
+    ("descriptionLIKEcaret ^^ here", ["4"]),
+    # lists
+    ("stateINopen,closed", ["1", "2", "4"]),
+    ("stateINOPEN", ["1", "4"]),
+    ("stateIN,closed", ["2", "3"]),
+    ("stateNOT INopen", ["2"]),
+    ("countIN5,-3", ["1", "4"]),
+    ("countNOT IN5", ["2", "4"]),
+    # numbers
+    ("count>4", ["1", "2"]),
+    ("count>=5", ["1", "2"]),
+    ("count<5", ["4"]),
+    ("count<=5", ["1", "4"]),
+    ("count=10", ["2"]),
+    ("count!=10", ["1", "4"]),
+    ("countBETWEEN-3@5", ["1", "4"]),
+    ("amount>2", ["1"]),
+    ("amount>=2.00", ["1", "2"]),
+    ("amount=10.5", ["1"]),
+    # strings compare lexicographically by code point, ignoring case
+    ("name<b", ["1", "2"]),
+    ("name>=acme", ["1", "2", "4"]),
+    ("nameBETWEENa@acme", ["2"]),
+    # booleans
+    ("active=true", ["1", "4"]),
+    ("active=FALSE", ["2", "3"]),
+    ("active!=true", ["2", "3"]),
+    # date-times, with whole-second meaning
+    ("opened_at=2026-01-10 10:00:00", ["1"]),
+    ("opened_at>2026-01-10 10:00:00", ["2"]),
+    ("opened_at>=2026-01-10 10:00:00", ["1", "2"]),
+    ("opened_at<=2026-01-10 10:00:00", ["1", "4"]),
+    ("opened_at<2026-01-10 10:00:00", ["4"]),
+    ("opened_at<2026-01-11", ["1", "4"]),
+    ("opened_atBETWEEN2026-01-10@2026-01-31", ["1", "4"]),
+    ("opened_atONcustom@2026-01-10@2026-01-10", ["1", "4"]),
+    ("opened_atNOTONcustom@2026-01-10@2026-01-10", ["2"]),
+    ("opened_at<javascript:gs.beginningOfToday()", ["1", "4"]),
+    ("opened_at>javascript:gs.daysAgo(30)", ["1", "2", "4"]),
+    ("opened_atONThis month@javascript:gs.beginningOfThisMonth()@javascript:gs.endOfThisMonth()", ["1", "4"]),
+    ("opened_atRELATIVEGT@day@ago@11", ["1", "2", "4"]),
+    ("opened_atRELATIVEGT@hour@ago@242", ["2"]),
+    ("opened_atRELATIVELT@day@ago@10", ["1", "4"]),
+    ("opened_atRELATIVEGT@week@ahead@1", ["2"]),
+    ("opened_atDATEPARTSaturday@javascript:gs.datePart('dayofweek','saturday','EE')", ["1", "4"]),
+    ("opened_atDATEPARTx@javascript:gs.datePart('month','february','EE')", ["2"]),
+    ("opened_atDATEPARTx@javascript:gs.datePart('hour','10','GE')", ["1"]),
+    ("closed_atMORETHANopened_at@hour@after@2", ["1"]),
+    ("closed_atLESSTHANopened_at@hour@after@2", ["2"]),
+    ("closed_atGT_FIELDopened_at", ["1", "2"]),
+    ("opened_atLT_OR_EQUALS_FIELDclosed_at", ["1", "2"]),
+    ("opened_atISEMPTY", ["3"]),
+    # dates
+    ("due=2026-01-15", ["1"]),
+    ("due<2026-01-16", ["1"]),
+    ("due!=2026-01-15", []),
+    ("dueON2026-01-15@2026-01-15@2026-01-15", ["1"]),
+    # references: sys_id for =, IN ...; display value for string operators
+    (f"account={sid('a')}", ["1", "4"]),
+    (f"account={sid('a').upper()}", ["1", "4"]),
+    (f"account!={sid('a')}", ["2"]),
+    (f"accountIN{sid('a')},{sid('b')}", ["1", "2", "4"]),
+    (f"accountNOT IN{sid('a')}", ["2"]),
+    ("accountISEMPTY", ["3"]),
+    ("account=Alpha", []),
+    ("accountSTARTSWITHalp", ["1", "4"]),
+    ("accountLIKEet", ["2"]),
+    ("account.name=beta", ["2"]),
+    ("account.nameSTARTSWITHA", ["1", "4"]),
+    ("account.nameISEMPTY", ["3"]),
+    # fields compared with fields
+    ("nameSAMEASname", ["1", "2", "4"]),
+    ("nameNSAMEASdescription", ["1", "2", "4"]),
+    ("descriptionSAMEASname", []),
+    # precedence
+    ("name=acme^ORcount=5^active=true", ["1"]),
+    ("active=true^count=5^ORname=acme", ["1"]),
+    ("count=5^NQcount=10", ["1", "2"]),
+    ("count=5^active=false^NQcount=10^active=false", ["2"]),
+    # sys_id
+    (f"sys_id={sid('3')}", ["3"]),
+    (f"sys_idIN{sid('3')},{sid('4')}", ["3", "4"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_compiled_query_selects_exactly_the_matching_rows(records, text, expected):
+    assert sorted(matching(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ORDERBYname", ["3", "2", "1", "4"]),
+        ("ORDERBYDESCname", ["4", "1", "2", "3"]),
+        ("ORDERBYcount", ["3", "4", "1", "2"]),
+        ("ORDERBYDESCcount", ["2", "1", "4", "3"]),
+        ("ORDERBYaccount^ORDERBYDESCcount", ["3", "1", "4", "2"]),
+        ("ORDERBYactive^ORDERBYname", ["3", "2", "1", "4"]),
+        ("ORDERBYDESCaccount.name^ORDERBYname", ["2", "1", "4", "3"]),
+        ("", ["1", "2", "3", "4"]),
+        ("ORDERBYsys_created_on", ["1", "2", "3", "4"]),
+    ],
+)
+def test_order_by_is_case_insensitive_empty_first_and_stable(records, text, expected):
+    assert matching(text) == expected
+
+
+def test_get_user_id_compares_with_the_caller(records):
+    EqRecord.objects.filter(sys_id=sid("2")).update(name=USER_ID)
+    assert matching("name=javascript:gs.getUserID()") == ["2"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason_part"),
+    [
+        ("bogus=1", "unknown field"),
+        ("account.bogus=1", "unknown field"),
+        ("name.name=x", "dot-walk"),
+        ("account__name=x", "unknown field"),
+        ("count=abc", "integer"),
+        ("count=1.5", "integer"),
+        ("count=99999999999999999999", "integer"),
+        ("count=9999999999999999999", "out of range"),
+        ("amount=1e5", "number"),
+        ("amount=NaN", "number"),
+        ("active=yes", "true or false"),
+        ("active>true", "does not apply"),
+        ("opened_at=yesterday", "date"),
+        ("opened_at=2026-02-30", "date"),
+        ("due<9999-12-32", "date"),
+        ("countLIKE5", "does not apply"),
+        ("count<javascript:gs.getUserID()", "not a value"),
+        ("payload=x", "cannot be queried"),
+        ("countSAMEASname", "cannot compare"),
+        ("opened_atMORETHANclosed_at@month@after@1", "minute, hour, day and week"),
+        ("opened_atRELATIVEGT@year@ago@999999", "out of range"),
+        ("opened_at>javascript:gs.daysAgo(999999)", "out of range"),
+        ("name=a\x00b", "NUL"),
+        ("ORDERBYbogus", "unknown field"),
+        ("opened_at<=9999-12-31 23:59:59", "out of range"),
+    ],
+)
+def test_terms_the_registry_or_types_reject_are_invalid_not_errors(records, text, reason_part):
+    compiled = compile_query(get_table("eq_test_record"), parse(text), now=NOW)
+    assert len(compiled.invalid) == 1
+    assert reason_part in compiled.invalid[0].reason
+    # default policy: the invalid term is dropped, everything matches
+    assert list(EqRecord.objects.filter(compiled.q).order_by(*compiled.order_by))
+
+
+def test_invalid_term_is_dropped_and_its_or_partner_stands_alone(records):
+    assert sorted(matching("bogus=1^ORname=acme^active=false")) == ["2"]
+
+
+def test_group_of_only_invalid_terms_is_dropped(records):
+    assert sorted(matching("bogus=1^NQname=acme")) == ["2"]
+
+
+def test_query_with_nothing_valid_matches_everything(records):
+    assert sorted(matching("bogus=1^RLQUERYx,>1^ENDRLQUERY")) == ["1", "2", "3", "4"]
+
+
+def test_invalid_query_returns_no_rows_when_the_policy_says_so(records):
+    compiled = compile_query(
+        get_table("eq_test_record"), parse("name=acme^bogus=1"), now=NOW, invalid_returns_no_rows=True
+    )
+    assert compiled.no_rows
+    assert not EqRecord.objects.filter(compiled.q).exists()
+
+
+def test_valid_query_is_unaffected_by_the_no_rows_policy(records):
+    assert matching("name=acme", invalid_returns_no_rows=True) == ["2"]
+
+
+def test_anything_inside_an_or_chain_still_matches_everything(records):
+    assert sorted(matching("nameANYTHING^ORname=acme")) == ["1", "2", "3", "4"]
+
+
+def test_fields_outside_the_allowlist_are_invalid(records):
+    compiled = compile_query(get_table("eq_test_record"), parse("count=5^name=acme"), now=NOW, queryable={"name"})
+    assert [term.text for term in compiled.invalid] == ["count=5"]
+
+
+@pytest.mark.django_db
+def test_hidden_user_fields_cannot_be_queried():
+    compiled = compile_query(get_table("sys_user"), parse("passwordSTARTSWITHpbkdf^is_superuser=true"), now=NOW)
+    assert len(compiled.invalid) == 2
