@@ -16,6 +16,13 @@ def basic_auth(user_name: str, password: str = TEST_PASSWORD) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _keep_migration_data(django_db_serialized_rollback):
+    """Transactional tests (live_server, threads) end with a flush that would also wipe what
+    migrations created (the role catalogue, system properties); serialized rollback restores
+    it, so a later test never depends on which tests ran before it."""
+
+
+@pytest.fixture(autouse=True)
 def _fresh_credential_cache():
     verified_credentials.clear()
     yield
