@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 
-from contacts.models import Account, Consumer, Contact, Location, SocialChannel, SocialProfile
-from csm_project.core.admin import SysRecordAdmin
+from contacts.directory import custom_contact_create, custom_contact_delete, custom_contact_update
+from contacts.models import Account, Consumer, Contact, CustomContact, Location, SocialChannel, SocialProfile
+from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin
 
 # --- CSM records (issue 4) ----------------------------------------------------------------
 
@@ -63,3 +64,21 @@ class SocialProfileAdmin(SysRecordAdmin):
 
 
 # --- Contact-center directory (issue 7) below ----------------------------------------------
+
+
+@admin.register(CustomContact)
+class CustomContactAdmin(SysRecordAdmin):
+    """Custom contacts of the contact-center directory; saved through the same services as the API."""
+
+    list_display = ("name", "phone_number", "sys_updated_on")
+    search_fields = ("name", "phone_number")
+    fieldsets = ((None, {"fields": ("name", "phone_number")}), SYSTEM_FIELDSET)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            custom_contact_update(contact_id=obj.sys_id, name=obj.name, phone_number=obj.phone_number)
+        else:
+            obj.sys_id = custom_contact_create(name=obj.name, phone_number=obj.phone_number).sys_id
+
+    def delete_model(self, request, obj) -> None:
+        custom_contact_delete(contact_id=obj.sys_id)

@@ -1,0 +1,129 @@
+"""The contact-center Contacts API, ``/api/v2/contacts`` (CONTRACT §6).
+
+Every answer carries ``statusCode``; errors are ``{"statusCode", "statusMessage"}``, made by
+``csm_project.api.errors`` from the ``ApiError``s raised here. HTTP status per code:
+0 -> 200 (the contract's "0 ok (200)"; POST too, since the vendor document names no
+other), 1 and 2 -> 400, 3 and 5 -> 403, 6 -> 404.
+"""
+
+from rest_framework import status
+from rest_framework.response import Response
+
+from contacts import directory
+from contacts.api.directory_filters import DirectoryFilterSet
+from contacts.api.directory_parsers import JSONOrFormParser, LenientJSONParser
+from contacts.api.directory_serializers import (
+    ContactSerializer,
+    CustomContactInputSerializer,
+    contact_path,
+    contact_uri,
+    first_input_error,
+)
+from contacts.models import CustomContact
+from csm_project.api.errors import ApiError
+from csm_project.api.pagination import query_int
+from csm_project.api.views import ContactCenterViewSet
+
+ADMIN = ("contact_center_admin",)
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+ORDERS = {"ascending": False, "descending": True}
+
+
+def _missing(message: str) -> ApiError:
+    return ApiError(message, status_code=status.HTTP_400_BAD_REQUEST, code=1)
+
+
+def _invalid(message: str) -> ApiError:
+    return ApiError(message, status_code=status.HTTP_400_BAD_REQUEST, code=2)
+
+
+def _refused(error: directory.DirectoryError) -> ApiError:
+    if isinstance(error, directory.MissingParameter):
+        return _missing(error.message)
+    if isinstance(error, directory.ContactReadOnly):
+        return ApiError(error.message, status_code=status.HTTP_403_FORBIDDEN, code=3)
+    if isinstance(error, directory.ContactNotFound):
+        return ApiError(error.message, status_code=status.HTTP_404_NOT_FOUND, code=6)
+    return _invalid(error.message)
+
+
+class DirectoryContactViewSet(ContactCenterViewSet):
+    """GET list/one for agents and admins; POST, PUT, DELETE (Custom contacts) for admins."""
+
+    required_roles = {
+        "GET": ("contact_center_agent", "contact_center_admin"),
+        "HEAD": ("contact_center_agent", "contact_center_admin"),
+        "POST": ADMIN,
+        "PUT": ADMIN,
+        "DELETE": ADMIN,
+    }
+    parser_classes = [LenientJSONParser, JSONOrFormParser]
+    queryset = CustomContact.objects.none()  # the directory is read by contacts.directory
+
+    def list(self, request, *args, **kwargs):
+        filters = DirectoryFilterSet(data=request.query_params, queryset=self.queryset)
+        if not filters.is_valid():
+            raise _invalid(filters.first_error())
+        sort_by = [name.strip() for name in request.query_params.get("sortBy", "").split(",") if name.strip()]
+        unknown = [name for name in sort_by if name not in directory.COLUMNS]
+        if unknown:
+            raise _invalid(f"Invalid parameter: sortBy: unknown attribute {unknown[0][:40]!r}")
+        order = request.query_params.get("order") or "Ascending"
+        if order.casefold() not in ORDERS:
+            raise _invalid("Invalid parameter: order must be Ascending or Descending")
+        page = directory.directory_list(
+            refine=filters.filter_queryset,
+            sort_by=sort_by or ("name",),
+            descending=ORDERS[order.casefold()],
+            offset=query_int(request, "offset", 0),
+            limit=min(query_int(request, "limit", DEFAULT_LIMIT), MAX_LIMIT),
+        )
+        contacts = ContactSerializer(page.rows, many=True, context={"request": request}).data
+        return Response({"statusCode": 0, "totalCount": page.total_count, "contacts": contacts})
+
+    def retrieve(self, request, pk: str, *args, **kwargs):
+        row = directory.directory_get(contact_id=pk)
+        if row is None:
+            raise _refused(directory.ContactNotFound("Contact not found"))
+        contact = ContactSerializer(row, context={"request": request}).data
+        return Response({"statusCode": 0, "contact": contact})
+
+    def create(self, request, *args, **kwargs):
+        values = self._input(request)
+        try:
+            contact = directory.custom_contact_create(name=values.get("name"), phone_number=values.get("phoneNumber"))
+        except directory.DirectoryError as error:
+            raise _refused(error) from None
+        return Response(
+            {
+                "statusCode": 0,
+                "id": contact.sys_id,
+                "path": contact_path(contact.sys_id),
+                "uri": contact_uri(request, contact.sys_id),
+            }
+        )
+
+    def update(self, request, pk: str, *args, **kwargs):
+        values = self._input(request)
+        fields = (("name", "name"), ("phoneNumber", "phone_number"))
+        changes = {key: values[wire] for wire, key in fields if wire in values}
+        try:
+            directory.custom_contact_update(contact_id=pk, **changes)
+        except directory.DirectoryError as error:
+            raise _refused(error) from None
+        return Response({"statusCode": 0})
+
+    def destroy(self, request, pk: str, *args, **kwargs):
+        try:
+            directory.custom_contact_delete(contact_id=pk)
+        except directory.DirectoryError as error:
+            raise _refused(error) from None
+        return Response({"statusCode": 0})
+
+    @staticmethod
+    def _input(request) -> dict:
+        serializer = CustomContactInputSerializer(data=request.data)
+        if not serializer.is_valid():
+            raise _invalid(first_input_error(serializer.errors))
+        return serializer.validated_data
