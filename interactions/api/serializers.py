@@ -1,0 +1,127 @@
+"""Shapes of the Interaction API (CONTRACT §4): the POST body in, the interaction out.
+
+Input is read by hand rather than by a DRF ``Serializer`` because every refusal must be the
+platform envelope with a detail naming the field (``ApiError``), not DRF's field-error map.
+These functions check types only; the rules (required channel, existing queue, table/id
+pairs) are the service's.
+"""
+
+import json
+from typing import Any
+
+from csm_project.api.errors import ApiError, BadRequestBody
+from interactions.models import Interaction
+from interactions.services import INVALID, DocumentSpec
+
+# The keys of the seed's responses, in its order and its mixed case.
+RESULT_KEYS = (
+    "channel",
+    "context",
+    "queue",
+    "state",
+    "number",
+    "contextDocument",
+    "contextTable",
+    "channelMetadataDocument",
+    "channelMetadataTable",
+    "channel_metadata",
+    "sys_id",
+    "assigned_to",
+    "closed_by",
+    "opened_for",
+)
+
+
+def interaction_create_params(data: object) -> dict[str, Any]:
+    """Keyword arguments for ``interaction_create`` from a parsed JSON or XML body.
+
+    The body must be an object. Ids are strings; an empty string (or an empty XML element)
+    counts as not given. ``context`` / ``channel_metadata`` are maps; a string holding a JSON
+    object is accepted too, since the vendor document types them as String. Keys the API
+    does not document are ignored, as the platform does.
+    """
+    if not isinstance(data, dict):
+        raise BadRequestBody("The request body must be a JSON object or an XML <request><entry>")
+    return {
+        "channel": _text(data, "channel"),
+        "queue": _text(data, "queue"),
+        "context": _document(data, "context"),
+        "channel_metadata": _document(data, "channel_metadata"),
+    }
+
+
+def interaction_result(interaction: Interaction) -> dict[str, Any]:
+    """The documented response object: strings (``""`` when empty) and two presence flags.
+
+    Reads only columns of the interaction row (references are sys_ids), no joins.
+    """
+    return {
+        "channel": interaction.channel_id or "",
+        "context": {"present": bool(interaction.context_document)},
+        "queue": interaction.queue_id or "",
+        "state": interaction.state,
+        "number": interaction.number,
+        "contextDocument": interaction.context_document or "",
+        "contextTable": interaction.context_table or "",
+        "channelMetadataDocument": interaction.channel_metadata_document or "",
+        "channelMetadataTable": interaction.channel_metadata_table or "",
+        "channel_metadata": {"present": bool(interaction.channel_metadata_document)},
+        "sys_id": interaction.sys_id,
+        "assigned_to": interaction.assigned_to_id or "",
+        "closed_by": interaction.closed_by_id or "",
+        "opened_for": interaction.opened_for_id or "",
+    }
+
+
+def _text(data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ApiError(INVALID, f"{key} must be a string (a sys_id or a table name)")
+    return value.strip() or None
+
+
+def _document(data: dict, field: str) -> DocumentSpec:
+    return DocumentSpec(
+        values=_map(data, field),
+        table=_text(data, f"{field}_table"),
+        sys_id=_text(data, f"{field}_id"),
+    )
+
+
+def _map(data: dict, key: str) -> dict | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value, parse_constant=_reject_constant)
+        except ValueError:
+            raise ApiError(INVALID, f"{key} must be a map (a JSON object)") from None
+    if not isinstance(value, dict):
+        raise ApiError(INVALID, f"{key} must be a map (a JSON object)")
+    if _has_nul(value):
+        # PostgreSQL's jsonb cannot hold a NUL character; refuse it rather than fail on insert.
+        raise ApiError(INVALID, f"{key} must not contain NUL characters")
+    return value
+
+
+def _has_nul(value: object) -> bool:
+    """Iterative, so a deeply nested map cannot exhaust the stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")

@@ -1,0 +1,164 @@
+"""Writes of the interactions app (CONTRACT §4): create and close interactions.
+
+Each service is one transaction: a request it refuses (``ApiError``, 400) or that fails
+half-way leaves no row behind (no interaction, no context blob, no channel-metadata record).
+The API, the admin and the demo loader all go through these rules.
+
+Pitfall: ids arrive from clients and may be anything (an empty string, 200 characters, a NUL
+byte that PostgreSQL refuses in a query). They are checked against the sys_id format before
+any query, and a malformed id is answered as "does not exist", never as a 500.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from csm_project.api.errors import ApiError, RecordNotFound
+from csm_project.core.models import User
+from csm_project.registry import UnknownTable, get_table
+from interactions.models import (
+    Interaction,
+    InteractionConnector,
+    InteractionJsonBlob,
+    InteractionState,
+    LiveGroupProfile,
+    Queue,
+)
+
+SYS_ID = re.compile(r"[0-9a-f]{32}")
+
+INVALID = "Invalid request"
+MISSING = "Missing mandatory parameter"
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    """How the client defined one document of an interaction (context or channel metadata):
+    a map for a new record of the default table, or an existing ``table``/``sys_id`` pair.
+    Neither given means a new, empty record of the default table."""
+
+    values: dict[str, Any] | None = None
+    table: str | None = None
+    sys_id: str | None = None
+
+
+def is_sys_id(value: object) -> bool:
+    return isinstance(value, str) and SYS_ID.fullmatch(value) is not None
+
+
+def interaction_create(
+    *,
+    channel: str | None,
+    queue: str | None = None,
+    context: DocumentSpec | None = None,
+    channel_metadata: DocumentSpec | None = None,
+    opened_by: User | None = None,
+) -> Interaction:
+    """Create an interaction on ``channel`` (a connector sys_id, required), in ``queue``
+    (optional awa_queue sys_id): state ``queued`` with a queue, else ``new``.
+
+    Context and channel metadata: an existing (table, sys_id) pair is linked as is; otherwise
+    a new ``interaction_json_blob`` (resp. ``live_group_profile``) record is created holding
+    the given map, or ``{}``. Raises ``ApiError`` (400) naming the field for a missing or
+    unknown channel, an unknown queue, half a pair, or a pair naming a table or record that
+    does not exist.
+    """
+    context = context or DocumentSpec()
+    channel_metadata = channel_metadata or DocumentSpec()
+    with transaction.atomic():
+        connector = _require_channel(channel)
+        work_queue = _optional_queue(queue)
+        context_ref = _document_ref(context, field="context")
+        metadata_ref = _document_ref(channel_metadata, field="channel_metadata")
+        if context_ref is None:
+            blob = InteractionJsonBlob.objects.create(value=context.values or {})
+            context_ref = (InteractionJsonBlob.sys_table, blob.sys_id)
+        if metadata_ref is None:
+            profile = LiveGroupProfile.objects.create(value=channel_metadata.values or {})
+            metadata_ref = (LiveGroupProfile.sys_table, profile.sys_id)
+        interaction = Interaction(
+            channel=connector,
+            queue=work_queue,
+            state=InteractionState.QUEUED if work_queue is not None else InteractionState.NEW,
+            opened_by=opened_by if opened_by is not None and opened_by.is_authenticated else None,
+            opened_at=timezone.now(),
+            context_table=context_ref[0],
+            context_document=context_ref[1],
+            channel_metadata_table=metadata_ref[0],
+            channel_metadata_document=metadata_ref[1],
+        )
+        interaction.save()  # draws the IMS number inside this transaction
+    return interaction
+
+
+def interaction_close(*, interaction_id: str, closed_by: User | None) -> Interaction:
+    """Close the interaction: state ``closed_complete``, ``closed_by``, ``closed_at`` = now.
+
+    An interaction already closed (complete or abandoned) is returned unchanged: no write, so
+    ``closed_by``/``closed_at`` and ``sys_mod_count`` keep their values. Unknown or malformed
+    id: ``RecordNotFound`` (404). The row is locked while deciding, so two concurrent closes
+    write once.
+    """
+    if not is_sys_id(interaction_id):
+        raise RecordNotFound()
+    with transaction.atomic():
+        interaction = Interaction.objects.select_for_update().filter(sys_id=interaction_id).first()
+        if interaction is None:
+            raise RecordNotFound()
+        if interaction.is_closed:
+            return interaction
+        interaction.state = InteractionState.CLOSED_COMPLETE
+        interaction.closed_by = closed_by if closed_by is not None and closed_by.is_authenticated else None
+        interaction.closed_at = timezone.now()
+        interaction.save(update_fields=["state", "closed_by", "closed_at"])
+    return interaction
+
+
+def _require_channel(channel: str | None) -> InteractionConnector:
+    if not channel:
+        raise ApiError(MISSING, "channel is required: the sys_id of an interaction connector")
+    connector = _active(InteractionConnector, channel)
+    if connector is None:
+        raise ApiError(INVALID, f"channel {_shown(channel)} is not an active interaction connector")
+    return connector
+
+
+def _optional_queue(queue: str | None) -> Queue | None:
+    if not queue:
+        return None
+    work_queue = _active(Queue, queue)
+    if work_queue is None:
+        raise ApiError(INVALID, f"queue {_shown(queue)} is not an active awa_queue record")
+    return work_queue
+
+
+def _active(model: type[models.Model], sys_id: str):
+    if not is_sys_id(sys_id):
+        return None
+    return model.objects.filter(sys_id=sys_id, active=True).first()
+
+
+def _shown(value: str) -> str:
+    """A client value quoted in an error detail, cut short: details echo input, not books."""
+    return repr(value if len(value) <= 64 else value[:64] + "...")
+
+
+def _document_ref(spec: DocumentSpec, *, field: str) -> tuple[str, str] | None:
+    """The (table, sys_id) pair the client named, checked; None when a new record is wanted."""
+    if spec.table is None and spec.sys_id is None:
+        return None
+    if spec.values is not None:
+        raise ApiError(INVALID, f"Give either {field} or {field}_table/{field}_id, not both")
+    if spec.table is None or spec.sys_id is None:
+        missing = f"{field}_table" if spec.table is None else f"{field}_id"
+        raise ApiError(MISSING, f"{missing} is required when {field}_table/{field}_id is used")
+    try:
+        table = get_table(spec.table)
+    except UnknownTable:
+        raise ApiError(INVALID, f"{field}_table {_shown(spec.table)} is not a table") from None
+    if not is_sys_id(spec.sys_id) or not table.model._default_manager.filter(pk=spec.sys_id).exists():
+        raise ApiError(INVALID, f"{field}_id {_shown(spec.sys_id)} is not a record of {table.name}")
+    return table.name, spec.sys_id
