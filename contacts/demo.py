@@ -3,10 +3,13 @@
 Every loader is idempotent: running ``seed_demo`` twice changes nothing.
 """
 
+from contacts.directory_demo import load_directory
+
 
 def load(*, stdout) -> None:
     """Load every demo data set of the app."""
     load_crm(stdout=stdout)
+    load_directory(stdout=stdout)
 
 
 # --- CSM records (issue 4): accounts, consumers, locations, contacts, social profiles ---------
