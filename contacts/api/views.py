@@ -1,0 +1,64 @@
+"""The CSM Contact API (seed 000, CONTRACT §3): ``/api/now/contact`` and ``/api/now/v1/contact``."""
+
+from django.core.exceptions import ValidationError
+from rest_framework import mixins, status
+from rest_framework.response import Response
+
+from contacts.api.serializers import ContactInputSerializer, ContactOutputSerializer, error_detail
+from contacts.selectors import contact_get, contact_list
+from contacts.services import SocialProfileRequest, contact_create
+from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
+from csm_project.api.filters import EncodedQueryFilter
+from csm_project.api.pagination import SysparmPagination
+from csm_project.api.parsers import PlatformJSONParser
+from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
+from csm_project.api.views import NowViewSet
+
+OPERATION_FAILED = "Operation Failed"
+
+
+class ContactViewSet(mixins.ListModelMixin, NowViewSet):
+    """``GET`` list (JSON or XML), ``GET /{id}`` (JSON or XML), ``POST`` (JSON only).
+
+    The list pages with ``sysparm_limit`` (default 10) / ``sysparm_offset`` and filters and orders
+    with ``sysparm_query``; without an ORDERBY it is in creation order, and every order ends with a
+    ``sys_id`` tiebreak, so offset paging never repeats nor skips a contact.
+    """
+
+    sys_table = "customer_contact"
+    required_roles = ("csm_ws_integration",)
+    serializer_class = ContactOutputSerializer
+    filter_backends = [EncodedQueryFilter]
+    pagination_class = SysparmPagination
+    default_limit = 10
+    parser_classes = [PlatformJSONParser]
+
+    def get_queryset(self):
+        return contact_list()
+
+    def get_renderers(self):
+        # The seed offers XML on GET only; a POST asking for XML is a 406.
+        if self.request is not None and self.request.method in ("GET", "HEAD"):
+            return [PlatformJSONRenderer(), PlatformXMLRenderer()]
+        return [PlatformJSONRenderer()]
+
+    def retrieve(self, request, *args, **kwargs) -> Response:
+        contact = contact_get(sys_id=kwargs[self.lookup_url_kwarg or self.lookup_field])
+        if contact is None:
+            raise RecordNotFound()
+        return Response({"result": self.get_serializer(contact).data})
+
+    def create(self, request, *args, **kwargs) -> Response:
+        if not isinstance(request.data, dict):
+            raise BadRequestBody("The request body must be a JSON object")
+        serializer = ContactInputSerializer(data=request.data)
+        if not serializer.is_valid():
+            raise ApiError(OPERATION_FAILED, error_detail(serializer.errors))
+        fields = dict(serializer.validated_data)
+        social = SocialProfileRequest.from_fields(fields)
+        contact_fields = {key: value for key, value in fields.items() if not key.startswith("social_")}
+        try:
+            contact = contact_create(fields=contact_fields, social=social)
+        except ValidationError as exc:
+            raise ApiError(OPERATION_FAILED, error_detail(exc.message_dict)) from None
+        return Response({"result": contact.sys_id}, status=status.HTTP_201_CREATED)
