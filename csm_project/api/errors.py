@@ -17,7 +17,6 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import set_rollback
 
 logger = logging.getLogger("csm_project.api")
 
@@ -132,6 +131,9 @@ def error_response(family: str, exc: exceptions.APIException, method: str) -> Re
 
 def exception_handler(exc: Exception, context: dict) -> Response:
     """DRF's EXCEPTION_HANDLER: every API error, expected or not, in the family's envelope."""
+    # Imported here: rest_framework.views loads the parser classes, which import this module.
+    from rest_framework.views import set_rollback
+
     view = context.get("view")
     request = context.get("request")
     family = getattr(view, "api_family", NOW)
