@@ -9,6 +9,7 @@ keys; the service validates them against the table registry on write.
 """
 
 from django.db import models
+from django.utils import timezone
 
 from csm_project.core.models import SysRecord, User
 from csm_project.core.numbers import next_number
@@ -147,4 +148,7 @@ class Interaction(SysRecord):
     def save(self, *args, **kwargs) -> None:
         if self._state.adding and not self.number:
             self.number = next_number(self.NUMBER_PREFIX, table=self.sys_table)
+            # Stamped after the draw: concurrent inserts wait on the counter row in turn, so
+            # creation times then follow number order (the default is taken at construction).
+            self.sys_created_on = self.sys_updated_on = timezone.now()
         super().save(*args, **kwargs)
