@@ -1,5 +1,11 @@
+"""``/api/sn_lead_mgmt_core/lead`` and ``/api/sn_lead_mgmt_core/v1/lead`` (CONTRACT §1.6)."""
+
+from django.urls import include, path
+
 from csm_project.api.routing import PlatformRouter
+from leads.api.views import LeadViewSet
 
-router = PlatformRouter()
+lead_mgmt = PlatformRouter()
+lead_mgmt.register("lead", LeadViewSet, basename="lead")
 
-urlpatterns = router.urls
+urlpatterns = [path("sn_lead_mgmt_core/", include(lead_mgmt.urls))]

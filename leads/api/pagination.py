@@ -1,0 +1,88 @@
+"""Lead API paging (CONTRACT §5.2), not the ``/api/now`` kind.
+
+- ``sysparm_limit`` default 20, at most 100; over 100, 0 or less, or not a whole number: 400.
+  ``sysparm_offset`` a whole number, 0 or more; anything else: 400.
+- Body: a bare JSON array. Status 206 when the page holds fewer rows than match, 200 when it
+  holds them all.
+- Headers: ``Total-Count``; ``Content-Range: items <first>-<last>`` (1-based: offset 2, limit 3
+  -> ``items 3-5``; an empty page -> ``items 0-0``); ``Links``: ``<url>;rel="first"``,
+  ``previous`` (offset > 0), ``next`` (more rows), ``last`` and ``self``, comma-joined.
+"""
+
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+
+from csm_project.api.errors import ApiError
+from csm_project.api.pagination import page_url
+
+
+class LeadPagination(BasePagination):
+    """Reads its limits and messages from the view's ``lead_constants`` (LeadApiConstants)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        constants = view.lead_constants
+        self.request = request
+        self.limit = self._limit(request, constants)
+        self.offset = self._offset(request, constants)
+        self.total = queryset.count()
+        self.page = list(queryset[self.offset : self.offset + self.limit]) if self.offset < self.total else []
+        return self.page
+
+    @staticmethod
+    def _whole(raw: str | None) -> int | None:
+        if raw is None or raw == "":
+            return None
+        text = raw.strip()
+        sign = -1 if text.startswith("-") else 1
+        digits = text[1:] if text[:1] in "+-" else text
+        if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+            raise ValueError(raw)
+        return sign * int(digits)
+
+    def _limit(self, request, constants) -> int:
+        raw = request.query_params.get("sysparm_limit")
+        try:
+            limit = self._whole(raw)
+        except ValueError:
+            limit = 0
+        if limit is None:
+            return constants.DEFAULT_LIMIT
+        if not 1 <= limit <= constants.MAX_LIMIT:
+            detail = constants.INVALID_LIMIT_DETAIL.format(max_limit=constants.MAX_LIMIT)
+            raise ApiError(constants.INVALID_LIMIT, detail)
+        return limit
+
+    def _offset(self, request, constants) -> int:
+        try:
+            offset = self._whole(request.query_params.get("sysparm_offset"))
+        except ValueError:
+            offset = -1
+        if offset is None:
+            return 0
+        if offset < 0:
+            raise ApiError(constants.INVALID_OFFSET, constants.INVALID_OFFSET_DETAIL)
+        return offset
+
+    def links(self) -> str:
+        limit, offset, total = self.limit, self.offset, self.total
+        rels = [("first", 0)]
+        if offset > 0:
+            rels.append(("previous", max(0, offset - limit)))
+        if offset + limit < total:
+            rels.append(("next", offset + limit))
+        rels.append(("last", max(0, (total - 1) // limit * limit)))
+        rels.append(("self", offset))
+        return ",".join(
+            f'<{page_url(self.request, sysparm_offset=value, sysparm_limit=limit)}>;rel="{rel}"'
+            for rel, value in rels
+        )
+
+    def content_range(self) -> str:
+        if not self.page:
+            return "items 0-0"
+        return f"items {self.offset + 1}-{self.offset + len(self.page)}"
+
+    def get_paginated_response(self, data) -> Response:
+        headers = {"Total-Count": str(self.total), "Content-Range": self.content_range(), "Links": self.links()}
+        status = 206 if len(self.page) < self.total else 200
+        return Response(data, status=status, headers=headers)

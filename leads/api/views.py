@@ -1,0 +1,53 @@
+"""Lead API views (CONTRACT §5): ``/api/sn_lead_mgmt_core[/v1]/lead[/<sys_id>]``.
+
+Thin adapters: each action asks ``lead_api_processor`` (the §5.5 classes chosen by the
+``LEAD_API`` setting) to do the work and returns what it gives. Bodies are bare (no
+``result`` wrapper): a list is a JSON array paged per §5.2, a lead is a JSON object.
+"""
+
+from functools import cached_property
+
+from rest_framework import status
+from rest_framework.response import Response
+
+from csm_project.api.fields import requested_fields
+from csm_project.api.filters import EncodedQueryFilter
+from csm_project.api.views import NowViewSet
+from leads.api.pagination import LeadPagination
+from leads.models import LEAD_TABLE
+from leads.processing import LeadApiConstants, LeadApiProcessor, lead_api_processor
+
+LEAD_INTEGRATOR = "sn_lead_mgmt_core.lead_integrator"
+
+
+class LeadViewSet(NowViewSet):
+    """GET list, GET one, POST, PATCH. PUT and DELETE are not served (405)."""
+
+    required_roles = (LEAD_INTEGRATOR,)
+    sys_table = LEAD_TABLE
+    filter_backends = [EncodedQueryFilter]
+    default_ordering = ("number",)
+    pagination_class = LeadPagination
+
+    @cached_property
+    def processor(self) -> LeadApiProcessor:
+        return lead_api_processor(user=self.request.user)
+
+    @property
+    def lead_constants(self) -> LeadApiConstants:
+        return self.processor.constants
+
+    def list(self, request, *args, **kwargs) -> Response:
+        fields = requested_fields(request.query_params.get("sysparm_fields"))
+        queryset = self.filter_queryset(self.processor.list_queryset(fields))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.processor.retrieve_many(page, fields=fields))
+
+    def retrieve(self, request, pk: str, *args, **kwargs) -> Response:
+        return Response(self.processor.retrieve(pk))
+
+    def create(self, request, *args, **kwargs) -> Response:
+        return Response(self.processor.create(request.data), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk: str, *args, **kwargs) -> Response:
+        return Response(self.processor.update(pk, request.data))
