@@ -1,71 +1,22 @@
 """The encoded query compiler (CONTRACT §2.2-§2.4) against a real database, table-driven."""
 
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 
 import pytest
 
 from csm_project.encoded_query.compiler import compile_query
 from csm_project.encoded_query.parser import parse
 from csm_project.registry import get_table
-from tests.eqtestapp.models import EqAccount, EqRecord
+from tests.eqtestapp.models import EqRecord
+from tests.eqtestapp.sample import create_sample_records, sid
 
 NOW = datetime(2026, 1, 20, 12, 0, 0, tzinfo=UTC)
 USER_ID = "f" * 32
 
 
-def sid(label: str) -> str:
-    return (label * 32)[:32]
-
-
 @pytest.fixture
 def records(db):
-    alpha = EqAccount.objects.create(sys_id=sid("a"), name="Alpha")
-    beta = EqAccount.objects.create(sys_id=sid("b"), name="Beta")
-    rows = [
-        dict(
-            sys_id=sid("1"),
-            name="Acme Corp",
-            description="first",
-            state="open",
-            count=5,
-            amount=Decimal("10.50"),
-            active=True,
-            opened_at=datetime(2026, 1, 10, 10, 0, 0, 700000, tzinfo=UTC),
-            closed_at=datetime(2026, 1, 10, 13, 0, 0, tzinfo=UTC),
-            due=date(2026, 1, 15),
-            account=alpha,
-            sys_created_on=datetime(2026, 1, 1, tzinfo=UTC),
-        ),
-        dict(
-            sys_id=sid("2"),
-            name="acme",
-            description="second",
-            state="closed",
-            count=10,
-            amount=Decimal("2.00"),
-            active=False,
-            opened_at=datetime(2026, 2, 1, tzinfo=UTC),
-            closed_at=datetime(2026, 2, 1, 1, 0, 0, tzinfo=UTC),
-            account=beta,
-            sys_created_on=datetime(2026, 1, 2, tzinfo=UTC),
-        ),
-        dict(sys_id=sid("3"), sys_created_on=datetime(2026, 1, 3, tzinfo=UTC), description="ACME"),
-        dict(
-            sys_id=sid("4"),
-            name="Zed_50%",
-            description="caret ^ here",
-            state="open",
-            count=-3,
-            active=True,
-            opened_at=datetime(2026, 1, 10, 9, 59, 59, tzinfo=UTC),
-            account=alpha,
-            sys_created_on=datetime(2026, 1, 3, tzinfo=UTC),
-        ),
-    ]
-    for row in rows:
-        EqRecord.objects.create(**row)
-    return rows
+    create_sample_records()
 
 
 def matching(text: str, **kwargs) -> list[str]:
