@@ -1,7 +1,13 @@
-"""factory-boy factories for the CSM records of the contacts app."""
+"""factory-boy factories for the CSM records of the contacts app, and the demo data fixture."""
+
+import io
+from collections.abc import Iterator
 
 import factory
+import pytest
+from django.db import transaction
 
+from contacts.demo import load_crm
 from contacts.models import Account, Contact, Location, SocialChannel
 
 
@@ -36,3 +42,18 @@ class SocialChannelFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("name",)
 
     name = "Twitter"
+
+
+@pytest.fixture(scope="module")
+def demo_contacts_module(django_db_setup, django_db_blocker) -> Iterator[int]:
+    """The contacts demo data set (a few hundred contacts), loaded once per test module.
+
+    It is loaded inside a transaction that is rolled back when the module's tests are done; each
+    test (``db`` fixture) runs in a savepoint inside it, so tests still cannot see each other's
+    writes. Not for ``transaction=True`` tests. Yields the number of contacts.
+    """
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            load_crm(stdout=io.StringIO())
+            yield Contact.objects.count()
+            transaction.set_rollback(True)
