@@ -24,6 +24,7 @@ from interactions.models import (
     InteractionConnector,
     InteractionJsonBlob,
     InteractionState,
+    InteractionType,
     LiveGroupProfile,
     Queue,
 )
@@ -56,15 +57,21 @@ def interaction_create(
     context: DocumentSpec | None = None,
     channel_metadata: DocumentSpec | None = None,
     opened_by: User | None = None,
+    opened_for: User | None = None,
+    assigned_to: User | None = None,
+    short_description: str | None = None,
+    type: str | None = None,
 ) -> Interaction:
     """Create an interaction on ``channel`` (a connector sys_id, required), in ``queue``
     (optional awa_queue sys_id): state ``queued`` with a queue, else ``new``.
 
     Context and channel metadata: an existing (table, sys_id) pair is linked as is; otherwise
     a new ``interaction_json_blob`` (resp. ``live_group_profile``) record is created holding
-    the given map, or ``{}``. Raises ``ApiError`` (400) naming the field for a missing or
-    unknown channel, an unknown queue, half a pair, or a pair naming a table or record that
-    does not exist.
+    the given map, or ``{}``. ``opened_for``, ``assigned_to``, ``short_description`` and
+    ``type`` are for staff (the admin); the API documents none of them.
+
+    Raises ``ApiError`` (400) naming the field for a missing or unknown channel, an unknown
+    queue, half a pair, or a pair naming a table or record that does not exist.
     """
     context = context or DocumentSpec()
     channel_metadata = channel_metadata or DocumentSpec()
@@ -85,6 +92,10 @@ def interaction_create(
             state=InteractionState.QUEUED if work_queue is not None else InteractionState.NEW,
             opened_by=opened_by if opened_by is not None and opened_by.is_authenticated else None,
             opened_at=timezone.now(),
+            opened_for=opened_for,
+            assigned_to=assigned_to,
+            short_description=short_description,
+            type=type or InteractionType.CHAT,
             context_table=context_ref[0],
             context_document=context_ref[1],
             channel_metadata_table=metadata_ref[0],
