@@ -203,6 +203,7 @@ def _load_generated_leads() -> int:
         leads.append(Lead(
             sys_id=_generated_id("lead", index), number=number, first_name=rng.choice(_FIRST_NAMES),
             last_name=rng.choice(_LAST_NAMES), company=rng.choice(_COMPANIES), stage=stage,
+            short_description=rng.choice(_DESCRIPTIONS),
             lead_source=rng.choice(CHOICES["lead_source"])[0], lead_rating=rng.choice(CHOICES["lead_rating"])[0],
             industry=rng.choice(CHOICES["industry"])[0], lead_score=Decimal(rng.randint(1, 100)),
             email=f"lead{index}@example.com", country="USA", owner_id=MAX_BLAZE,
@@ -239,3 +240,9 @@ def _continue_counters() -> None:
 _FIRST_NAMES = ("Ana", "Ben", "Chloe", "David", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jack")
 _LAST_NAMES = ("Wilson", "Lewis", "Garcia", "Nguyen", "Okafor", "Muller", "Rossi", "Tanaka")
 _COMPANIES = ("Lee Manufacturing Inc", "Boxeo", "Acme Corporation", "Globex", "Initech")
+_DESCRIPTIONS = (
+    "Interested in a quote for preventative maintenance plans.",
+    "Asked for pricing of a business internet bundle.",
+    "Wants a demo of the safety test coverage offering.",
+    "Referred by a partner; evaluating modems for branch offices.",
+)
