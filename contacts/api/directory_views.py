@@ -25,6 +25,7 @@ from csm_project.api.pagination import query_int
 from csm_project.api.views import ContactCenterViewSet
 
 ADMIN = ("contact_center_admin",)
+READERS = ("contact_center_agent", "contact_center_admin")
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 ORDERS = {"ascending": False, "descending": True}
@@ -52,13 +53,15 @@ class DirectoryContactViewSet(ContactCenterViewSet):
     """GET list/one for agents and admins; POST, PUT, DELETE (Custom contacts) for admins."""
 
     required_roles = {
-        "GET": ("contact_center_agent", "contact_center_admin"),
-        "HEAD": ("contact_center_agent", "contact_center_admin"),
+        "GET": READERS,
+        "HEAD": READERS,
+        "OPTIONS": READERS,  # answered 405: no metadata body, it would carry no statusCode
         "POST": ADMIN,
         "PUT": ADMIN,
         "DELETE": ADMIN,
     }
     parser_classes = [LenientJSONParser, JSONOrFormParser]
+    metadata_class = None
     queryset = CustomContact.objects.none()  # the directory is read by contacts.directory
 
     def list(self, request, *args, **kwargs):

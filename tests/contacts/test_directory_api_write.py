@@ -282,12 +282,25 @@ def test_unknown_urls_under_the_api_answer_with_the_envelope(cc_admin_client):
 
 
 @pytest.mark.django_db
-def test_an_unsupported_method_is_statuscode_2(cc_admin_client, custom):
-    response = cc_admin_client.patch(f"/api/v2/contacts/{custom.sys_id}", data={"name": "X"}, format="json")
+@pytest.mark.parametrize("method", ["PATCH", "OPTIONS"])
+def test_an_unsupported_method_is_statuscode_2(cc_admin_client, custom, method):
+    response = cc_admin_client.generic(method, f"/api/v2/contacts/{custom.sys_id}", '{"name": "X"}',
+                                       content_type="application/json")
 
     assert response.status_code == 405
     assert response.json()["statusCode"] == 2
     assert list(response.json()) == ["statusCode", "statusMessage"]
+    custom.refresh_from_db()
+    assert custom.name == "Front Desk"
+
+
+@pytest.mark.django_db
+def test_post_with_a_content_type_it_cannot_read_is_statuscode_2(cc_admin_client):
+    response = cc_admin_client.generic("POST", "/api/v2/contacts", '{"name": "X"}', content_type="text/plain")
+
+    assert response.status_code == 415
+    assert response.json() == {"statusCode": 2, "statusMessage": "Requested content type is not supported"}
+    assert not CustomContact.objects.exists()
 
 
 @pytest.mark.django_db
