@@ -5,6 +5,8 @@ types, and the stored records behind each response."""
 import io
 import json
 import re
+import shutil
+import subprocess
 
 import pytest
 from django.core.management import call_command
@@ -143,3 +145,33 @@ def test_close_example_verbatim(demo_client):
     blob = InteractionJsonBlob.objects.get(sys_id="3a43cde4208f1700964f959e0488dee7")
     assert isinstance(blob.value, dict) and blob.value
     assert LiveGroupProfile.objects.filter(sys_id="fa43cde4208f1700964f959e0488dee8").exists()
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs the curl command")
+def test_both_curl_commands_of_the_document_run_against_a_live_server(live_server, transactional_db):
+    """The document's two commands as written, only the instance URL and credentials replaced."""
+    call_command("seed_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
+    credentials = ["--user", f"interaction.agent:{DEMO_PASSWORD}", "--silent", "--write-out", "\n%{http_code}"]
+    create = [
+        "curl", f"{live_server.url}/api/now/interaction",
+        "--request", "POST",
+        "--header", "Accept:application/json",
+        "--header", "Content-Type:application/json",
+        "--data", '{"channel":"28a59893873103002ae97e2526cb0b5d","queue":"f3a50867b30303002186a72256a8dcb7"}',
+        *credentials,
+    ]
+    close = [
+        "curl", f"{live_server.url}/api/now/interaction/b243cde4208f1700964f959e0488dee8/close",
+        "--request", "POST",
+        "--header", "Accept:application/json",
+        "--header", "Content-Type:application/json",
+        *credentials,
+    ]
+
+    for command, documented, status in ((create, DOCUMENTED_CREATE, "201"), (close, DOCUMENTED_CLOSE, "200")):
+        output = subprocess.run(command, capture_output=True, text=True, timeout=30, check=True).stdout
+        body, _, code = output.rpartition("\n")
+        assert code == status
+        assert_documented_shape(json.loads(body), documented)
+    assert Interaction.objects.get(sys_id="b243cde4208f1700964f959e0488dee8").state == "closed_complete"
