@@ -100,3 +100,11 @@ def test_the_record_url_without_close_names_no_resource(interaction_agent_client
 
     assert response.status_code == 404
     assert response.json()["error"]["message"] == "Requested URI does not represent any resource"
+
+
+def test_close_reads_and_writes_the_row_once(interaction_agent_client, interaction, django_assert_max_num_queries):
+    # auth + roles, the locked read, the update (+ savepoints on the test db)
+    with django_assert_max_num_queries(6):
+        response = interaction_agent_client.post(close_url(interaction.sys_id))
+
+    assert response.status_code == 200

@@ -283,3 +283,13 @@ def test_a_fault_after_the_documents_are_written_rolls_everything_back(interacti
     assert response.status_code == 500
     assert response.json()["status"] == "failure"
     assert row_counts() == (0, 0, 0)
+
+
+def test_create_runs_a_fixed_small_number_of_queries(interaction_agent_client, channel, queue,
+                                                     django_assert_max_num_queries):
+    # auth + roles, channel, queue, blob, profile, counter, interaction (+ savepoints on the test db)
+    with django_assert_max_num_queries(12):
+        response = post(interaction_agent_client, {"channel": channel.sys_id, "queue": queue.sys_id,
+                                                   "context": {"a": 1}, "channel_metadata": {"b": 2}})
+
+    assert response.status_code == 201
