@@ -13,6 +13,7 @@ fields are not fields of this serializer, so they are ignored silently, as the s
 Whether referenced records exist is a rule of the service, not of this shape.
 """
 
+import re
 from datetime import UTC
 from functools import cache
 
@@ -45,6 +46,8 @@ READ_ONLY_KEYS = frozenset(
 )  # fmt: skip
 
 SOCIAL_KEYS = ("social_channel", "social_handle", "social_handle_url")
+
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # PostgreSQL ``integer`` columns: a larger value would fail in the database, not here.
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
@@ -121,13 +124,23 @@ class _EmptyIsNull:
 
 
 class StrictCharField(serializers.CharField):
-    """A scalar as text: strings and numbers; objects, lists and booleans are refused."""
+    """A scalar as text: strings and numbers; objects, lists and booleans are refused, and so are
+    control characters other than tab and line breaks (NUL cannot be stored on PostgreSQL, the
+    others cannot be written in an XML response)."""
+
+    default_error_messages = {"control": "Control characters are not allowed."}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("trim_whitespace", False)
         kwargs.setdefault("allow_blank", True)
         kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if _CONTROL_CHARACTERS.search(value):
+            self.fail("control")
+        return value
 
 
 class StrictIntegerField(_EmptyIsNull, serializers.IntegerField):

@@ -135,6 +135,9 @@ def test_post_whose_profile_cannot_be_created_creates_nothing(client, social, fi
         ("manager", "f" * 32),
         ("location", "e" * 32),
         ("account", {"sys_id": "x"}),
+        ("first_name", "Ann\x01"),
+        ("street", "Main St\x00"),
+        ("social_handle", "@ann\x00"),
     ],
 )
 def test_post_with_a_value_of_the_wrong_type_is_400_and_writes_nothing(client, field, value):
