@@ -1,10 +1,18 @@
 """Staff admin for the contacts app."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
+from django.utils.html import format_html_join
 
 from contacts.directory import custom_contact_create, custom_contact_delete, custom_contact_update
 from contacts.models import Account, Consumer, Contact, CustomContact, Location, SocialChannel, SocialProfile
+from contacts.selectors import contact_work_notes
+from contacts.services import contact_create
+from csm_project.api.datetimes import format_utc
 from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin
+from csm_project.core.journal import journal_add
+from csm_project.core.models import User
 
 # --- CSM records (issue 4) ----------------------------------------------------------------
 
@@ -37,15 +45,91 @@ class SocialProfileInline(admin.TabularInline):
     extra = 0
 
 
+CONTACT_FIELDSETS = (
+    (None, {"fields": ("user_name", "first_name", "middle_name", "last_name", "name", "title", "email", "phone",
+                       "mobile_phone", "home_phone", "employee_number", "gender", "active", "vip")}),
+    ("Organisation", {"fields": ("account", "company", "manager", "location", "department", "cost_center",
+                                 "building", "edu_status")}),
+    ("Address", {"fields": ("street", "city", "state", "zip", "country", "latitude", "longitude")}),
+    ("Preferences", {"classes": ("collapse",), "fields": (
+        "time_zone", "date_format", "time_format", "preferred_language", "notification", "calendar_integration",
+        "default_perspective", "schedule", "on_schedule", "time_sheet_policy", "introduction", "photo", "source",
+        "agent_status")}),
+    ("Access", {"classes": ("collapse",), "fields": (
+        "locked_out", "failed_attempts", "enable_multifactor_authn", "web_service_access_only",
+        "internal_integration_user", "geolocation_tracked", "ldap_server", "last_login_time", "last_login_device",
+        "last_position_update", "last_login")}),
+)  # fmt: skip
+
+
+class ContactForm(forms.ModelForm):
+    work_note = forms.CharField(
+        label="Add a work note", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Saved to the contact's journal with your name when you save.",
+    )
+
+    class Meta:
+        model = Contact
+        fields = tuple(name for _, options in CONTACT_FIELDSETS for name in options["fields"] if name != "last_login")
+
+    def clean_user_name(self) -> str:
+        # Logins compare user names without case; the database constraint does not.
+        user_name = self.cleaned_data["user_name"]
+        taken = User.objects.filter(user_name__iexact=user_name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError("This user name is already taken.")
+        return user_name
+
+
 @admin.register(Contact)
 class ContactAdmin(SysRecordAdmin):
-    list_display = ("user_name", "name", "email", "account", "city", "active")
-    list_filter = ("active", "vip", "locked_out", "country")
-    search_fields = ("name", "first_name", "last_name", "email", "user_name", "account__name")
+    """Contacts: found by name, email, user name or account; added through the same create service
+    as the API (no usable password until staff give a login); work notes readable and added here."""
+
+    form = ContactForm
+    list_display = ("user_name", "name", "email", "account", "city", "active", "vip")
+    list_filter = ("active", "vip", "locked_out", "country", "account")
+    search_fields = ("name", "first_name", "last_name", "email", "user_name", "account__name", "account__number")
     list_select_related = ("account",)
     raw_id_fields = ("account", "company", "manager", "location")
-    exclude = ("password", "roles", "groups", "user_permissions", "is_superuser", "is_staff")
+    readonly_fields = ("last_login", "roles_held", "work_notes", *SysRecordAdmin.readonly_fields)
+    fieldsets = (
+        *CONTACT_FIELDSETS,
+        ("Roles", {"fields": ("roles_held",)}),
+        ("Work notes", {"fields": ("work_note", "work_notes")}),
+        SYSTEM_FIELDSET,
+    )
     inlines = (SocialProfileInline,)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            fields = {
+                name: value.pk if isinstance(value, models.Model) else value
+                for name, value in form.cleaned_data.items()
+                if name in ContactForm.Meta.fields
+            }
+            created = contact_create(fields=fields)
+            # The admin saves inlines against, redirects to and logs ``obj``: make it the stored record.
+            obj.__dict__.update(created.__dict__)
+        note = form.cleaned_data.get("work_note")
+        if note and note.strip():
+            journal_add(record=obj, text=note.strip())
+
+    @admin.display(description="Roles")
+    def roles_held(self, obj: Contact) -> str:
+        return ", ".join(obj.roles.values_list("name", flat=True)) if obj.pk else "-"
+
+    @admin.display(description="Work notes")
+    def work_notes(self, obj: Contact) -> str:
+        notes = contact_work_notes(contact=obj) if obj.pk else []
+        if not notes:
+            return "-"
+        return format_html_join(
+            "", "<p><strong>{} {}</strong><br>{}</p>",
+            ((format_utc(note.sys_created_on), note.author or note.sys_created_by, note.value) for note in notes),
+        )
 
 
 @admin.register(SocialChannel)

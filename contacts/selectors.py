@@ -3,7 +3,8 @@
 from django.db.models import Prefetch, QuerySet
 
 from contacts.models import Contact
-from csm_project.core.models import Role
+from csm_project.core.journal import journal_for
+from csm_project.core.models import JournalEntry, Role
 
 
 def contact_list() -> QuerySet[Contact]:
@@ -19,3 +20,8 @@ def contact_list() -> QuerySet[Contact]:
 def contact_get(*, sys_id: str) -> Contact | None:
     """The contact with this sys_id, or None (also for a malformed id)."""
     return contact_list().filter(pk=sys_id).first()
+
+
+def contact_work_notes(*, contact: Contact) -> list[JournalEntry]:
+    """The contact's work notes, newest first (one query)."""
+    return journal_for(table=Contact.sys_table, sys_ids=[contact.sys_id]).get(contact.sys_id, [])
