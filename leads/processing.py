@@ -346,7 +346,7 @@ class LeadApiHelper:
         keys by name, dot-walked names (``owner.user_name``) under the dotted name, unknown ones
         left out."""
         wanted = set(serializers.LEAD_KEYS) if fields is None else {f for f in fields if f in serializers.LEAD_KEYS}
-        walks = self.dot_walks(fields)
+        walks = {path.name: path for path in self.dot_walks(fields)}
         related = selectors.lead_related(
             leads=leads, line_items="lead_line_items" in wanted, lead_notes="work_notes" in wanted
         )
@@ -354,9 +354,11 @@ class LeadApiHelper:
         for lead in leads:
             data = self.lead_to_json(lead, related)
             if fields is not None:
-                data = {name: data[name] for name in fields if name in wanted}
-                for path in walks:
-                    data[path.name] = serializers.plain_json(read_field(lead, path), self.zone)
+                data = {
+                    name: data[name] if name in wanted else self.dot_walk_to_json(lead, walks[name])
+                    for name in fields
+                    if name in wanted or name in walks
+                }
             result.append(data)
         return result
 
@@ -375,6 +377,9 @@ class LeadApiHelper:
 
     def line_item_to_json(self, item: LeadLineItem, lead: Lead, notes) -> dict:
         return serializers.line_item_json(item, lead, notes, self.zone)
+
+    def dot_walk_to_json(self, lead: Lead, path: FieldPath) -> Any:
+        return serializers.plain_json(read_field(lead, path), self.zone)
 
     @staticmethod
     def dot_walks(fields: list[str] | None) -> list[FieldPath]:
