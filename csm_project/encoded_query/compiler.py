@@ -81,6 +81,7 @@ _FIELD_COMPARISONS = {
     "LT_OR_EQUALS_FIELD": "lte",
 }
 _DURATION_UNITS = frozenset({"minute", "hour", "day", "week"})
+_MAX_INTERVAL = timedelta(days=36_525)
 
 
 class _CodePointOrder(Transform):
@@ -204,7 +205,9 @@ def compile_query(
     """Compile `query` for `table` as a request made at `now` (aware) by `user_sys_id` would see it.
 
     `tz` is the caller's time zone (for `javascript:` periods like "today"). `default_ordering`
-    (ORM names) applies when the query has no ORDERBY; a primary-key tiebreak is always added.
+    applies when the query has no ORDERBY: wire names, `-` for descending, sorted like ORDERBY
+    (strings ignoring case, empty first); a name that is not a registry field is passed to the
+    ORM as written (so a typo fails loudly in tests). A primary-key tiebreak is always added.
     Never raises for anything a client can write.
     """
     compiler = _Compiler(table=table, now=now, user_sys_id=user_sys_id, tz=tz, queryable=queryable)
@@ -230,7 +233,7 @@ def compile_query(
             groups.append(_all(clauses))
     ordering = compiler.ordering(query.order_by, invalid)
     if not query.order_by:
-        ordering = [*default_ordering]
+        ordering = compiler.default_ordering(default_ordering)
     if "pk" not in ordering and "sys_id" not in ordering:
         ordering.append("pk")
     no_rows = invalid_returns_no_rows and bool(invalid)
@@ -480,6 +483,9 @@ class _Compiler:
         if unit not in _DURATION_UNITS:
             raise _Invalid(f"{operator} supports minute, hour, day and week")
         delta = timedelta(**{unit + "s": int(count)})
+        if delta > _MAX_INTERVAL:
+            # SQLite computes `field + interval` in Python and fails past year 9999.
+            raise _Invalid(f"{operator} interval is longer than 100 years")
         if direction == "after":
             bound, lookup = F(other.path) + delta, "gt" if operator == "MORETHAN" else "lt"
         else:
@@ -500,6 +506,15 @@ class _Compiler:
         return match
 
     # --- ordering -------------------------------------------------------------------------
+
+    def default_ordering(self, names: Sequence[str]) -> list:
+        ordering: list = []
+        for name in names:
+            unknown: list[InvalidTerm] = []
+            term = OrderBy(name.removeprefix("-"), descending=name.startswith("-"))
+            compiled = self.ordering((term,), unknown)
+            ordering.extend([name] if unknown else compiled)
+        return ordering
 
     def ordering(self, order_by: tuple[OrderBy, ...], invalid: list[InvalidTerm]) -> list:
         expressions: list[OrderExpression] = []

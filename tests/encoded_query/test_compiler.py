@@ -184,6 +184,7 @@ def test_get_user_id_compares_with_the_caller(records):
         ("payload=x", "cannot be queried"),
         ("countSAMEASname", "cannot compare"),
         ("opened_atMORETHANclosed_at@month@after@1", "minute, hour, day and week"),
+        ("opened_atMORETHANclosed_at@week@after@999999", "100 years"),
         ("opened_atRELATIVEGT@year@ago@999999", "out of range"),
         ("opened_at>javascript:gs.daysAgo(999999)", "out of range"),
         ("name=a\x00b", "NUL"),
