@@ -1,0 +1,46 @@
+"""Concurrent POSTs on PostgreSQL draw distinct lead and line-item numbers (CONTRACT §1.2)."""
+
+import threading
+
+import pytest
+from django.db import connections
+from rest_framework.test import APIClient
+
+from leads.models import Lead, LeadLineItem
+from tests.conftest import basic_auth
+
+LEAD_URL = "/api/sn_lead_mgmt_core/lead"
+WRITERS = 8
+POSTS_EACH = 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posts_get_distinct_lead_and_line_item_numbers(make_user, catalogue):
+    user = make_user("sn_lead_mgmt_core.lead_integrator")
+    offering = catalogue["modem"].pk
+    statuses: list[int] = []
+    start = threading.Barrier(WRITERS)
+
+    def writer() -> None:
+        try:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=basic_auth(user.user_name))
+            start.wait()
+            for _ in range(POSTS_EACH):
+                body = {"last_name": "Race", "lead_line_items": [{"product_offering": {"sys_id": offering}}] * 2}
+                statuses.append(client.post(LEAD_URL, body, format="json").status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer) for _ in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [201] * (WRITERS * POSTS_EACH)
+    numbers = list(Lead.objects.values_list("number", flat=True))
+    item_numbers = list(LeadLineItem.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) == WRITERS * POSTS_EACH
+    assert len(item_numbers) == len(set(item_numbers)) == WRITERS * POSTS_EACH * 2
