@@ -123,6 +123,7 @@ _UNSUPPORTED_PREFIXES = (
     ("SUBQUERY", "SUBQUERY is not supported"),
     ("GOTO", "GOTO is not supported"),
 )
+_UNSUPPORTED_PREFIX_SPELLINGS = tuple(prefix for prefix, _reason in _UNSUPPORTED_PREFIXES)
 
 # Operator spellings (canonical, shorthand, unsupported) indexed by first character, longest
 # first, so scanning a term costs one dict lookup per character.
@@ -134,6 +135,7 @@ for _spellings in _BY_FIRST_CHAR.values():
 del _spelling, _spellings
 
 _FIELD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+_LOWER_FIELD_RUN = re.compile(r"[a-z0-9_.]*")
 _FIELD_NAME = re.compile(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*")
 _COUNT = re.compile(r"\d{1,6}")
 _RELATIVE_UNITS = {**{unit: unit for unit in dates.UNITS}, "dayofweek": "day"}
@@ -317,9 +319,10 @@ def _order_by(segment: str) -> OrderBy | InvalidTerm:
 
 
 def _term(segment: str) -> Term | InvalidTerm:
-    for prefix, reason in _UNSUPPORTED_PREFIXES:
-        if segment.startswith(prefix):
-            return InvalidTerm(segment, reason)
+    if segment.startswith(_UNSUPPORTED_PREFIX_SPELLINGS):
+        for prefix, reason in _UNSUPPORTED_PREFIXES:
+            if segment.startswith(prefix):
+                return InvalidTerm(segment, reason)
     found = _find_operator(segment)
     if isinstance(found, InvalidTerm):
         return found
@@ -337,7 +340,13 @@ def _term(segment: str) -> Term | InvalidTerm:
 
 def _find_operator(segment: str) -> tuple[str, str, str] | InvalidTerm:
     """Split a segment into (field, operator spelling, value) at the first operator."""
-    for index, char in enumerate(segment):
+    index, length = 0, len(segment)
+    while index < length:
+        # Lower-case field characters cannot start an operator: skip them in one step.
+        index = _LOWER_FIELD_RUN.match(segment, index).end()
+        if index == length:
+            break
+        char = segment[index]
         for spelling in _BY_FIRST_CHAR.get(char, ()):
             if segment.startswith(spelling, index):
                 if index == 0:
@@ -345,6 +354,7 @@ def _find_operator(segment: str) -> tuple[str, str, str] | InvalidTerm:
                 return segment[:index], spelling, segment[index + len(spelling) :]
         if char not in _FIELD_CHARS:
             return InvalidTerm(segment, f"unknown operator at {segment[index : index + 20]!r}")
+        index += 1
     return InvalidTerm(segment, "missing operator")
 
 
