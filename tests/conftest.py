@@ -101,9 +101,19 @@ def on_postgresql() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``postgres`` need real concurrent writers; CI runs them on PostgreSQL."""
+    """Tests marked ``postgres`` need real concurrent writers; CI runs them on PostgreSQL.
+
+    Transactional tests declared with a marker also get ``serialized_rollback``: pytest-django
+    decides whether to snapshot the freshly migrated database from the markers alone, and
+    without the snapshot their closing flush would leave later tests without migration data.
+    """
     from django.conf import settings
 
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+                            append=False)
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         skip = pytest.mark.skip(reason="needs PostgreSQL (CI runs the suite there with DATABASE_URL)")
         for item in items:
