@@ -5,6 +5,10 @@ from django.db import transaction
 from csm_project.core.models import User
 from csm_project.core.roles import user_grant_roles
 
+# The platform's own administrator has this well-known sys_id; the API documents' examples
+# show it (e.g. closed_by of the interaction close example), so the demo admin keeps it.
+ADMIN_SYS_ID = "6816f79cc0a8016401c5a33be04be441"
+
 DEMO_USERS = (
     # user_name, first, last, roles, superuser
     ("admin", "System", "Administrator", (), True),
@@ -27,6 +31,7 @@ def load_users(*, password: str, stdout) -> int:
         user = User.objects.create_user(
             user_name,
             password,
+            **({"sys_id": ADMIN_SYS_ID} if user_name == "admin" else {}),
             first_name=first,
             last_name=last,
             email=f"{user_name}@example.com",

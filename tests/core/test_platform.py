@@ -184,6 +184,7 @@ def test_seed_demo_creates_role_users_and_is_idempotent():
     assert User.objects.get(user_name="lead.integrator").has_role("sn_lead_mgmt_core.lead_integrator")
     assert not User.objects.get(user_name="no.role").role_names()
     assert User.objects.get(user_name="admin").is_superuser
+    assert User.objects.get(user_name="admin").sys_id == "6816f79cc0a8016401c5a33be04be441"
     counts = {model: model.objects.count() for model in (User, Role, JournalEntry)}
     call_command("seed_demo", stdout=StringIO())
     assert {model: model.objects.count() for model in counts} == counts
