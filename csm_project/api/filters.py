@@ -13,9 +13,10 @@ Pitfalls:
 - Invalid terms never cause an error (§2.4); the system property
   `glide.invalid_query.returns_no_rows` is read per request, and only when something is invalid,
   so valid queries cost no extra database round trip.
-- Absurd inputs (longer than `MAX_QUERY_LENGTH` characters or more than `MAX_QUERY_OPERANDS`
-  terms and list items) are a 400 with the error envelope: they would otherwise exceed the
-  databases' bound-parameter limits and fail as a 500.
+- Absurd inputs (longer than `MAX_QUERY_LENGTH` characters, more than `MAX_QUERY_TERMS` terms or
+  more than `MAX_QUERY_OPERANDS` values in all) are a 400 with the error envelope: they would
+  otherwise exceed the databases' limits (SQLite refuses expressions nested over 1000 deep, and
+  one `!=` term is several nested conditions; both limit bound parameters) and fail as a 500.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ __all__ = [
     "DEFAULT_ORDERING",
     "MAX_QUERY_LENGTH",
     "MAX_QUERY_OPERANDS",
+    "MAX_QUERY_TERMS",
     "EncodedQueryFilter",
     "apply_encoded_query",
 ]
@@ -49,6 +51,7 @@ logger = logging.getLogger("csm_project.api.query")
 QUERY_PARAM = "sysparm_query"
 DEFAULT_ORDERING: tuple[str, ...] = ("sys_created_on",)
 MAX_QUERY_LENGTH = 32_768
+MAX_QUERY_TERMS = 100
 MAX_QUERY_OPERANDS = 1_000
 
 
@@ -88,9 +91,12 @@ def apply_encoded_query(
     if len(text) > MAX_QUERY_LENGTH:
         raise InvalidQueryRequest(f"sysparm_query is longer than {MAX_QUERY_LENGTH} characters")
     query = parse(text)
-    operands = sum(len(term.operands) if isinstance(term, Term) else 1 for term in query.terms())
-    if operands + len(query.order_by) > MAX_QUERY_OPERANDS:
-        raise InvalidQueryRequest(f"sysparm_query has more than {MAX_QUERY_OPERANDS} terms and values")
+    terms = query.terms()
+    if len(terms) + len(query.order_by) > MAX_QUERY_TERMS:
+        raise InvalidQueryRequest(f"sysparm_query has more than {MAX_QUERY_TERMS} terms")
+    operands = sum(len(term.operands) if isinstance(term, Term) else 1 for term in terms)
+    if operands > MAX_QUERY_OPERANDS:
+        raise InvalidQueryRequest(f"sysparm_query has more than {MAX_QUERY_OPERANDS} values")
     table = table or table_for_model(queryset.model)
     user_sys_id = getattr(user, "sys_id", None) if getattr(user, "is_authenticated", False) else None
     compiled = compile_query(

@@ -12,8 +12,10 @@ What the compiler guarantees:
   unchecked: a name with `__` or an unknown segment is an invalid term, so a query cannot reach
   `password` or any other field the registry does not expose.
 - Values reach the database only as bound parameters of ORM lookups.
-- Strings compare ignoring case on SQLite and PostgreSQL (`iexact`, `icontains`, ... and `LOWER()`
-  for ranges and ordering). Ranges and ordering on strings use code-point order (`COLLATE "C"` on
+- Strings compare ignoring case on SQLite and PostgreSQL: `LOWER(field)` against `LOWER(value)`
+  for `=`, `IN`, ranges, field comparisons and ordering (both sides lowered by the database, so
+  the same folding applies to each), `icontains`/`istartswith`/`iendswith` for patterns (Django
+  escapes `%` and `_`). Ranges and ordering on strings use code-point order (`COLLATE "C"` on
   PostgreSQL, `BINARY` on SQLite), so both databases sort alike whatever the database locale.
   Pitfall: SQLite folds case for ASCII letters only, so non-ASCII case-insensitivity is
   PostgreSQL-only.
@@ -399,7 +401,7 @@ class _Compiler:
     def _equals(self, target: ResolvedField, operand: Operand) -> Q:
         value = self.value(target, operand)
         if target.kind == "string":
-            return Q(**{f"{target.path}__iexact": value})
+            return Q(**{f"{target.path}__eq_lower": Lower(Value(value))})
         if target.kind == "datetime":
             return Q(**{f"{target.path}__gte": value, f"{target.path}__lt": value + _SECOND})
         return Q(**{target.path: value})
@@ -410,6 +412,10 @@ class _Compiler:
         if target.kind in ("id", "reference", "number", "boolean", "date"):
             converted = list(dict.fromkeys(self.value(target, operand) for operand in values))
             matches: list[Q | bool] = [Q(**{f"{target.path}__in": converted})] if converted else []
+        elif target.kind == "string":
+            # One IN, not an OR per item: SQLite refuses expressions nested over 1000 deep.
+            lowered = [Lower(Value(value)) for value in dict.fromkeys(values)]
+            matches = [Q(**{f"{target.path}__eq_lower__in": lowered})] if lowered else []
         else:
             matches = [self._equals(target, operand) for operand in dict.fromkeys(values)]
         if not negated:
