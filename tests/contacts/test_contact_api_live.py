@@ -12,7 +12,9 @@ body, ``.all()`` returns the sys_id string (``.one()`` would raise ``NoResults``
 neither a record nor a list).
 """
 
+import gc
 import io
+import threading
 
 import pysnow
 import pytest
@@ -31,6 +33,20 @@ def caller(transactional_db, make_user):
     return make_user("csm_ws_integration", user_name="live.integration")
 
 
+@pytest.fixture(autouse=True)
+def _server_threads_end_with_the_test():
+    """Each kept-alive connection holds a server thread that shares the test database connection.
+    Clients' sockets close only when the cyclic garbage collector frees their responses, so collect,
+    then wait for those threads: a thread ending later, after the server stops sharing the
+    connection, would fail in the middle of another test."""
+    yield
+    gc.collect()
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=5)
+            assert not thread.is_alive(), "a client connection was left open"
+
+
 @pytest.fixture
 def snow(live_server, caller):
     client = pysnow.Client(host=live_server.url.removeprefix("http://"), user=caller.user_name,
@@ -40,21 +56,21 @@ def snow(live_server, caller):
 
 
 def test_requests_following_link_next_gets_every_contact_once(live_server, caller):
-    session = requests.Session()
-    session.auth = (caller.user_name, TEST_PASSWORD)
-    response = session.get(f"{live_server.url}/api/now/contact",
-                           params={"sysparm_query": "ORDERBYlast_name", "sysparm_limit": 45}, timeout=10)
     seen: list[str] = []
     pages = 0
-    while True:
-        assert response.status_code == 200
-        body = response.json()
-        seen.extend(record["sys_id"] for record in body["result"])
-        pages += 1
-        assert body["hasMore"] is ("next" in response.links)
-        if "next" not in response.links:
-            break
-        response = session.get(response.links["next"]["url"], timeout=10)
+    with requests.Session() as session:
+        session.auth = (caller.user_name, TEST_PASSWORD)
+        response = session.get(f"{live_server.url}/api/now/contact",
+                               params={"sysparm_query": "ORDERBYlast_name", "sysparm_limit": 45}, timeout=10)
+        while True:
+            assert response.status_code == 200
+            body = response.json()
+            seen.extend(record["sys_id"] for record in body["result"])
+            pages += 1
+            assert body["hasMore"] is ("next" in response.links)
+            if "next" not in response.links:
+                break
+            response = session.get(response.links["next"]["url"], timeout=10)
 
     total = Contact.objects.count()
     assert int(response.headers["X-Total-Count"]) == total
