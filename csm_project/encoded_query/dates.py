@@ -21,6 +21,7 @@ Pitfalls:
 - Weeks start on Monday.
 - `Last<N>Days` (and the other `Last<N><unit>` forms) run from the start of the unit N units
   before the current one to the end of the current unit: "last 7 days" includes today.
+  `Next<N><unit>` is the N whole units after the current one.
 
 No Django imports here: this module is used by the pure parser.
 """
@@ -53,7 +54,7 @@ _PERIOD = re.compile(
     r"|(?:This|Last|Next)(?:Week|Month|Quarter|Year)"
     r"|(?:Current|Last)(?:Hour|Minute)"
     r"|OneYearAgo"
-    r"|Last(\d{1,4})(Minutes|Hours|Days|Weeks|Months|Quarters|Years))"
+    r"|(Last|Next)(\d{1,4})(Minutes|Hours|Days|Weeks|Months|Quarters|Years))"
     r"\(\s*\)\s*;?"
 )
 _AGO = re.compile(r"gs\.(minutes|hours|days|months|quarters|years)Ago(Start|End)?\(\s*(-?\d{1,6})\s*\)\s*;?")
@@ -113,12 +114,15 @@ def _recognise_body(body: str, text: str) -> Helper | None:
         return _date_generate(first, second, text)
     match = _PERIOD.fullmatch(body)
     if match:
-        edge, name, count, unit_plural = match.group(1), match.group(2), match.group(3), match.group(4)
+        edge, name, direction, count, unit_plural = match.groups()
         if count is not None:
             n = int(count)
             unit = unit_plural[:-1].lower()
-            # Last N units: from the start of (current - N) to the end of the current one.
-            return Helper("period", (edge, unit, -n, n + 1), text)
+            if direction == "Last":
+                # Last N units: from the start of (current - N) to the end of the current one.
+                return Helper("period", (edge, unit, -n, n + 1), text)
+            # Next N units: the N whole units after the current one.
+            return Helper("period", (edge, unit, 1, n), text)
         if name in _DAY_OFFSETS:
             return Helper("period", (edge, "day", _DAY_OFFSETS[name], 1), text)
         if name == "OneYearAgo":

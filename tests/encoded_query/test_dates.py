@@ -4,8 +4,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from pysnow.enums import DateTimeOn
 
 from csm_project.encoded_query.dates import UnsupportedHelper, recognise, resolve
+from csm_project.encoded_query.parser import parse
 
 # A Tuesday.
 NOW = datetime(2026, 11, 24, 10, 30, 15, 123456, tzinfo=UTC)
@@ -54,6 +56,17 @@ def resolved(script: str, now: datetime = NOW, **kwargs) -> datetime | str:
         ("gs.endOfLast7Days()", utc(2026, 11, 24, 23, 59, 59)),
         ("gs.beginningOfLast30Days()", utc(2026, 10, 25)),
         ("gs.endOfLast30Days()", utc(2026, 11, 24, 23, 59, 59)),
+        ("gs.beginningOfLastQuarter()", utc(2026, 7, 1)),
+        ("gs.endOfNextQuarter()", utc(2027, 3, 31, 23, 59, 59)),
+        ("gs.beginningOfNext2Quarters()", utc(2027, 1, 1)),
+        ("gs.endOfNext2Quarters()", utc(2027, 6, 30, 23, 59, 59)),
+        ("gs.beginningOfLast3Months()", utc(2026, 8, 1)),
+        ("gs.beginningOfLast15Minutes()", utc(2026, 11, 24, 10, 15)),
+        ("gs.endOfLast15Minutes()", utc(2026, 11, 24, 10, 30, 59)),
+        ("gs.beginningOfCurrentHour()", utc(2026, 11, 24, 10)),
+        ("gs.endOfLastHour()", utc(2026, 11, 24, 9, 59, 59)),
+        ("gs.beginningOfOneYearAgo()", utc(2025, 11, 24)),
+        ("gs.endOfOneYearAgo()", utc(2025, 11, 24, 23, 59, 59)),
         ("gs.daysAgo(3)", utc(2026, 11, 21, 10, 30, 15)),
         ("gs.daysAgo(-1)", utc(2026, 11, 25, 10, 30, 15)),
         ("gs.daysAgoStart(3)", utc(2026, 11, 21)),
@@ -75,6 +88,14 @@ def resolved(script: str, now: datetime = NOW, **kwargs) -> datetime | str:
 )
 def test_date_helper_resolves_to_utc_instant(script, expected):
     assert resolved(script) == expected
+
+
+@pytest.mark.parametrize("period", list(DateTimeOn), ids=lambda period: period.name)
+def test_every_on_period_pysnow_offers_is_recognised(period):
+    query = parse("sys_created_onON" + period.value)
+    assert query.invalid == ()
+    start, end = query.terms()[0].operands
+    assert resolve(start, now=NOW, user_sys_id=None) < resolve(end, now=NOW, user_sys_id=None)
 
 
 def test_get_user_id_is_the_callers_sys_id():
