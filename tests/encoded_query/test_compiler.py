@@ -1,6 +1,7 @@
 """The encoded query compiler (CONTRACT §2.2-§2.4) against a real database, table-driven."""
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -154,6 +155,16 @@ def test_compiled_query_selects_exactly_the_matching_rows(records, text, expecte
 )
 def test_order_by_is_case_insensitive_empty_first_and_stable(records, text, expected):
     assert matching(text) == expected
+
+
+def test_date_helpers_follow_the_callers_time_zone(records):
+    # 02:00 UTC on the 11th is still the 10th in New York: "today" starts at 05:00 UTC on the 10th
+    late = datetime(2026, 1, 11, 2, 0, 0, tzinfo=UTC)
+    text = "opened_at>=javascript:gs.beginningOfToday()"
+    compiled = compile_query(get_table("eq_test_record"), parse(text), now=late, tz=ZoneInfo("America/New_York"))
+    assert sorted(row.sys_id[0] for row in EqRecord.objects.filter(compiled.q)) == ["1", "2", "4"]
+    compiled = compile_query(get_table("eq_test_record"), parse(text), now=late)
+    assert sorted(row.sys_id[0] for row in EqRecord.objects.filter(compiled.q)) == ["2"]
 
 
 def test_get_user_id_compares_with_the_caller(records):

@@ -1,5 +1,9 @@
 """The encoded query parser (CONTRACT §2.1, §2.2, §2.4): text -> tree, no database."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -353,3 +357,12 @@ def test_any_text_built_from_query_characters_parses_without_raising(text):
 @given(st.text(max_size=200))
 def test_any_unicode_text_parses_without_raising(text):
     assert isinstance(parse(text), Query)
+
+
+def test_parser_and_date_helpers_import_no_django():
+    code = (
+        "import sys, csm_project.encoded_query.parser, csm_project.encoded_query.dates;"
+        "sys.exit(any(name.split('.')[0] == 'django' for name in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2], check=False)
+    assert result.returncode == 0
