@@ -132,3 +132,14 @@ class EncodedQueryFilter(BaseFilterBackend):
             default_ordering=getattr(view, "default_ordering", DEFAULT_ORDERING),
             queryable=getattr(view, "query_fields", None),
         )
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": QUERY_PARAM,
+                "required": False,
+                "in": "query",
+                "description": "Encoded query: terms joined by ^ (AND), ^OR, ^NQ; ORDERBY<field>, ORDERBYDESC<field>.",
+                "schema": {"type": "string"},
+            }
+        ]

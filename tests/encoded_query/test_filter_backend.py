@@ -177,3 +177,8 @@ def test_read_field_reads_dot_walks_and_references_as_sys_ids():
     assert read_field(with_account, paths["account.name"]) == "Acme"
     assert read_field(without, paths["account"]) is None
     assert read_field(without, paths["account.name"]) is None
+
+
+def test_backend_documents_its_parameter_for_openapi():
+    [parameter] = EncodedQueryFilter().get_schema_operation_parameters(RecordList())
+    assert (parameter["name"], parameter["in"], parameter["required"]) == ("sysparm_query", "query", False)
