@@ -30,6 +30,9 @@ What the compiler guarantees:
 - A value of the wrong type (`count=abc`), an operator that does not apply to the field's type,
   a NUL character, or a `javascript:` result out of range makes the term invalid, never an error.
 
+Importing this module registers two transforms on `CharField` and `TextField`, named so they
+cannot clash with Django's own: `eq_lower` (`LOWER()`) and `eq_codepoint` (code-point collation).
+
 Invalid terms are dropped (an `^OR` partner of a dropped term stands alone; a group whose terms
 are all dropped is dropped; nothing left matches everything), or, with
 `invalid_returns_no_rows`, the whole query matches nothing.
