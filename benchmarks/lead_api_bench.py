@@ -383,6 +383,20 @@ def wait_ready(url: str, auth, timeout: float = 30.0) -> None:
     raise SystemExit(f"server at {url} did not answer in {timeout:.0f} s")
 
 
+def same_page(app: str, raw: str, auth) -> str:
+    """'yes' when both servers answer the same JSON for the same page, else the first difference."""
+    import requests
+
+    params = {"sysparm_limit": 20, "sysparm_offset": 40}
+    ours = requests.get(app, params=params, auth=auth, timeout=30).json()
+    theirs = requests.get(raw, params=params, timeout=30).json()
+    for index, (lead, other) in enumerate(zip(ours, theirs, strict=True)):
+        for key in lead.keys() | other.keys():
+            if lead.get(key, "<missing>") != other.get(key, "<missing>"):
+                return f"no (lead {index}, key {key!r})"
+    return "yes"
+
+
 def measure(method: str, url: str, *, auth, requests_total: int, threads: int, time_limit: float,
             expect: int) -> tuple[float, int, int]:
     """(requests per second, requests done, unexpected answers) for ``requests_total`` requests
@@ -449,6 +463,7 @@ def main() -> None:
     try:
         wait_ready(app, auth)
         wait_ready(raw, None)
+        same = same_page(app, raw, auth)
         for url, who in ((app, auth), (raw, None)):  # warm up every worker (pools, caches, imports)
             measure("GET", url, auth=who, requests_total=40, threads=args.threads, time_limit=30, expect=206)
         figures = {}
@@ -465,7 +480,8 @@ def main() -> None:
         for server in servers:
             server.wait(15)
 
-    print(f"\n{args.leads} leads, {args.leads * args.items_per_lead} line items; gunicorn {args.workers} sync "
+    print(f"\nthe raw endpoint's first page is the product's, key for key and value for value: {same}")
+    print(f"{args.leads} leads, {args.leads * args.items_per_lead} line items; gunicorn {args.workers} sync "
           f"workers per server; {args.threads} client threads on 127.0.0.1")
     print(f"{'':36}{'product req/s':>15}{'raw req/s':>12}{'raw/product':>13}   requests (unexpected answers)")
     for label, ((app_rps, app_done, app_errors), (raw_rps, raw_done, raw_errors)) in figures.items():
