@@ -1,5 +1,7 @@
 """Reads of CSM contact records."""
 
+from collections.abc import Sequence
+
 from django.db.models import Prefetch, QuerySet
 
 from contacts.models import Contact
@@ -8,18 +10,31 @@ from csm_project.core.models import JournalEntry, Role
 
 
 def contact_list() -> QuerySet[Contact]:
-    """Every contact, with its roles prefetched (the wire shape lists role names).
+    """Every contact: unfiltered and unordered, for the API's encoded-query backend to filter,
+    order and page. Page on its ``sys_id`` column (``values_list("pk")``) and load the page's
+    records with ``contacts_by_sys_ids``: sorting thousands of full rows (the ``sys_user`` parent
+    joined, some sixty columns) to keep ten costs several times more than sorting their ids."""
+    return Contact.objects.all()
 
-    Unfiltered and unordered: the API's encoded-query backend filters and orders it. A page
-    costs the same number of queries whatever its size: one for the rows (the ``sys_user``
-    parent is joined, references are their foreign-key columns) and one for all their roles.
-    """
-    return Contact.objects.prefetch_related(Prefetch("roles", queryset=Role.objects.only("sys_id", "name")))
+
+def _with_roles(queryset: QuerySet[Contact]) -> QuerySet[Contact]:
+    # The wire shape lists role names: one query for all the records' roles, never one per record.
+    return queryset.prefetch_related(Prefetch("roles", queryset=Role.objects.only("sys_id", "name")))
+
+
+def contacts_by_sys_ids(*, sys_ids: Sequence[str]) -> list[Contact]:
+    """The contacts with these sys_ids, in the order given (unknown ids are left out). Two
+    queries whatever the number: the records (references are their foreign-key columns, no join
+    beyond the ``sys_user`` parent) and their roles."""
+    if not sys_ids:
+        return []
+    found = {contact.pk: contact for contact in _with_roles(Contact.objects.filter(pk__in=list(sys_ids)))}
+    return [found[sys_id] for sys_id in sys_ids if sys_id in found]
 
 
 def contact_get(*, sys_id: str) -> Contact | None:
     """The contact with this sys_id, or None (also for a malformed id)."""
-    return contact_list().filter(pk=sys_id).first()
+    return _with_roles(Contact.objects.filter(pk=sys_id)).first()
 
 
 def contact_work_notes(*, contact: Contact) -> list[JournalEntry]:

@@ -1,11 +1,11 @@
 """The CSM Contact API (seed 000, CONTRACT §3): ``/api/now/contact`` and ``/api/now/v1/contact``."""
 
 from django.core.exceptions import ValidationError
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.response import Response
 
 from contacts.api.serializers import ContactInputSerializer, ContactOutputSerializer, error_detail
-from contacts.selectors import contact_get, contact_list
+from contacts.selectors import contact_get, contact_list, contacts_by_sys_ids
 from contacts.services import SocialProfileRequest, contact_create
 from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
 from csm_project.api.filters import EncodedQueryFilter
@@ -17,7 +17,7 @@ from csm_project.api.views import NowViewSet
 OPERATION_FAILED = "Operation Failed"
 
 
-class ContactViewSet(mixins.ListModelMixin, NowViewSet):
+class ContactViewSet(NowViewSet):
     """``GET`` list (JSON or XML), ``GET /{id}`` (JSON or XML), ``POST`` (JSON only).
 
     The list pages with ``sysparm_limit`` (default 10) / ``sysparm_offset`` and filters and orders
@@ -41,6 +41,12 @@ class ContactViewSet(mixins.ListModelMixin, NowViewSet):
         if self.request is not None and self.request.method in ("GET", "HEAD"):
             return [PlatformJSONRenderer(), PlatformXMLRenderer()]
         return [PlatformJSONRenderer()]
+
+    def list(self, request, *args, **kwargs) -> Response:
+        # Filter, order and page the sys_ids only, then load the page's records (see contact_list).
+        sys_ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()).values_list("pk", flat=True))
+        contacts = contacts_by_sys_ids(sys_ids=sys_ids)
+        return self.get_paginated_response(self.get_serializer(contacts, many=True).data)
 
     def retrieve(self, request, *args, **kwargs) -> Response:
         contact = contact_get(sys_id=kwargs[self.lookup_url_kwarg or self.lookup_field])

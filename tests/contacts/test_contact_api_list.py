@@ -272,4 +272,4 @@ def test_list_query_count_does_not_grow_with_the_page(client, demo_contacts):
         counts[limit] = len(queries)
 
     assert counts[1] == counts[100]
-    assert counts[100] <= 6  # auth, caller's roles, count, page, page's roles
+    assert counts[100] <= 6  # caller, caller's roles, count, page ids, page rows, their roles
