@@ -57,6 +57,8 @@ class ContactViewSet(NowViewSet):
     def create(self, request, *args, **kwargs) -> Response:
         if not isinstance(request.data, dict):
             raise BadRequestBody("The request body must be a JSON object")
+        if request.stream is None:  # no body at all (``{}`` is a body: an empty contact)
+            raise BadRequestBody("The request body is empty")
         serializer = ContactInputSerializer(data=request.data)
         if not serializer.is_valid():
             raise ApiError(OPERATION_FAILED, error_detail(serializer.errors))

@@ -167,6 +167,20 @@ def test_post_with_an_unreadable_body_is_400_reading_request(client, body, conte
     assert row_counts() == before
 
 
+@pytest.mark.parametrize("content_type", ["application/json", None])
+def test_post_without_a_body_is_400_reading_request(client, content_type):
+    before = row_counts()
+    response = client.generic("POST", URL, "", content_type=content_type) if content_type else client.post(URL)
+    assert_failure(response, 400, "Exception while reading request")
+    assert row_counts() == before
+
+
+def test_post_of_an_empty_object_creates_an_empty_contact(client):
+    response = post(client, {})
+    assert response.status_code == 201
+    assert Contact.objects.get(pk=response.json()["result"]).user_name == response.json()["result"]
+
+
 def test_post_with_an_oversized_body_is_400_and_writes_nothing(client, settings):
     before = row_counts()
     body = json.dumps({"user_name": "big", "introduction": "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE})

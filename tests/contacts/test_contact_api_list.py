@@ -273,3 +273,16 @@ def test_list_query_count_does_not_grow_with_the_page(client, demo_contacts):
 
     assert counts[1] == counts[100]
     assert counts[100] <= 6  # caller, caller's roles, count, page ids, page rows, their roles
+
+
+def test_xml_escapes_markup_and_keeps_unicode(client, demo_contacts):
+    odd = Contact.objects.get(pk=GEORGE_WARREN)
+    odd.title = 'R&D <lead> "quoted" Ünïcødé ✓'
+    odd.save()
+
+    response = client.get(f"/api/now/contact/{GEORGE_WARREN}", HTTP_ACCEPT="application/xml")
+
+    _, records = xml_records(response.content)
+    assert records[0]["title"] == 'R&D <lead> "quoted" Ünïcødé ✓'
+    assert records[0] == client.get(f"/api/now/contact/{GEORGE_WARREN}").json()["result"]
+    assert records[0]["sys_mod_count"] == "4"
