@@ -132,9 +132,23 @@ def reference_id(value: Any) -> tuple[bool, str | None]:
         value = value.get("sys_id")
     if value is None or value == "":
         return True, None
-    if isinstance(value, str) and len(value) <= 32:
+    if selectors.is_sys_id(value):
         return True, value
     return False, None
+
+
+def without_nul(value: Any, depth: int = 0) -> Any:
+    """``value`` with NUL characters removed from its strings (PostgreSQL text cannot hold them),
+    down to the depth a request body uses (line item -> product offering -> sys_id)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if depth > 4:
+        return value
+    if isinstance(value, dict):
+        return {key: without_nul(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_nul(item, depth + 1) for item in value]
+    return value
 
 
 def join_work_notes(value: Any) -> str | None:
@@ -186,7 +200,8 @@ class LeadApiHelper:
         c = self.constants
         known = {*c.STRING_FIELDS, *c.CHOICE_FIELDS, *c.BOOLEAN_FIELDS, *c.REFERENCE_MODELS,
                  "lead_score", "work_notes", "lead_line_items"}
-        data = {key: value for key, value in payload.items() if key in known and key not in c.IGNORED_FIELDS}
+        data = {key: without_nul(value) for key, value in payload.items()
+                if key in known and key not in c.IGNORED_FIELDS}
         if reference_id(data.get("account"))[1] and reference_id(data.get("consumer"))[1]:
             for name in ("account", "contact", "consumer"):
                 data.pop(name, None)
@@ -264,15 +279,17 @@ class LeadApiHelper:
 
     @staticmethod
     def whole_number(value: Any) -> int | None:
+        """A whole number a 32-bit column holds (a quantity), else None."""
+        number = None
         if isinstance(value, bool):
             return None
         if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
-        return None
+            number = value
+        elif isinstance(value, float) and value.is_integer():
+            number = int(value)
+        elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) < 12:
+            number = int(value.strip())
+        return number if number is not None and -(2**31) <= number < 2**31 else None
 
     @staticmethod
     def decimal(value: Any) -> Decimal | None:
@@ -511,7 +528,9 @@ class LeadApiProcessor:
 
     def update(self, sys_id: str, payload: Any) -> dict:
         with transaction.atomic():
-            lead = Lead.objects.select_for_update().filter(pk=sys_id).first() if len(sys_id) <= 32 else None
+            lead = None
+            if selectors.is_sys_id(sys_id):
+                lead = Lead.objects.select_for_update().filter(pk=sys_id).first()
             if lead is None:
                 raise RecordNotFound()
             request = self.parse(payload, lead=lead)
