@@ -248,3 +248,33 @@ def test_the_list_runs_the_same_number_of_queries_for_1_and_100_leads(lead_clien
     assert len(one) == len(hundred), [q["sql"][:80] for q in hundred]
     # credentials, roles, count, page, contacts, similar leads, line items, two journals
     assert len(hundred) <= 9
+
+
+def test_sysparm_fields_dot_walks_through_a_contact_and_a_similar_lead(lead_client, make_lead):
+    account = Account.objects.create(name="Boxeo")
+    contact = Contact.objects.create(user_name="julie", first_name="Julie", last_name="Lewis", email="j@example.com",
+                                     account=account)
+    first = make_lead(stage="200_contacted")
+    make_lead(contact=contact, similar_lead=first)
+
+    response = lead_client.get(LEAD_URL, {"sysparm_query": "contactISNOTEMPTY",
+                                          "sysparm_fields": "contact.email,contact.account.name,similar_lead.stage"})
+
+    assert response.json() == [{"contact.email": "j@example.com", "contact.account.name": "Boxeo",
+                                "similar_lead.stage": "200_contacted"}]
+
+
+def test_line_items_query_through_their_lead(make_lead, catalogue):
+    """The registry lets a line-item query walk to its lead and the lead's references."""
+    from csm_project.api.filters import apply_encoded_query
+
+    boxeo = Account.objects.create(name="Boxeo")
+    qualified = make_lead(stage="400_closed_won", account=boxeo, items=(1, 2))
+    make_lead(stage="100_new", items=(3,))
+
+    def quantities(query: str) -> list[int]:
+        return sorted(apply_encoded_query(LeadLineItem.objects.all(), query).values_list("quantity", flat=True))
+
+    assert quantities("lead.stage=400_closed_won") == [1, 2]
+    assert quantities("lead.account.name=boxeo^product_offering.code=SOLANAMODE2") == [1, 2]
+    assert quantities(f"lead!={qualified.pk}") == [3]
