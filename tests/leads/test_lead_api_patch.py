@@ -289,3 +289,24 @@ def test_patch_needs_the_lead_integrator_role(client_for, make_lead):
     assert response.status_code == 403
     assert response.json()["error"]["message"] == "Insufficient rights to update records"
     assert Lead.objects.filter(pk=lead.pk, city=None).exists()
+
+
+def test_a_failure_while_writing_a_patch_leaves_everything_as_it_was(lead_client, make_lead, monkeypatch):
+    """One transaction per request: the lead's fields and the line item are written, then the
+    journal fails; the answer is the 500 envelope and every row is as before."""
+    from leads import services
+
+    lead = make_lead(items=(6,))
+    item = lead.line_items.get()
+    before = snapshot(lead)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("journal is down")
+
+    monkeypatch.setattr(services, "journal_add", broken)
+
+    response = patch(lead_client, lead, {"city": "Oakland", "lead_line_items": [{"sys_id": item.pk, "quantity": 9}]})
+
+    assert response.status_code == 500
+    assert response.json()["error"]["message"] == "Internal server error"
+    assert snapshot(lead) == before
