@@ -6,6 +6,7 @@ contact, social channel and social profile are one transaction.
 """
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from contacts.models import Account, Contact, Location, SocialChannel, SocialProfile
 from csm_project.core.models import User
+from csm_project.core.record_import import ImportResult, RowError
 
 # Reference fields of a contact the product models, and the model each one names.
 CONTACT_REFERENCES: dict[str, type] = {"account": Account, "company": Account, "manager": User, "location": Location}
@@ -134,3 +136,51 @@ def social_profile_create(*, contact: Contact, request: SocialProfileRequest) ->
 
 def _messages(exc: ValidationError) -> list[str]:
     return [message for messages in exc.message_dict.values() for message in messages]
+
+
+@dataclass(frozen=True)
+class ContactImportRow:
+    """One readable row of an import file: its line, its contact fields, its social profile."""
+
+    line: int
+    fields: dict[str, Any]
+    social: SocialProfileRequest | None = None
+
+
+def contacts_import(
+    *,
+    rows: Iterable[ContactImportRow | RowError],
+    dry_run: bool = False,
+    progress: Callable[[ImportResult], None] | None = None,
+    progress_every: int = 500,
+) -> ImportResult:
+    """Create a contact (and its social profile) per row with the rules of ``contact_create``,
+    all rows or none: a file with any bad row writes nothing, and every bad row is reported.
+
+    ``rows`` may carry ``RowError``s for rows the caller could not read; they count as bad rows.
+    Each row runs in a savepoint, so the rows after a bad one are still checked (against the
+    rows before it too: a user name repeated in the file is reported on its second line).
+    """
+    result = ImportResult()
+    with transaction.atomic():
+        for row in rows:
+            result.rows_read += 1
+            if isinstance(row, RowError):
+                result.errors.append(row)
+            else:
+                try:
+                    contact_create(fields=row.fields, social=row.social)
+                except ValidationError as exc:
+                    result.errors.extend(
+                        RowError(row.line, field, message)
+                        for field, messages in exc.message_dict.items()
+                        for message in messages
+                    )
+                else:
+                    result.imported += 1
+            if progress is not None and result.rows_read % progress_every == 0:
+                progress(result)
+        if result.errors or dry_run:
+            transaction.set_rollback(True)
+            result.imported = 0
+    return result
