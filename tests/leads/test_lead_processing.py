@@ -40,6 +40,12 @@ class SmallPages(LeadApiConstants):
     MAX_LIMIT = 3
 
 
+class CompanyIsIgnored(LeadApiConstants):
+    """The ignore list is configuration: this deployment never takes ``company`` from the API."""
+
+    IGNORED_FIELDS = LeadApiConstants.IGNORED_FIELDS | {"company"}
+
+
 def test_the_default_classes_are_the_products(lead_client):
     processor = lead_api_processor(user=lead_client.user)
 
@@ -82,3 +88,14 @@ def test_a_constants_subclass_changes_the_page_limits(lead_client, make_lead):
     assert (default_page.status_code, len(default_page.json())) == (206, 2)
     assert too_large.status_code == 400
     assert too_large.json()["error"]["detail"] == "sysparm_limit must be a whole number from 1 to 3"
+
+
+def test_the_ignore_list_is_configurable(lead_client, catalogue):
+    with override_settings(LEAD_API={"constants": f"{__name__}.CompanyIsIgnored"}):
+        response = lead_client.post(LEAD_URL, {"last_name": "Lewis", "company": "Boxeo", "sys_id": "0" * 32},
+                                    format="json")
+
+    assert response.status_code == 201
+    assert response.json()["company"] is None
+    lead = Lead.objects.get()
+    assert lead.company is None and lead.pk != "0" * 32
