@@ -417,7 +417,7 @@ class _Compiler:
             matches: list[Q | bool] = [Q(**{f"{target.path}__in": converted})] if converted else []
         elif target.kind == "string":
             # One IN, not an OR per item: SQLite refuses expressions nested over 1000 deep.
-            lowered = [Lower(Value(value)) for value in dict.fromkeys(values)]
+            lowered = [Lower(Value(self.value(target, operand))) for operand in dict.fromkeys(values)]
             matches = [Q(**{f"{target.path}__eq_lower__in": lowered})] if lowered else []
         else:
             matches = [self._equals(target, operand) for operand in dict.fromkeys(values)]

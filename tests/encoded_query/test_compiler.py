@@ -168,8 +168,10 @@ def test_date_helpers_follow_the_callers_time_zone(records):
 
 
 def test_get_user_id_compares_with_the_caller(records):
-    EqRecord.objects.filter(sys_id=sid("2")).update(name=USER_ID)
+    EqRecord.objects.filter(sys_id=sid("2")).update(name=USER_ID.upper())
     assert matching("name=javascript:gs.getUserID()") == ["2"]
+    assert matching("nameINjavascript:gs.getUserID()") == ["2"]
+    assert matching("nameNOT INjavascript:gs.getUserID()") == ["1", "4"]
 
 
 @pytest.mark.parametrize(
