@@ -64,3 +64,15 @@ def test_every_operator_on_every_field_type_with_every_value_kind_applies_or_is_
                 applied += not compiled.invalid and isinstance(query.terms()[0], Term)
     # a good share of the combinations is meaningful, so the loop exercises real SQL
     assert applied > 1500
+
+
+@pytest.mark.django_db
+def test_ordering_by_every_field_type_runs_or_is_invalid():
+    create_sample_records()
+    table = get_table("eq_test_record")
+    for field in [*FIELDS, "closed_at", "description", "sys_created_on"]:
+        for prefix in ("ORDERBY", "ORDERBYDESC"):
+            compiled = compile_query(table, parse(prefix + field), now=NOW)
+            rows = list(EqRecord.objects.order_by(*compiled.order_by).values_list("pk", flat=True))
+            assert len(rows) == 4
+            assert bool(compiled.invalid) == (field == "payload"), field
