@@ -5,9 +5,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from contacts.models import Contact
 from csm_project.encoded_query.compiler import compile_query
 from csm_project.encoded_query.parser import OPERATORS, Term, parse
 from csm_project.registry import get_table
+from tests.contacts.factories_contacts import ContactFactory
 from tests.eqtestapp.models import EqRecord
 from tests.eqtestapp.sample import create_sample_records
 
@@ -76,3 +78,16 @@ def test_ordering_by_every_field_type_runs_or_is_invalid():
             rows = list(EqRecord.objects.order_by(*compiled.order_by).values_list("pk", flat=True))
             assert len(rows) == 4
             assert bool(compiled.invalid) == (field == "payload"), field
+
+
+@pytest.mark.django_db
+def test_every_operator_on_the_contact_table_applies_or_is_invalid():
+    """The real `customer_contact` table: multi-table inheritance, a float, references to users."""
+    contact = ContactFactory(latitude=51.5, failed_attempts=2, last_login_time=NOW)
+    ContactFactory(account=None, manager=contact)
+    table = get_table("customer_contact")
+    for field in ["last_name", "failed_attempts", "latitude", "vip", "last_login_time", "account", "manager.name"]:
+        for operator in OPERATORS:
+            for value in VALUES:
+                compiled = compile_query(table, parse(f"{field}{operator}{value}"), now=NOW)
+                assert len(list(Contact.objects.filter(compiled.q).order_by(*compiled.order_by))) <= 2
