@@ -18,7 +18,8 @@ Rules and pitfalls:
 - `^^` is a literal `^` inside a value; it is recognised before any splitting. `a=x^^^b=y` is
   `a` = `x^` AND `b` = `y` (pairs are taken left to right).
 - A segment that starts with `ORDERBY` is an order term, not an `^OR` link to a field `DERBY...`.
-- An `^OR` term with no term before it in its group stands alone.
+- An `^OR` term with no term before it in its group stands alone. ORDERBY terms do not break an
+  OR chain: in `a^ORDERBYx^ORb`, `b` is ORed with `a`.
 - `EQ` segments (the trailing `^EQ` the platform appends) and empty segments are ignored.
 - A term is `<field><operator><value>`: the operator is the first operator keyword or symbol
   found after a non-empty run of field-name characters (`[A-Za-z0-9_.]`), taking the longest
