@@ -1,17 +1,20 @@
-"""Writes of CSM contact records: the rules and the transaction of creating a contact.
+"""Writes of CSM contact records: the rules and the transaction of creating a contact, alone (API,
+admin) or by the thousand (``import_contacts``).
 
 Errors are Django ``ValidationError``s keyed by the wire field name; the API turns them into its
 400 envelope, the admin and commands show them as they are. A failed create writes nothing:
-contact, social channel and social profile are one transaction.
+contact, social channel and social profile are one transaction; an import is one transaction.
 """
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models.functions import Lower
 
 from contacts.models import Account, Contact, Location, SocialChannel, SocialProfile
 from csm_project.core.models import User
@@ -25,6 +28,8 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 # Model field of a social profile -> the request field it comes from.
 _PROFILE_WIRE_NAMES = {"social_id": "social_handle", "profile_url": "social_handle_url", "channel": "social_channel"}
+
+IMPORT_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,38 @@ class SocialProfileRequest:
         return cls(channel=channel, handle=handle, url=url)
 
 
+class _KnownRecords:
+    """Which of the records that contacts reference exist, and which user names are taken: one
+    query per kind for all the contacts being created (one for the API, a batch for an import)."""
+
+    def __init__(self, contacts: Sequence[dict[str, Any]]) -> None:
+        self.existing: dict[str, set[str]] = {}
+        for key, model in CONTACT_REFERENCES.items():
+            wanted = {fields[key] for fields in contacts if fields.get(key)}
+            found = model.objects.filter(pk__in=wanted).values_list("pk", flat=True) if wanted else ()
+            self.existing[key] = set(found)
+        names = {fields["user_name"].lower() for fields in contacts if fields.get("user_name")}
+        taken = User.objects.annotate(lowered=Lower("user_name")).filter(lowered__in=names) if names else None
+        self.taken: set[str] = set(taken.values_list("lowered", flat=True)) if taken is not None else set()
+
+    def problems(self, fields: dict[str, Any]) -> dict[str, list[str]]:
+        """The rules a contact with ``fields`` breaks, by wire field name."""
+        errors: dict[str, list[str]] = {}
+        for key, model in CONTACT_REFERENCES.items():
+            sys_id = fields.get(key)
+            if sys_id and sys_id not in self.existing[key]:
+                errors[key] = [f"No {model.sys_table} record with sys_id {sys_id!r}"]
+        user_name = fields.get("user_name")
+        if user_name and user_name.lower() in self.taken:
+            errors["user_name"] = [_name_taken(user_name)]
+        return errors
+
+    def claim(self, user_name: str | None) -> None:
+        """The user name is now taken (by a contact created before the next check)."""
+        if user_name:
+            self.taken.add(user_name.lower())
+
+
 def contact_create(*, fields: dict[str, Any], social: SocialProfileRequest | None = None) -> Contact:
     """Create a contact from wire-named ``fields`` (references as sys_id strings or None), and its
     social media profile when ``social`` is given, in one transaction.
@@ -54,14 +91,18 @@ def contact_create(*, fields: dict[str, Any], social: SocialProfileRequest | Non
     contact gets no usable password (staff give logins). Raises ``ValidationError`` and writes
     nothing when a rule fails or the profile cannot be created.
     """
-    try:
-        with transaction.atomic():
-            contact = _insert_contact(fields)
-            if social is not None:
-                social_profile_create(contact=contact, request=social)
-    except IntegrityError:
-        # Another request took the user name between our check and our insert.
-        raise ValidationError({"user_name": [_name_taken(fields.get("user_name"))]}) from None
+    errors = {**_KnownRecords([fields]).problems(fields), **social_profile_problems(social)}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                contact = _save_contact(fields)
+        except IntegrityError:
+            # Another request took the user name between our check and our insert.
+            raise ValidationError({"user_name": [_name_taken(fields.get("user_name"))]}) from None
+        if social is not None:
+            social_profile_create(contact=contact, request=social)
     return contact
 
 
@@ -69,54 +110,66 @@ def _name_taken(user_name: str | None) -> str:
     return f"User name {user_name!r} is already taken"
 
 
-def _insert_contact(fields: dict[str, Any]) -> Contact:
+def _save_contact(fields: dict[str, Any]) -> Contact:
     values = {key: value for key, value in fields.items() if key not in CONTACT_REFERENCES}
-    errors: dict[str, list[str]] = {}
-    for key, model in CONTACT_REFERENCES.items():
-        sys_id = fields.get(key) or None
-        if sys_id is not None and not model.objects.filter(pk=sys_id).exists():
-            errors[key] = [f"No {model.sys_table} record with sys_id {sys_id!r}"]
-        values[f"{key}_id"] = sys_id
-    user_name = values.get("user_name") or None
-    if user_name is not None and User.objects.filter(user_name__iexact=user_name).exists():
-        errors["user_name"] = [_name_taken(user_name)]
-    if errors:
-        raise ValidationError(errors)
+    for key in CONTACT_REFERENCES:
+        values[f"{key}_id"] = fields.get(key) or None
     contact = Contact(**values)
-    contact.user_name = user_name or contact.sys_id
+    contact.user_name = values.get("user_name") or contact.sys_id
     contact.set_unusable_password()
     contact.save()
     return contact
 
 
-def social_channel_resolve(*, channel: str) -> SocialChannel:
+def social_profile_problems(request: SocialProfileRequest | None) -> dict[str, list[str]]:
+    """Why a profile for ``request`` could not be created, told without asking the database: a
+    handle or URL longer than its column, a channel name no channel can have."""
+    if request is None:
+        return {}
+    errors: dict[str, list[str]] = {}
+    limits = {"social_handle": (request.handle, SocialProfile._meta.get_field("social_id").max_length),
+              "social_handle_url": (request.url, SocialProfile._meta.get_field("profile_url").max_length),
+              "social_channel": (request.channel, SocialChannel._meta.get_field("name").max_length)}
+    for key, (value, limit) in limits.items():
+        if len(value) > limit:
+            errors[key] = [f"Ensure this value has at most {limit} characters (it has {len(value)})."]
+    if _CONTROL_CHARACTERS.search(request.channel) or not request.channel.strip():
+        errors["social_channel"] = ["Invalid social channel name"]
+    return errors
+
+
+def social_channel_resolve(*, channel: str, cache: dict[str, SocialChannel] | None = None) -> SocialChannel:
     """The channel named by sys_id or by name (any case); a new one when no such channel exists.
 
     Raises ``ValidationError`` for a name that cannot be a channel (too long, control characters).
+    ``cache`` (channel text -> channel) saves the lookups when many profiles name few channels.
     """
-    if _SYS_ID.fullmatch(channel):
-        found = SocialChannel.objects.filter(pk=channel).first()
-        if found is not None:
-            return found
-    found = SocialChannel.objects.filter(name__iexact=channel).order_by("sys_created_on", "sys_id").first()
-    if found is not None:
-        return found
-    if _CONTROL_CHARACTERS.search(channel) or not channel.strip():
-        raise ValidationError({"social_channel": ["Invalid social channel name"]})
-    created = SocialChannel(name=channel)
-    try:
-        created.full_clean(validate_unique=False)
-    except ValidationError as exc:
-        raise ValidationError({"social_channel": _messages(exc)}) from None
-    created.save()
-    return created
+    if cache is not None and channel.lower() in cache:
+        return cache[channel.lower()]
+    found = SocialChannel.objects.filter(pk=channel).first() if _SYS_ID.fullmatch(channel) else None
+    if found is None:
+        found = SocialChannel.objects.filter(name__iexact=channel).order_by("sys_created_on", "sys_id").first()
+    if found is None:
+        if _CONTROL_CHARACTERS.search(channel) or not channel.strip():
+            raise ValidationError({"social_channel": ["Invalid social channel name"]})
+        found = SocialChannel(name=channel)
+        try:
+            found.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            raise ValidationError({"social_channel": _messages(exc)}) from None
+        found.save()
+    if cache is not None:
+        cache[channel.lower()] = found
+    return found
 
 
-def social_profile_create(*, contact: Contact, request: SocialProfileRequest) -> SocialProfile:
+def social_profile_create(
+    *, contact: Contact, request: SocialProfileRequest, channels: dict[str, SocialChannel] | None = None
+) -> SocialProfile:
     """A profile of ``contact`` (and of its account) on the requested channel; call it inside the
     contact's transaction so a failure here undoes the contact too."""
     with transaction.atomic():
-        channel = social_channel_resolve(channel=request.channel)
+        channel = social_channel_resolve(channel=request.channel, cache=channels)
         profile = SocialProfile(
             channel=channel,
             social_id=request.handle,
@@ -158,29 +211,55 @@ def contacts_import(
     all rows or none: a file with any bad row writes nothing, and every bad row is reported.
 
     ``rows`` may carry ``RowError``s for rows the caller could not read; they count as bad rows.
-    Each row runs in a savepoint, so the rows after a bad one are still checked (against the
-    rows before it too: a user name repeated in the file is reported on its second line).
+    References and user names are checked for a batch of rows at a time (one query per kind), a
+    user name repeated in the file is reported on its second line. After the first bad row the
+    remaining rows are only checked, not written, since the whole import will be rolled back; a
+    database refusal ends the import there (the transaction cannot go on).
     """
     result = ImportResult()
+    channels: dict[str, SocialChannel] = {}
+    iterator = iter(rows)
+    refused = False
     with transaction.atomic():
-        for row in rows:
-            result.rows_read += 1
-            if isinstance(row, RowError):
-                result.errors.append(row)
-            else:
-                try:
-                    contact_create(fields=row.fields, social=row.social)
-                except ValidationError as exc:
-                    result.errors.extend(
-                        RowError(row.line, field, message)
-                        for field, messages in exc.message_dict.items()
-                        for message in messages
-                    )
+        while not refused and (batch := list(islice(iterator, IMPORT_BATCH))):
+            known = _KnownRecords([row.fields for row in batch if isinstance(row, ContactImportRow)])
+            for row in batch:
+                result.rows_read += 1
+                if isinstance(row, RowError):
+                    result.errors.append(row)
                 else:
-                    result.imported += 1
-            if progress is not None and result.rows_read % progress_every == 0:
-                progress(result)
+                    refused = not _import_row(row, known, channels, result, write=not (dry_run or result.errors))
+                if progress is not None and result.rows_read % progress_every == 0:
+                    progress(result)
+                if refused:
+                    break
         if result.errors or dry_run:
             transaction.set_rollback(True)
             result.imported = 0
     return result
+
+
+def _import_row(row: ContactImportRow, known: _KnownRecords, channels: dict[str, SocialChannel],
+                result: ImportResult, *, write: bool) -> bool:
+    """Check and (when ``write``) create one row; False when the database refused it."""
+    problems = {**known.problems(row.fields), **social_profile_problems(row.social)}
+    if problems:
+        result.errors.extend(RowError(row.line, field, message) for field, messages in problems.items()
+                             for message in messages)
+        return True
+    known.claim(row.fields.get("user_name"))
+    if not write:
+        return True
+    try:
+        contact = _save_contact(row.fields)
+        if row.social is not None:
+            social_profile_create(contact=contact, request=row.social, channels=channels)
+    except ValidationError as exc:
+        result.errors.extend(RowError(row.line, field, message) for field, messages in exc.message_dict.items()
+                             for message in messages)
+        return True
+    except DatabaseError as exc:
+        result.errors.append(RowError(row.line, None, f"the database refused the row: {exc}".strip()))
+        return False
+    result.imported += 1
+    return True

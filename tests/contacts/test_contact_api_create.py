@@ -4,7 +4,7 @@ import json
 import threading
 
 import pytest
-from django.db import connections
+from django.db import DatabaseError, connections
 
 from contacts.models import Account, Contact, SocialChannel, SocialProfile
 from csm_project.core.models import User
@@ -111,6 +111,22 @@ def test_post_whose_profile_cannot_be_created_creates_nothing(client, social, fi
     assert error["detail"].startswith(f"{field}:")
     assert row_counts() == before
     assert not User.objects.filter(user_name="rollback.me").exists()
+
+
+def test_database_failure_while_writing_the_profile_undoes_the_contact(client, monkeypatch):
+    before = row_counts()
+
+    def refuse(self, *args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(SocialProfile, "save", refuse)
+
+    response = post(client, {"user_name": "half.written", "social_channel": "Brand New Channel",
+                             "social_handle": "@half", "social_handle_url": "https://t.co/half"})
+
+    assert_failure(response, 500, "Internal server error")
+    assert "disk full" not in response.content.decode()
+    assert row_counts() == before  # the contact and the new channel were rolled back with it
 
 
 @pytest.mark.parametrize(
