@@ -23,7 +23,9 @@ What the compiler guarantees:
   an empty value or `NULL` tests emptiness; `!=`, `NOT IN`, `NOT LIKE`, `NSAMEAS` and `NOTON`
   never match an empty value.
 - Date-times have whole-second meaning, like the platform: a stored value is compared as if
-  truncated to the second (`x <= '... 10:00:00'` includes `10:00:00.7`).
+  truncated to the second (`x <= '... 10:00:00'` includes `10:00:00.7`). Literal values are UTC
+  (§2.2); `javascript:` periods ("today") and `DATEPART` (weekday, hour...) follow the caller's
+  time zone `tz`, as they do for the platform's users.
 - References compare by sys_id with `=`, `!=`, `IN`, `NOT IN`, `ISEMPTY`, `ISNOTEMPTY`, `SAMEAS`
   and `NSAMEAS`; string operators (`LIKE`, `STARTSWITH`, ...) and `ORDERBY` use the referenced
   record's display field.
@@ -48,7 +50,8 @@ from decimal import Decimal
 
 from django.db.models import CharField, F, Q, TextField, Transform, Value
 from django.db.models.expressions import OrderBy as OrderExpression
-from django.db.models.functions import Lower
+from django.db.models.functions import Extract, Lower
+from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 
 from csm_project.encoded_query import dates
 from csm_project.encoded_query.dates import Helper
@@ -78,6 +81,7 @@ _DATE_PART_LOOKUPS = {
     "week": "week",
 }
 _COMPARISONS = {"<": "lt", "<=": "lte", ">": "gt", ">=": "gte", "=": "exact"}
+_LOOKUPS = {"=": Exact, ">": GreaterThan, ">=": GreaterThanOrEqual, "<": LessThan, "<=": LessThanOrEqual}
 _FIELD_COMPARISONS = {
     "SAMEAS": "exact",
     "GT_FIELD": "gt",
@@ -482,7 +486,11 @@ class _Compiler:
         part, number, comparison = operands
         if part == "hour" and target.kind == "date":
             raise _Invalid("DATEPART hour does not apply to a date")
-        return Q(**{f"{target.path}__{_DATE_PART_LOOKUPS[part]}__{_COMPARISONS[comparison]}": int(number)})
+        if target.kind == "date":
+            return Q(**{f"{target.path}__{_DATE_PART_LOOKUPS[part]}__{_COMPARISONS[comparison]}": int(number)})
+        # A date-time's weekday or hour is the caller's: extract it in their time zone.
+        extracted = Extract(F(target.path), _DATE_PART_LOOKUPS[part], tzinfo=self.tz)
+        return Q(_LOOKUPS[comparison](extracted, int(number)))
 
     def _more_or_less(self, target: ResolvedField, operator: str, operands: tuple[Operand, ...]) -> Q:
         other_name, unit, direction, count = operands

@@ -167,6 +167,17 @@ def test_date_helpers_follow_the_callers_time_zone(records):
     assert sorted(row.sys_id[0] for row in EqRecord.objects.filter(compiled.q)) == ["2"]
 
 
+def test_date_part_of_a_date_time_is_taken_in_the_callers_time_zone(records):
+    # 09:59:59 and 10:00:00.7 UTC on Saturday the 10th are 04:59:59 and 05:00:00 in New York
+    new_york = ZoneInfo("America/New_York")
+    assert sorted(matching("opened_atDATEPARTx@javascript:gs.datePart('hour','5','EE')", tz=new_york)) == ["1"]
+    assert sorted(matching("opened_atDATEPARTx@javascript:gs.datePart('hour','5','LT')", tz=new_york)) == ["4"]
+    # 2026-02-01 00:00 UTC (Sunday) is Saturday evening in New York
+    saturday = "opened_atDATEPARTx@javascript:gs.datePart('dayofweek','saturday','EE')"
+    assert sorted(matching(saturday, tz=new_york)) == ["1", "2", "4"]
+    assert sorted(matching(saturday)) == ["1", "4"]
+
+
 def test_get_user_id_compares_with_the_caller(records):
     EqRecord.objects.filter(sys_id=sid("2")).update(name=USER_ID.upper())
     assert matching("name=javascript:gs.getUserID()") == ["2"]
