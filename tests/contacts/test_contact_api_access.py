@@ -58,9 +58,15 @@ def test_role_holder_and_admin_may_use_every_method(request, contact, method, ho
     assert response.status_code == (201 if method == "post" else 200)
 
 
-@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+@pytest.mark.parametrize("method", ["put", "patch", "delete", "options"])
 def test_unsupported_methods_are_405_envelopes(contact_integration_client, contact, method):
     response = getattr(contact_integration_client, method)(f"/api/now/contact/{contact.sys_id}", {}, format="json")
     assert response.status_code == 405
     assert response.json()["status"] == "failure"
     assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_options_on_the_list_is_a_405_envelope(contact_integration_client):
+    response = contact_integration_client.options("/api/now/contact")
+    assert response.status_code == 405
+    assert response.json()["error"]["message"] == "Method not Supported"
