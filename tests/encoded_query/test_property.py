@@ -439,7 +439,11 @@ def accounts(db):
         EqAccount.objects.create(sys_id=sys_id, name=name)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(rows=st.lists(ROW, max_size=8), texts=st.lists(queries(), min_size=1, max_size=4))
 def test_database_and_independent_evaluator_select_the_same_rows_in_the_same_order(accounts, rows, texts):
     EqRecord.objects.all().delete()
