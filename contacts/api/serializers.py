@@ -13,6 +13,7 @@ fields are not fields of this serializer, so they are ignored silently, as the s
 Whether referenced records exist is a rule of the service, not of this shape.
 """
 
+import math
 import re
 from datetime import UTC
 from functools import cache
@@ -137,6 +138,8 @@ class StrictCharField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        if isinstance(data, float) and not math.isfinite(data):  # JSON's 1e400 reads as infinity
+            self.fail("invalid")
         value = super().to_internal_value(data)
         if _CONTROL_CHARACTERS.search(value):
             self.fail("control")

@@ -56,11 +56,15 @@ class ContactViewSet(NowViewSet):
         return Response({"result": self.get_serializer(contact).data})
 
     def create(self, request, *args, **kwargs) -> Response:
-        if not isinstance(request.data, dict):
+        try:
+            data = request.data
+        except RecursionError:  # the shared JSON parser lets this through as a 500
+            raise BadRequestBody("The JSON body is nested too deeply") from None
+        if not isinstance(data, dict):
             raise BadRequestBody("The request body must be a JSON object")
         if request.stream is None:  # no body at all (``{}`` is a body: an empty contact)
             raise BadRequestBody("The request body is empty")
-        serializer = ContactInputSerializer(data=request.data)
+        serializer = ContactInputSerializer(data=data)
         if not serializer.is_valid():
             raise ApiError(OPERATION_FAILED, error_detail(serializer.errors))
         fields = dict(serializer.validated_data)

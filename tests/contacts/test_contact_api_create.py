@@ -166,6 +166,14 @@ def test_post_with_a_value_of_the_wrong_type_is_400_and_writes_nothing(client, f
     assert row_counts() == before
 
 
+def test_number_too_large_for_a_float_is_refused_for_text_fields(client):
+    before = row_counts()
+    response = client.post(URL, '{"user_name": 1e400, "city": 12}', content_type="application/json")
+    error = assert_failure(response, 400, "Operation Failed")
+    assert error["detail"].startswith("user_name:")
+    assert row_counts() == before
+
+
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
@@ -174,6 +182,8 @@ def test_post_with_a_value_of_the_wrong_type_is_400_and_writes_nothing(client, f
         ('"just a string"', "application/json"),
         ("42", "application/json"),
         ("\xff\xfe", "application/json"),
+        ("[" * 100_000, "application/json"),
+        ('{"a":' * 50_000 + "1" + "}" * 50_000, "application/json"),
     ],
 )
 def test_post_with_an_unreadable_body_is_400_reading_request(client, body, content_type):
