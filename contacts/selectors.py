@@ -1,5 +1,6 @@
 """Reads of CSM contact records."""
 
+import re
 from collections.abc import Sequence
 
 from django.db.models import Prefetch, QuerySet
@@ -7,6 +8,8 @@ from django.db.models import Prefetch, QuerySet
 from contacts.models import Contact
 from csm_project.core.journal import journal_for
 from csm_project.core.models import JournalEntry, Role
+
+_SYS_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def contact_list() -> QuerySet[Contact]:
@@ -33,7 +36,10 @@ def contacts_by_sys_ids(*, sys_ids: Sequence[str]) -> list[Contact]:
 
 
 def contact_get(*, sys_id: str) -> Contact | None:
-    """The contact with this sys_id, or None (also for a malformed id)."""
+    """The contact with this sys_id, or None (also for a malformed id, which is never sent to the
+    database: PostgreSQL refuses a NUL character in a parameter with an error, not "no row")."""
+    if not _SYS_ID.fullmatch(sys_id):
+        return None
     return _with_roles(Contact.objects.filter(pk=sys_id)).first()
 
 

@@ -194,7 +194,7 @@ def test_invalid_query_returns_no_rows_when_the_property_says_so(client, demo_co
 
 
 def test_detail_of_unknown_or_malformed_id_is_404_envelope(client, demo_contacts):
-    for sys_id in ("0" * 32, "not-a-sys-id", "' OR '1'='1"):
+    for sys_id in ("0" * 32, "not-a-sys-id", "' OR '1'='1", "a%00b", GEORGE_WARREN.upper(), GEORGE_WARREN + "0"):
         response = client.get(f"/api/now/contact/{sys_id}")
         assert response.status_code == 404
         assert response.json() == {
