@@ -81,3 +81,17 @@ def test_xml_bodies_are_not_accepted(lead_client, catalogue):
 
     assert response.status_code == 415
     assert not Lead.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_json_nested_too_deeply_is_the_400_read_envelope(lead_client, make_lead, method):
+    lead = make_lead()
+    url = LEAD_URL if method == "post" else f"{LEAD_URL}/{lead.pk}"
+    body = '{"last_name": "A", "city": ' + "[" * 50_000 + "]" * 50_000 + "}"
+
+    response = getattr(lead_client, method)(url, data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {"message": "Exception while reading request",
+                                        "detail": "The JSON body is nested too deeply"}
+    assert Lead.objects.count() == 1 and Lead.objects.get().city is None
