@@ -1,6 +1,7 @@
 """``LeadApiHelper`` (the platform's ``LeadAPIHelperOOB``): ignored-field filtering, request
 values -> model values, and leads -> JSON."""
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -105,6 +106,8 @@ class LeadApiHelper:
         """A string field's value: None clears, numbers become text; False when unusable."""
         if value is None or isinstance(value, str):
             return value or None
+        if isinstance(value, float) and not math.isfinite(value):
+            return False  # JSON's 1e400 reads as infinity: not a value anyone typed
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             return str(value)
         return False
