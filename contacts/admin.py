@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import password_validation
 from django.db import models
 from django.utils.html import format_html_join
 
@@ -58,8 +59,9 @@ CONTACT_FIELDSETS = (
     ("Access", {"classes": ("collapse",), "fields": (
         "locked_out", "failed_attempts", "enable_multifactor_authn", "web_service_access_only",
         "internal_integration_user", "geolocation_tracked", "ldap_server", "last_login_time", "last_login_device",
-        "last_position_update", "last_login")}),
+        "last_position_update")}),
 )  # fmt: skip
+CONTACT_FORM_FIELDS = tuple(name for _, options in CONTACT_FIELDSETS for name in options["fields"])
 
 
 class ContactForm(forms.ModelForm):
@@ -67,10 +69,23 @@ class ContactForm(forms.ModelForm):
         label="Add a work note", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Saved to the contact's journal with your name when you save.",
     )
+    new_password = forms.CharField(
+        label="Give a login: new password", required=False, strip=False, widget=forms.PasswordInput,
+        help_text="A contact created here, by the API or by an import cannot sign in until given one. "
+                  "Leave empty to keep the current login.",
+    )
+    remove_login = forms.BooleanField(label="Remove the login", required=False,
+                                      help_text="The contact can no longer sign in nor call the API.")
 
     class Meta:
         model = Contact
-        fields = tuple(name for _, options in CONTACT_FIELDSETS for name in options["fields"] if name != "last_login")
+        fields = (*CONTACT_FORM_FIELDS, "roles")
+
+    def clean_new_password(self) -> str:
+        password = self.cleaned_data["new_password"]
+        if password:
+            password_validation.validate_password(password, self.instance)
+        return password
 
     def clean_user_name(self) -> str:
         # Logins compare user names without case; the database constraint does not.
@@ -92,34 +107,40 @@ class ContactAdmin(SysRecordAdmin):
     search_fields = ("name", "first_name", "last_name", "email", "user_name", "account__name", "account__number")
     list_select_related = ("account",)
     raw_id_fields = ("account", "company", "manager", "location")
-    readonly_fields = ("last_login", "roles_held", "work_notes", *SysRecordAdmin.readonly_fields)
+    readonly_fields = ("last_login", "work_notes", *SysRecordAdmin.readonly_fields)
+    filter_horizontal = ("roles",)
     fieldsets = (
         *CONTACT_FIELDSETS,
-        ("Roles", {"fields": ("roles_held",)}),
+        ("Login", {"fields": ("roles", "new_password", "remove_login", "last_login")}),
         ("Work notes", {"fields": ("work_note", "work_notes")}),
         SYSTEM_FIELDSET,
     )
     inlines = (SocialProfileInline,)
 
     def save_model(self, request, obj, form, change) -> None:
+        password, remove_login = form.cleaned_data.get("new_password"), form.cleaned_data.get("remove_login")
         if change:
+            if password:
+                obj.set_password(password)
+            elif remove_login:
+                obj.set_unusable_password()
             super().save_model(request, obj, form, change)
         else:
             fields = {
                 name: value.pk if isinstance(value, models.Model) else value
                 for name, value in form.cleaned_data.items()
-                if name in ContactForm.Meta.fields
+                if name in CONTACT_FORM_FIELDS
             }
             created = contact_create(fields=fields)
-            # The admin saves inlines against, redirects to and logs ``obj``: make it the stored record.
+            if password:
+                created.set_password(password)
+                created.save(update_fields=["password"])
+            # The admin saves roles and inlines against, redirects to and logs ``obj``: make it the
+            # stored record.
             obj.__dict__.update(created.__dict__)
         note = form.cleaned_data.get("work_note")
         if note and note.strip():
             journal_add(record=obj, text=note.strip())
-
-    @admin.display(description="Roles")
-    def roles_held(self, obj: Contact) -> str:
-        return ", ".join(obj.roles.values_list("name", flat=True)) if obj.pk else "-"
 
     @admin.display(description="Work notes")
     def work_notes(self, obj: Contact) -> str:

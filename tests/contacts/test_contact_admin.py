@@ -3,11 +3,14 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from contacts.models import Account, Consumer, Contact, Location, SocialChannel, SocialProfile
+from csm_project.api.authentication import verified_credentials
 from csm_project.core.actor import acting_as
 from csm_project.core.journal import journal_add
-from csm_project.core.models import JournalEntry
+from csm_project.core.models import JournalEntry, Role
+from tests.conftest import basic_auth
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory, SocialChannelFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +112,50 @@ def test_every_crm_admin_lists_and_searches(browser, model):
     url = reverse(f"admin:contacts_{model._meta.model_name}_changelist")
     assert browser.get(url).status_code == 200
     assert browser.get(url, {"q": "anything"}).status_code == 200
+
+
+def change_form_data(contact: Contact, **changes) -> dict:
+    data = {"user_name": contact.user_name, "first_name": contact.first_name or "",
+            "last_name": contact.last_name or "",
+            "active": "on", "notification": "2", "calendar_integration": "1",
+            "social_profiles-TOTAL_FORMS": "0", "social_profiles-INITIAL_FORMS": "0"}
+    data.update(changes)
+    return data
+
+
+def test_staff_give_a_contact_a_login_and_can_take_it_away(browser):
+    contact = ContactFactory(user_name="gets.login")
+    contact.set_unusable_password()
+    contact.save()
+    role = Role.objects.get(name="csm_ws_integration")
+    url = reverse("admin:contacts_contact_change", args=[contact.sys_id])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=basic_auth("gets.login", "given-pass-1"))
+    assert api.get("/api/now/contact").status_code == 401
+
+    given = browser.post(url, change_form_data(contact, new_password="given-pass-1", roles=[role.sys_id]))
+
+    assert given.status_code == 302
+    verified_credentials.clear()
+    assert api.get("/api/now/contact").status_code == 200
+    assert api.get(f"/api/now/contact/{contact.sys_id}").json()["result"]["roles"] == "csm_ws_integration"
+
+    removed = browser.post(url, change_form_data(contact, remove_login="on", roles=[role.sys_id]))
+
+    assert removed.status_code == 302
+    verified_credentials.clear()
+    assert api.get("/api/now/contact").status_code == 401
+
+
+def test_a_login_given_on_add_works(browser):
+    role = Role.objects.get(name="csm_ws_integration")
+    response = browser.post(reverse("admin:contacts_contact_add"), {
+        "user_name": "born.with.login", "first_name": "Bo", "active": "on", "notification": "2",
+        "calendar_integration": "1", "new_password": "born-pass-1", "roles": [role.sys_id],
+        "social_profiles-TOTAL_FORMS": "0", "social_profiles-INITIAL_FORMS": "0",
+    })
+
+    assert response.status_code == 302
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=basic_auth("born.with.login", "born-pass-1"))
+    assert api.get("/api/now/contact").status_code == 200
