@@ -99,7 +99,8 @@ class ContactForm(forms.ModelForm):
 @admin.register(Contact)
 class ContactAdmin(SysRecordAdmin):
     """Contacts: found by name, email, user name or account; added through the same create service
-    as the API (no usable password until staff give a login); work notes readable and added here."""
+    as the API; no usable password until staff give a login (password and roles) here; work notes
+    readable and added here."""
 
     form = ContactForm
     list_display = ("user_name", "name", "email", "account", "city", "active", "vip")
