@@ -152,15 +152,28 @@ def social_channel_resolve(*, channel: str, cache: dict[str, SocialChannel] | No
     if found is None:
         if _CONTROL_CHARACTERS.search(channel) or not channel.strip():
             raise ValidationError({"social_channel": ["Invalid social channel name"]})
-        found = SocialChannel(name=channel)
-        try:
-            found.full_clean(validate_unique=False)
-        except ValidationError as exc:
-            raise ValidationError({"social_channel": _messages(exc)}) from None
-        found.save()
+        found = _social_channel_create(channel)
     if cache is not None:
         cache[channel.lower()] = found
     return found
+
+
+def _social_channel_create(name: str) -> SocialChannel:
+    channel = SocialChannel(name=name)
+    try:
+        channel.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise ValidationError({"social_channel": _messages(exc)}) from None
+    try:
+        with transaction.atomic():
+            channel.save()
+    except IntegrityError:
+        # A concurrent request created it first (names are unique): use theirs.
+        existing = SocialChannel.objects.filter(name=name).first()
+        if existing is None:
+            raise
+        return existing
+    return channel
 
 
 def social_profile_create(

@@ -333,3 +333,34 @@ def test_concurrent_posts_of_one_user_name_create_one_contact(make_user):
 
     assert sorted(results) == [201, 400, 400, 400]
     assert Contact.objects.filter(user_name="race.winner").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posts_naming_one_new_channel_share_it(make_user):
+    from rest_framework.test import APIClient
+
+    caller = make_user("csm_ws_integration")
+    results: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def send(index: int) -> None:
+        try:
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=basic_auth(caller.user_name))
+            barrier.wait()
+            results.append(post(client, {"user_name": f"fan.{index}", "social_channel": "Bluesky",
+                                         "social_handle": f"@fan{index}",
+                                         "social_handle_url": f"https://bsky.app/fan{index}"}).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert results == [201] * 4
+    assert SocialChannel.objects.filter(name="Bluesky").count() == 1
+    assert SocialProfile.objects.filter(channel__name="Bluesky").count() == 4
