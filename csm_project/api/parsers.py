@@ -1,8 +1,8 @@
 """Request bodies: JSON, and XML where a seed allows it (CONTRACT §1.8).
 
 Both parsers read at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes (DRF streams the body past
-Django's own check) and answer anything unreadable with the 400 ``Exception while reading
-request`` envelope.
+Django's own check) and answer anything unreadable, including bodies nested deeply enough to
+exhaust Python's recursion limit, with the 400 ``Exception while reading request`` envelope.
 """
 
 import json
@@ -37,6 +37,8 @@ class PlatformJSONParser(BaseParser):
             return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
         except (UnicodeDecodeError, ValueError) as exc:
             raise BadRequestBody(f"Invalid JSON: {exc}") from None
+        except RecursionError:
+            raise BadRequestBody("Invalid JSON: nested too deeply") from None
 
 
 def _reject_constant(name: str):
@@ -57,7 +59,10 @@ class PlatformXMLParser(BaseParser):
         except (XMLParseError, DefusedXmlException, ValueError) as exc:
             raise BadRequestBody(f"Invalid XML: {exc}") from None
         entry = root.find("entry") if root.tag == "request" else None
-        value = _element_value(entry if entry is not None else root)
+        try:
+            value = _element_value(entry if entry is not None else root)
+        except RecursionError:
+            raise BadRequestBody("Invalid XML: nested too deeply") from None
         return value if isinstance(value, dict) else {}
 
 

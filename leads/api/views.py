@@ -10,7 +10,6 @@ from functools import cached_property
 from rest_framework import status
 from rest_framework.response import Response
 
-from csm_project.api.errors import BadRequestBody
 from csm_project.api.fields import requested_fields
 from csm_project.api.filters import EncodedQueryFilter
 from csm_project.api.views import NowViewSet
@@ -50,16 +49,7 @@ class LeadViewSet(NowViewSet):
         return Response(self.processor.retrieve(pk))
 
     def create(self, request, *args, **kwargs) -> Response:
-        return Response(self.processor.create(self.body(request)), status=status.HTTP_201_CREATED)
+        return Response(self.processor.create(request.data), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk: str, *args, **kwargs) -> Response:
-        return Response(self.processor.update(pk, self.body(request)))
-
-    @staticmethod
-    def body(request):
-        """The parsed body. Pitfall: the shared JSON parser lets a ``RecursionError`` (JSON nested
-        thousands deep) through, which would be a 500; it is the 400 read envelope here."""
-        try:
-            return request.data
-        except RecursionError:
-            raise BadRequestBody("The JSON body is nested too deeply") from None
+        return Response(self.processor.update(pk, request.data))

@@ -186,3 +186,15 @@ def test_pagination_header_can_be_suppressed(admin_client_api):
     response = admin_client_api.get("/api/now/probe?sysparm_suppress_pagination_header=True")
     assert "Link" not in response
     assert response["X-Total-Count"] == "6"
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000])
+def test_json_nested_past_the_recursion_limit_is_a_read_error(admin_client_api, body):
+    response = admin_client_api.post("/api/now/probe", data=body, content_type="application/json")
+    assert_envelope(response, 400, "Exception while reading request")
+
+
+def test_xml_nested_past_the_recursion_limit_is_a_read_error(admin_client_api):
+    body = "<request><entry>" + "<a>" * 5000 + "x" + "</a>" * 5000 + "</entry></request>"
+    response = admin_client_api.post("/api/now/probe", data=body, content_type="application/xml")
+    assert_envelope(response, 400, "Exception while reading request")

@@ -93,7 +93,7 @@ def test_json_nested_too_deeply_is_the_400_read_envelope(lead_client, make_lead,
 
     assert response.status_code == 400
     assert response.json()["error"] == {"message": "Exception while reading request",
-                                        "detail": "The JSON body is nested too deeply"}
+                                        "detail": "Invalid JSON: nested too deeply"}
     assert Lead.objects.count() == 1 and Lead.objects.get().city is None
 
 
