@@ -21,11 +21,12 @@ def reserve_numbers(prefix: str, count: int, *, table: str = "") -> list[str]:
     """Draw ``count`` consecutive numbers at once (bulk loads)."""
     if count < 1:
         return []
-    with transaction.atomic():
+    # One statement, atomic by itself: no savepoint on the hot path (only a counter's first
+    # use opens one, to survive a concurrent creation of the same counter).
+    row = _advance(prefix, count)
+    if row is None:
+        _create_counter(prefix, table)
         row = _advance(prefix, count)
-        if row is None:
-            _create_counter(prefix, table)
-            row = _advance(prefix, count)
     first, digits = row
     return [f"{prefix}{value:0{digits}d}" for value in range(first, first + count)]
 
