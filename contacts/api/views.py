@@ -56,10 +56,7 @@ class ContactViewSet(NowViewSet):
         return Response({"result": self.get_serializer(contact).data})
 
     def create(self, request, *args, **kwargs) -> Response:
-        try:
-            data = request.data
-        except RecursionError:  # the shared JSON parser lets this through as a 500
-            raise BadRequestBody("The JSON body is nested too deeply") from None
+        data = request.data
         if not isinstance(data, dict):
             raise BadRequestBody("The request body must be a JSON object")
         if request.stream is None:  # no body at all (``{}`` is a body: an empty contact)
