@@ -9,10 +9,8 @@ keys; the service validates them against the table registry on write.
 """
 
 from django.db import models
-from django.utils import timezone
 
-from csm_project.core.models import SysRecord, User
-from csm_project.core.numbers import next_number
+from csm_project.core.models import NumberedRecord, SysRecord, User
 
 
 class InteractionConnector(SysRecord):
@@ -103,7 +101,7 @@ class InteractionType(models.TextChoices):
     MESSAGING = "messaging", "Messaging"
 
 
-class Interaction(SysRecord):
+class Interaction(NumberedRecord):
     """One customer interaction (``interaction``), numbered ``IMS`` + 7 digits.
 
     Work notes live in the journal (``JournalEntry`` with name ``interaction``).
@@ -115,7 +113,6 @@ class Interaction(SysRecord):
     sys_display_field = "number"
     NUMBER_PREFIX = "IMS"
 
-    number = models.CharField(max_length=40, unique=True, editable=False)
     state = models.CharField(max_length=40, choices=InteractionState.choices, default=InteractionState.NEW)
     type = models.CharField(max_length=40, choices=InteractionType.choices, default=InteractionType.CHAT)
     channel = models.ForeignKey(InteractionConnector, on_delete=models.PROTECT, related_name="interactions")
@@ -138,17 +135,7 @@ class Interaction(SysRecord):
         db_table = "interaction"
         indexes = [models.Index(fields=["state"], name="interaction_state_idx")]
 
-    def __str__(self) -> str:
-        return self.number
-
     @property
     def is_closed(self) -> bool:
         return self.state in CLOSED_STATES
 
-    def save(self, *args, **kwargs) -> None:
-        if self._state.adding and not self.number:
-            self.number = next_number(self.NUMBER_PREFIX, table=self.sys_table)
-            # Stamped after the draw: concurrent inserts wait on the counter row in turn, so
-            # creation times then follow number order (the default is taken at construction).
-            self.sys_created_on = self.sys_updated_on = timezone.now()
-        super().save(*args, **kwargs)

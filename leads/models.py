@@ -16,8 +16,7 @@ import re
 from django.db import models
 
 from contacts.models import Account, Consumer, Contact
-from csm_project.core.models import SysRecord, User
-from csm_project.core.numbers import next_number
+from csm_project.core.models import NumberedRecord, SysRecord, User
 
 LEAD_TABLE = "sn_lead_mgmt_core_lead"
 LINE_ITEM_TABLE = "sn_lead_mgmt_core_lead_line_item"
@@ -95,7 +94,7 @@ class ProductOffering(SysRecord):
         super().save(*args, **kwargs)
 
 
-class Lead(SysRecord):
+class Lead(NumberedRecord):
     """A marketing lead (``sn_lead_mgmt_core_lead``); its display value is its number."""
 
     sys_table = LEAD_TABLE
@@ -103,7 +102,6 @@ class Lead(SysRecord):
     sys_choice_fields = ("stage", "lead_source", "lead_rating", "lead_type", "industry")
     NUMBER_PREFIX = "LEAD"
 
-    number = models.CharField(max_length=40, unique=True, editable=False)
     short_description = models.CharField(max_length=160, null=True, blank=True)
     stage = models.CharField(max_length=40, default=STAGE_NEW, db_index=True)
     lead_source = models.CharField(max_length=40, null=True, blank=True)
@@ -146,27 +144,19 @@ class Lead(SysRecord):
         db_table = LEAD_TABLE
         ordering = ["number"]
 
-    def __str__(self) -> str:
-        return self.number
-
-    def save(self, *args, **kwargs) -> None:
-        if self._state.adding and not self.number:
-            self.number = next_number(self.NUMBER_PREFIX, table=self.sys_table)
-        super().save(*args, **kwargs)
 
     @property
     def is_closed(self) -> bool:
         return self.stage in CLOSED_STAGES
 
 
-class LeadLineItem(SysRecord):
+class LeadLineItem(NumberedRecord):
     """A product a lead is interested in (``sn_lead_mgmt_core_lead_line_item``)."""
 
     sys_table = LINE_ITEM_TABLE
     sys_display_field = "number"
     NUMBER_PREFIX = "LEADL"
 
-    number = models.CharField(max_length=40, unique=True, editable=False)
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="line_items")
     product_offering = models.ForeignKey(ProductOffering, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(default=1)
@@ -181,10 +171,3 @@ class LeadLineItem(SysRecord):
         ordering = ["lead", "sys_created_on", "number"]
         verbose_name = "lead line item"
 
-    def __str__(self) -> str:
-        return self.number
-
-    def save(self, *args, **kwargs) -> None:
-        if self._state.adding and not self.number:
-            self.number = next_number(self.NUMBER_PREFIX, table=self.sys_table)
-        super().save(*args, **kwargs)

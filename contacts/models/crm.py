@@ -2,17 +2,15 @@
 
 from django.db import models
 
-from csm_project.core.models import SysRecord, User
-from csm_project.core.numbers import next_number
+from csm_project.core.models import NumberedRecord, SysRecord, User
 
 
-class Account(SysRecord):
+class Account(NumberedRecord):
     """A business customer (``customer_account``); contacts belong to one."""
 
     sys_table = "customer_account"
     NUMBER_PREFIX = "ACCT"
 
-    number = models.CharField(max_length=40, unique=True, editable=False)
     name = models.CharField(max_length=255)
     phone = models.CharField(max_length=40, null=True, blank=True)
     website = models.CharField(max_length=255, null=True, blank=True)
@@ -31,10 +29,6 @@ class Account(SysRecord):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        if self._state.adding and not self.number:
-            self.number = next_number(self.NUMBER_PREFIX, table=self.sys_table)
-        super().save(*args, **kwargs)
 
 
 class Consumer(SysRecord):

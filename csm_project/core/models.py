@@ -93,6 +93,33 @@ class SysRecord(models.Model):
         return str(getattr(self, self.sys_display_field, "") or "")
 
 
+class NumberedRecord(SysRecord):
+    """A record with a human number: ``NUMBER_PREFIX`` + zero-padded digits (CONTRACT §1.2).
+
+    The number is drawn on insert, inside the insert's transaction, from the prefix's counter
+    (``csm_project.core.numbers``). Creation time is stamped after the draw: concurrent inserts
+    wait on the counter row in turn, so creation order then follows number order.
+    """
+
+    NUMBER_PREFIX: ClassVar[str] = ""
+
+    number = models.CharField(max_length=40, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding and not self.number:
+            from csm_project.core.numbers import next_number  # numbers imports these models
+
+            self.number = next_number(self.NUMBER_PREFIX, table=self.sys_table)
+            self.sys_created_on = self.sys_updated_on = timezone.now()
+        super().save(*args, **kwargs)
+
+
 class Role(SysRecord):
     """A role as named on the platform (CONTRACT §1.5), granted to users."""
 
