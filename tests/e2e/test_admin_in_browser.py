@@ -2,6 +2,7 @@
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
 
 from csm_project.core.models import SystemProperty, User
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_bool
@@ -24,15 +25,18 @@ def staff(transactional_db):
     return User.objects.create_superuser("staff.member", STAFF_PASSWORD, first_name="Stella", last_name="Staff")
 
 
-def log_in(browser, live_server, user_name: str, password: str) -> None:
+def log_in(browser, live_server, user_name: str, password: str, *, expect_success: bool = True) -> None:
     browser.get(f"{live_server.url}/admin/login/")
     browser.find_element(By.NAME, "username").send_keys(user_name)
     browser.find_element(By.NAME, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    if expect_success:
+        # The login page shares elements with the next one: wait for the navigation itself.
+        WebDriverWait(browser, 10).until(lambda driver: "/admin/login/" not in driver.current_url)
 
 
 def test_wrong_password_stays_on_the_login_page(browser, live_server, staff):
-    log_in(browser, live_server, "staff.member", "not-it")
+    log_in(browser, live_server, "staff.member", "not-it", expect_success=False)
     assert "/admin/login/" in browser.current_url
     assert "correct" in browser.find_element(By.CSS_SELECTOR, ".errornote").text
 
