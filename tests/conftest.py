@@ -1,6 +1,8 @@
 """Shared fixtures: users and authenticated API clients, one per role (CONTRACT §1.5)."""
 
 import base64
+import gc
+import threading
 
 import pytest
 from django.db import connection
@@ -20,6 +22,22 @@ def _keep_migration_data(django_db_serialized_rollback):
     """Transactional tests (live_server, threads) end with a flush that would also wipe what
     migrations created (the role catalogue, system properties); serialized rollback restores
     it, so a later test never depends on which tests ran before it."""
+
+
+@pytest.fixture(autouse=True)
+def _server_threads_end_with_the_test(request):
+    """Live-server tests: each kept-alive client connection holds a server thread that shares the
+    test's database connection. Clients' sockets close only when the garbage collector frees their
+    responses, so collect, then wait for those threads: one ending later, after the server stops
+    sharing the connection, would fail in the middle of another test."""
+    yield
+    if "live_server" not in request.fixturenames:
+        return
+    gc.collect()
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name:
+            thread.join(timeout=5)
+            assert not thread.is_alive(), "a client connection to the live server was left open"
 
 
 @pytest.fixture(autouse=True)
