@@ -6,6 +6,8 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 _NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9_.\-]")
+# Characters XML 1.0 cannot carry at all, not even escaped; a stored value may hold them.
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class PlatformJSONRenderer(JSONRenderer):
@@ -18,7 +20,8 @@ class PlatformJSONRenderer(JSONRenderer):
 class PlatformXMLRenderer(BaseRenderer):
     """``<response><result>...</result></response>``: one element per key, a list repeats its
     key's element once per item (a list response gives one ``<result>`` per record), maps nest,
-    ``null`` is an empty element and booleans are ``true``/``false``.
+    ``null`` is an empty element and booleans are ``true``/``false``. Characters XML cannot
+    carry (control characters a stored value may hold) become U+FFFD, so the output always parses.
     """
 
     media_type = "application/xml"
@@ -55,4 +58,4 @@ def _append_value(parent: Element, key: str, value) -> None:
     elif isinstance(value, bool):
         child.text = "true" if value else "false"
     elif value is not None:
-        child.text = str(value)
+        child.text = _NOT_XML_CHAR.sub("\ufffd", str(value))

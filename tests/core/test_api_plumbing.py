@@ -198,3 +198,12 @@ def test_xml_nested_past_the_recursion_limit_is_a_read_error(admin_client_api):
     body = "<request><entry>" + "<a>" * 5000 + "x" + "</a>" * 5000 + "</entry></request>"
     response = admin_client_api.post("/api/now/probe", data=body, content_type="application/xml")
     assert_envelope(response, 400, "Exception while reading request")
+
+
+def test_xml_output_parses_even_when_a_value_holds_control_characters(admin_client_api):
+    from csm_project.core.models import Role
+
+    Role.objects.create(name="bell\x07and\x1besc")  # PostgreSQL refuses NUL itself
+    response = admin_client_api.get("/api/now/probe?sysparm_limit=100", HTTP_ACCEPT="application/xml")
+    names = [element.text for element in ElementTree.fromstring(response.content).iter("name")]
+    assert "bell\ufffdand\ufffdesc" in names
