@@ -8,6 +8,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from csm_project.core.actor import current_actor_name
@@ -182,6 +183,10 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         db_table = "sys_user"
+        constraints = [
+            # Logins and the APIs treat user names without regard to case; so does uniqueness.
+            models.UniqueConstraint(Lower("user_name"), name="sys_user_user_name_ci_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.user_name

@@ -228,3 +228,12 @@ def test_bad_boolean_setting_fails_loudly():
 def test_database_is_the_configured_one():
     expected = "postgresql" if "postgres" in os.environ.get("DATABASE_URL", "") else "sqlite"
     assert connection.vendor == expected
+
+
+@pytest.mark.django_db
+def test_user_names_are_unique_without_regard_to_case():
+    from django.db import IntegrityError, transaction
+
+    User.objects.create_user("Case.Sensitive", "pw")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user("case.sensitive", "pw")
