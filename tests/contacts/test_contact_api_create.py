@@ -1,13 +1,13 @@
 """POST /api/now/contact: the contact, its social profile, one transaction, 400s that write nothing."""
 
 import json
-import threading
 
 import pytest
-from django.db import DatabaseError, connections
+from django.db import DatabaseError
 
 from contacts.models import Account, Contact, SocialChannel, SocialProfile
 from csm_project.core.models import User
+from tests.concurrency import run_together
 from tests.conftest import basic_auth
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory, LocationFactory, SocialChannelFactory
 
@@ -313,23 +313,13 @@ def test_concurrent_posts_of_one_user_name_create_one_contact(make_user):
     from rest_framework.test import APIClient
 
     caller = make_user("csm_ws_integration")
-    results: list[int] = []
-    barrier = threading.Barrier(4)
 
-    def send() -> None:
-        try:
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=basic_auth(caller.user_name))
-            barrier.wait()
-            results.append(post(client, {"user_name": "race.winner", "first_name": "Race"}).status_code)
-        finally:
-            connections.close_all()
+    def send(_: int) -> int:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=basic_auth(caller.user_name))
+        return post(client, {"user_name": "race.winner", "first_name": "Race"}).status_code
 
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_together(send, 4)
 
     assert sorted(results) == [201, 400, 400, 400]
     assert Contact.objects.filter(user_name="race.winner").count() == 1
@@ -341,25 +331,14 @@ def test_concurrent_posts_naming_one_new_channel_share_it(make_user):
     from rest_framework.test import APIClient
 
     caller = make_user("csm_ws_integration")
-    results: list[int] = []
-    barrier = threading.Barrier(4)
 
-    def send(index: int) -> None:
-        try:
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=basic_auth(caller.user_name))
-            barrier.wait()
-            results.append(post(client, {"user_name": f"fan.{index}", "social_channel": "Bluesky",
-                                         "social_handle": f"@fan{index}",
-                                         "social_handle_url": f"https://bsky.app/fan{index}"}).status_code)
-        finally:
-            connections.close_all()
+    def send(index: int) -> int:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=basic_auth(caller.user_name))
+        return post(client, {"user_name": f"fan.{index}", "social_channel": "Bluesky",
+                             "social_handle": f"@fan{index}", "social_handle_url": f"https://bsky.app/fan{index}"}).status_code
 
-    threads = [threading.Thread(target=send, args=(index,)) for index in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_together(send, 4)
 
     assert results == [201] * 4
     assert SocialChannel.objects.filter(name="Bluesky").count() == 1

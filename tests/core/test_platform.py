@@ -3,13 +3,12 @@
 import os
 import subprocess
 import sys
-import threading
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection
 
 from csm_project.core.actor import acting_as
 from csm_project.core.journal import journal_add, journal_for
@@ -17,6 +16,7 @@ from csm_project.core.models import JournalEntry, NumberCounter, Role, SystemPro
 from csm_project.core.numbers import next_number, reserve_numbers
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_bool
 from csm_project.registry import FieldType, UnknownTable, get_table
+from tests.concurrency import run_together
 from tests.conftest import basic_auth
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,28 +80,8 @@ def test_staff_can_move_the_next_number():
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_inserts_never_draw_the_same_number():
     threads_count, per_thread = 8, 25
-    barrier = threading.Barrier(threads_count)
-    drawn: list[str] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def worker():
-        try:
-            barrier.wait()
-            mine = [next_number("CONC") for _ in range(per_thread)]
-            with lock:
-                drawn.extend(mine)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    batches = run_together(lambda _: [next_number("CONC") for _ in range(per_thread)], threads_count)
+    drawn = [number for batch in batches for number in batch]
     assert len(drawn) == threads_count * per_thread
     assert len(set(drawn)) == len(drawn)
     assert sorted(drawn) == [f"CONC{n:07d}" for n in range(1, len(drawn) + 1)]

@@ -1,12 +1,10 @@
 """Concurrent POSTs on PostgreSQL draw distinct lead and line-item numbers (CONTRACT §1.2)."""
 
-import threading
-
 import pytest
-from django.db import connections
 from rest_framework.test import APIClient
 
 from leads.models import Lead, LeadLineItem
+from tests.concurrency import run_together
 from tests.conftest import basic_auth
 
 LEAD_URL = "/api/sn_lead_mgmt_core/lead"
@@ -19,26 +17,14 @@ POSTS_EACH = 3
 def test_concurrent_posts_get_distinct_lead_and_line_item_numbers(make_user, catalogue):
     user = make_user("sn_lead_mgmt_core.lead_integrator")
     offering = catalogue["modem"].pk
-    statuses: list[int] = []
-    start = threading.Barrier(WRITERS)
 
-    def writer() -> None:
-        try:
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=basic_auth(user.user_name))
-            start.wait()
-            for _ in range(POSTS_EACH):
-                body = {"last_name": "Race", "lead_line_items": [{"product_offering": {"sys_id": offering}}] * 2}
-                statuses.append(client.post(LEAD_URL, body, format="json").status_code)
-        finally:
-            connections.close_all()
+    def writer(_: int) -> list[int]:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=basic_auth(user.user_name))
+        body = {"last_name": "Race", "lead_line_items": [{"product_offering": {"sys_id": offering}}] * 2}
+        return [client.post(LEAD_URL, body, format="json").status_code for _ in range(POSTS_EACH)]
 
-    threads = [threading.Thread(target=writer) for _ in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
+    statuses = [status for batch in run_together(writer, WRITERS) for status in batch]
     assert statuses == [201] * (WRITERS * POSTS_EACH)
     numbers = list(Lead.objects.values_list("number", flat=True))
     item_numbers = list(LeadLineItem.objects.values_list("number", flat=True))
