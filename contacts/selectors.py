@@ -1,15 +1,12 @@
 """Reads of CSM contact records."""
 
-import re
 from collections.abc import Sequence
 
 from django.db.models import Prefetch, QuerySet
 
 from contacts.models import Contact
 from csm_project.core.journal import journal_for
-from csm_project.core.models import JournalEntry, Role
-
-_SYS_ID = re.compile(r"[0-9a-f]{32}")
+from csm_project.core.models import JournalEntry, Role, is_sys_id
 
 
 def contact_list() -> QuerySet[Contact]:
@@ -38,7 +35,7 @@ def contacts_by_sys_ids(*, sys_ids: Sequence[str]) -> list[Contact]:
 def contact_get(*, sys_id: str) -> Contact | None:
     """The contact with this sys_id, or None (also for a malformed id, which is never sent to the
     database: PostgreSQL refuses a NUL character in a parameter with an error, not "no row")."""
-    if not _SYS_ID.fullmatch(sys_id):
+    if not is_sys_id(sys_id):
         return None
     return _with_roles(Contact.objects.filter(pk=sys_id)).first()
 

@@ -17,13 +17,12 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from contacts.models import Account, Contact, Location, SocialChannel, SocialProfile
-from csm_project.core.models import User
+from csm_project.core.models import User, is_sys_id
 from csm_project.core.record_import import ImportResult, RowError
 
 # Reference fields of a contact the product models, and the model each one names.
 CONTACT_REFERENCES: dict[str, type] = {"account": Account, "company": Account, "manager": User, "location": Location}
 
-_SYS_ID = re.compile(r"[0-9a-f]{32}")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 # Model field of a social profile -> the request field it comes from.
@@ -146,7 +145,7 @@ def social_channel_resolve(*, channel: str, cache: dict[str, SocialChannel] | No
     """
     if cache is not None and channel.lower() in cache:
         return cache[channel.lower()]
-    found = SocialChannel.objects.filter(pk=channel).first() if _SYS_ID.fullmatch(channel) else None
+    found = SocialChannel.objects.filter(pk=channel).first() if is_sys_id(channel) else None
     if found is None:
         found = SocialChannel.objects.filter(name__iexact=channel).order_by("sys_created_on", "sys_id").first()
     if found is None:

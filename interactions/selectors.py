@@ -1,10 +1,9 @@
 """Reads of the interactions app: an interaction's documents and work notes."""
 
 from csm_project.core.journal import journal_for
-from csm_project.core.models import JournalEntry, SysRecord
+from csm_project.core.models import JournalEntry, SysRecord, is_sys_id
 from csm_project.registry import UnknownTable, get_table
 from interactions.models import Interaction
-from interactions.services import is_sys_id
 
 
 def interaction_document(*, table: str | None, sys_id: str | None) -> SysRecord | None:

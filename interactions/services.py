@@ -9,7 +9,6 @@ byte that PostgreSQL refuses in a query). They are checked against the sys_id fo
 any query, and a malformed id is answered as "does not exist", never as a 500.
 """
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from csm_project.api.errors import ApiError, RecordNotFound
-from csm_project.core.models import User
+from csm_project.core.models import User, is_sys_id
 from csm_project.registry import UnknownTable, get_table
 from interactions.models import (
     Interaction,
@@ -28,8 +27,6 @@ from interactions.models import (
     LiveGroupProfile,
     Queue,
 )
-
-SYS_ID = re.compile(r"[0-9a-f]{32}")
 
 INVALID = "Invalid request"
 MISSING = "Missing mandatory parameter"
@@ -44,10 +41,6 @@ class DocumentSpec:
     values: dict[str, Any] | None = None
     table: str | None = None
     sys_id: str | None = None
-
-
-def is_sys_id(value: object) -> bool:
-    return isinstance(value, str) and SYS_ID.fullmatch(value) is not None
 
 
 def interaction_create(

@@ -1,6 +1,7 @@
 """Platform models every app builds on: the record base, users and roles, number counters,
 the journal (work notes), system properties and choice lists."""
 
+import re
 import uuid
 from typing import ClassVar
 
@@ -27,9 +28,19 @@ SYSTEM_FIELDS = (
 )
 
 
+_SYS_ID = re.compile(r"[0-9a-f]{32}")
+
+
 def new_sys_id() -> str:
     """32 lowercase hex characters, random, never reused."""
     return uuid.uuid4().hex
+
+
+def is_sys_id(value: object) -> bool:
+    """Whether ``value`` has the sys_id form (CONTRACT §1.1). Check ids from clients with it
+    before any query: anything else names no record, and odd input (a NUL character, which
+    PostgreSQL refuses, or a 10 kB string) then never reaches the database."""
+    return isinstance(value, str) and _SYS_ID.fullmatch(value) is not None
 
 
 class SysRecord(models.Model):

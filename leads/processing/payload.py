@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from csm_project.api.errors import ApiError
-from leads import selectors
+from csm_project.core.models import is_sys_id
 from leads.models import LeadLineItem, ProductOffering
 from leads.services import LineItemChange
 
@@ -28,7 +28,7 @@ def reference_id(value: Any) -> tuple[bool, str | None]:
         value = value.get("sys_id")
     if value is None or value == "":
         return True, None
-    if selectors.is_sys_id(value):
+    if is_sys_id(value):
         return True, value
     return False, None
 

@@ -10,7 +10,7 @@ from django.utils.module_loading import import_string
 
 from csm_project.api.errors import RecordNotFound
 from csm_project.api.fields import select_related_paths
-from csm_project.core.models import User
+from csm_project.core.models import User, is_sys_id
 from leads import selectors, services
 from leads.models import Lead
 from leads.processing.constants import LeadApiConstants
@@ -76,7 +76,7 @@ class LeadApiProcessor:
     def update(self, sys_id: str, payload: Any) -> dict:
         with transaction.atomic():
             lead = None
-            if selectors.is_sys_id(sys_id):
+            if is_sys_id(sys_id):
                 lead = Lead.objects.select_for_update().filter(pk=sys_id).first()
             if lead is None:
                 raise RecordNotFound()
