@@ -23,6 +23,7 @@ from rest_framework import serializers
 
 from contacts.models import Contact
 from csm_project.api.datetimes import WIRE_FORMAT, format_utc
+from csm_project.core.models import SYSTEM_FIELDS
 
 # The keys of a contact on the wire, in the order of the seed's example (65 keys).
 CONTACT_KEYS = (
@@ -38,13 +39,8 @@ CONTACT_KEYS = (
     "on_schedule", "date_format", "location", "account",
 )  # fmt: skip
 
-# Never written through the API: system fields, login bookkeeping, security flags.
-READ_ONLY_KEYS = frozenset(
-    {
-        "sys_id", "sys_created_on", "sys_created_by", "sys_updated_on", "sys_updated_by", "sys_mod_count",
-        "sys_domain", "sys_domain_path", "sys_class_name", "sys_tags", "roles", "last_login",
-    }
-)  # fmt: skip
+# Never written through the API: system fields and login bookkeeping.
+READ_ONLY_KEYS = frozenset({*SYSTEM_FIELDS, "roles", "last_login"})
 
 SOCIAL_KEYS = ("social_channel", "social_handle", "social_handle_url")
 

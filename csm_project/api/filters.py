@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
-from datetime import tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework.filters import BaseFilterBackend
 
+from csm_project.api.datetimes import user_zone
 from csm_project.api.errors import ApiError
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_bool
 from csm_project.encoded_query.compiler import compile_query
@@ -60,17 +58,6 @@ class InvalidQueryRequest(ApiError):
 
     def __init__(self, detail: str):
         super().__init__("Invalid sysparm_query", detail, code=2)
-
-
-def caller_time_zone(user) -> tzinfo:
-    """The caller's `time_zone` if it names a known zone, else the instance default (§1.3)."""
-    for name in (getattr(user, "time_zone", None), settings.TIME_ZONE):
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    return ZoneInfo("UTC")
 
 
 def apply_encoded_query(
@@ -104,7 +91,7 @@ def apply_encoded_query(
         query,
         now=timezone.now(),
         user_sys_id=user_sys_id,
-        tz=caller_time_zone(user),
+        tz=user_zone(user),
         default_ordering=default_ordering,
         queryable=queryable,
     )

@@ -132,15 +132,12 @@ def test_grant_role_command_grants_and_revokes(make_user):
 
 
 @pytest.mark.django_db
-def test_revoked_role_closes_the_api_at_once(client_for):
+def test_revoked_role_closes_the_api_at_once(client_for, settings):
+    settings.ROOT_URLCONF = "tests.core.plumbing_urls"
     client = client_for("csm_ws_integration")
-    from tests.core.plumbing_urls import urlpatterns  # noqa: F401 - the probe endpoint
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("django.conf.settings.ROOT_URLCONF", "tests.core.plumbing_urls")
-        assert client.get("/api/now/probe").status_code == 200
-        call_command("grant_role", client.user.user_name, "csm_ws_integration", "--revoke", stdout=StringIO())
-        assert client.get("/api/now/probe").status_code == 403
+    assert client.get("/api/now/probe").status_code == 200
+    call_command("grant_role", client.user.user_name, "csm_ws_integration", "--revoke", stdout=StringIO())
+    assert client.get("/api/now/probe").status_code == 403
 
 
 @pytest.mark.django_db

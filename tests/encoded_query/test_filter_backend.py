@@ -7,8 +7,9 @@ import pytest
 from rest_framework import generics, serializers
 from rest_framework.test import APIRequestFactory, force_authenticate
 
+from csm_project.api.datetimes import user_zone
 from csm_project.api.fields import read_field, requested_fields, resolve_requested_fields, select_related_paths
-from csm_project.api.filters import EncodedQueryFilter, InvalidQueryRequest, apply_encoded_query, caller_time_zone
+from csm_project.api.filters import EncodedQueryFilter, InvalidQueryRequest, apply_encoded_query
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_set
 from csm_project.registry import get_table
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory
@@ -121,10 +122,27 @@ def test_oversized_query_is_refused_before_it_reaches_the_database(records, text
 
 
 @pytest.mark.django_db
-def test_caller_time_zone_falls_back_to_the_instance_default():
-    assert caller_time_zone(UserFactory(time_zone="America/New_York")) == ZoneInfo("America/New_York")
-    assert caller_time_zone(UserFactory(time_zone="Mars/Olympus")) == ZoneInfo("UTC")
-    assert caller_time_zone(None) == ZoneInfo("UTC")
+def test_query_dates_use_the_callers_zone_as_display_values_do():
+    assert user_zone(UserFactory(time_zone="America/New_York")) == ZoneInfo("America/New_York")
+    assert user_zone(UserFactory(time_zone="PST")) == ZoneInfo("America/Los_Angeles")  # the platform's short name
+    assert user_zone(UserFactory(time_zone="Mars/Olympus")) == ZoneInfo("UTC")
+    assert user_zone(None) == ZoneInfo("UTC")
+
+
+@pytest.mark.django_db
+def test_the_backend_resolves_date_helpers_in_the_callers_zone(monkeypatch):
+    from csm_project.api import filters
+
+    zones = []
+    compile_for_real = filters.compile_query
+
+    def recording_compile(*args, **kwargs):
+        zones.append(kwargs["tz"])
+        return compile_for_real(*args, **kwargs)
+
+    monkeypatch.setattr(filters, "compile_query", recording_compile)
+    list(apply_encoded_query(EqRecord.objects.all(), "", user=UserFactory(time_zone="PST")))
+    assert zones == [ZoneInfo("America/Los_Angeles")]
 
 
 @pytest.mark.django_db
