@@ -1,12 +1,7 @@
-"""Choice lists (``sys_choice``) as data: the API validates against what staff keep here."""
+"""Choice lists (``sys_choice``) as data: the APIs validate against what staff keep here
+(the Lead API reads them in one query per request, see ``leads.processing``)."""
 
 from csm_project.core.models import Choice
-
-
-def choice_values(*, table: str, element: str) -> frozenset[str]:
-    return frozenset(
-        Choice.objects.filter(table=table, element=element, inactive=False).values_list("value", flat=True)
-    )
 
 
 def choices_ensure(*, table: str, element: str, values: list[tuple[str, str]]) -> None:
