@@ -18,6 +18,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from csm_project.core.errors import REQUIRED, DomainError
+
 logger = logging.getLogger("csm_project.api")
 
 NOW = "now"
@@ -79,6 +81,21 @@ _ACTION_WORDS = {"GET": "query", "HEAD": "query", "OPTIONS": "query", "POST": "c
 
 # Contact-center statusCodes (CONTRACT §6) by HTTP status, for exceptions that carry none.
 _CC_CODES = {400: 2, 401: 20, 403: 5, 404: 6, 405: 2, 406: 2, 415: 2, 500: 4}
+
+
+# A DomainError's kind -> (HTTP status, contact-center statusCode).
+_DOMAIN_STATUS = {"invalid": (400, 2), "not_found": (404, 6), "forbidden": (403, 3)}
+
+
+def domain_api_error(error: DomainError) -> ApiError:
+    """The API form of a domain refusal: message = the first error's, detail = every error as
+    ``field: message`` joined by ``; ``. Adapters with a shape of their own (the Lead API's
+    list) catch ``DomainError`` themselves."""
+    status_code, cc_code = _DOMAIN_STATUS.get(error.kind, (400, 2))
+    if error.kind == "invalid" and error.errors[0].code == REQUIRED:
+        cc_code = 1
+    detail = "; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in error.errors)
+    return ApiError(error.message, detail, status_code=status_code, code=cc_code)
 
 
 def _now_message(exc: exceptions.APIException, method: str) -> tuple[str, object]:
@@ -145,6 +162,8 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = BadRequestBody("Request body is too large")
+    elif isinstance(exc, DomainError):
+        exc = domain_api_error(exc)
     elif not isinstance(exc, exceptions.APIException):
         logger.exception("Unexpected error in %s %s", method, getattr(request, "path", "?"))
         exc = ApiError("Internal server error", "An unexpected error occurred while processing the request",
