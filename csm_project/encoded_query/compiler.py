@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CharField, F, Q, TextField, Transform, Value
 from django.db.models.expressions import OrderBy as OrderExpression
 from django.db.models.functions import Extract, Lower
@@ -244,12 +245,20 @@ def compile_query(
     if not query.order_by:
         ordering = compiler.default_ordering(default_ordering)
     if "pk" not in ordering and "sys_id" not in ordering:
-        ordering.append("pk")
+        ordering.append(_tiebreak(table))
     no_rows = invalid_returns_no_rows and bool(invalid)
     if no_rows:
         return CompiledQuery(q=_NOTHING, order_by=ordering, invalid=invalid, no_rows=True)
     combined = _any(groups) if groups else True
     return CompiledQuery(q=_as_q(combined), order_by=ordering, invalid=invalid)
+
+
+def _tiebreak(table: TableSpec) -> str:
+    """The primary-key tiebreak that keeps offset paging stable. A table that extends another
+    (a contact is a user) orders by the parent's `sys_id` column, so that one index on the
+    parent table (creation time, then sys_id) serves the whole default order."""
+    names = {model_field.name for model_field in table.model._meta.concrete_fields}
+    return "sys_id" if "sys_id" in names else "pk"
 
 
 def _any(parts: list[Q | bool]) -> Q | bool:
@@ -550,11 +559,28 @@ class _Compiler:
                 expression = F(f"{target.path}__eq_lower__eq_codepoint")
             else:
                 expression = F(target.path)
-            # Empty values sort first ascending (last descending) on every database.
-            expressions.append(
-                expression.desc(nulls_last=True) if term.descending else expression.asc(nulls_first=True)
-            )
+            if _never_empty(target):
+                # No empty values to place: a plain order, which an ordinary index serves.
+                expressions.append(expression.desc() if term.descending else expression.asc())
+            else:
+                # Empty values sort first ascending (last descending) on every database.
+                expressions.append(
+                    expression.desc(nulls_last=True) if term.descending else expression.asc(nulls_first=True)
+                )
         return expressions
+
+
+def _never_empty(target: ResolvedField) -> bool:
+    """Whether `target` is a NOT NULL column of the queried table itself (not reached through a
+    reference, whose join may yield NULL). Ordering such a column needs no NULLS clause, and
+    without one a plain btree index serves the order on PostgreSQL and SQLite alike."""
+    if "__" in target.path or target.kind in ("string", "id"):
+        return False
+    try:
+        model_field = target.table.model._meta.get_field(target.path)
+    except FieldDoesNotExist:
+        return False
+    return not model_field.null
 
 
 def _family(target: ResolvedField) -> str:
