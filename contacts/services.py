@@ -17,8 +17,10 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from contacts.models import Account, Contact, Location, SocialChannel, SocialProfile
+from csm_project.core.errors import FieldError
 from csm_project.core.models import User, is_sys_id
 from csm_project.core.record_import import ImportResult, RowError
+from csm_project.core.users import UserRules
 
 # Reference fields of a contact the product models, and the model each one names.
 CONTACT_REFERENCES: dict[str, type] = {"account": Account, "company": Account, "manager": User, "location": Location}
@@ -275,3 +277,14 @@ def _import_row(row: ContactImportRow, known: _KnownRecords, channels: dict[str,
         return False
     result.imported += 1
     return True
+
+
+class ContactRules(UserRules):
+    """Contact rules for every generic write: a contact created without a user name gets its
+    sys_id (user names are unique); ``name`` defaults to first + last name (the user model's
+    rule); no usable password."""
+
+    def clean(self, record: Contact, *, creating: bool, changed: dict[str, Any]) -> list[FieldError]:
+        if creating and not record.user_name:
+            record.user_name = record.sys_id
+        return super().clean(record, creating=creating, changed=changed)

@@ -16,9 +16,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from csm_project.api.errors import ApiError, RecordNotFound
+from csm_project.core.actor import current_actor_user
+from csm_project.core.errors import FieldError
 from csm_project.core.models import User, is_sys_id
+from csm_project.core.record_rules import RecordRules
 from csm_project.registry import UnknownTable, get_table
 from interactions.models import (
+    CLOSED_STATES,
     Interaction,
     InteractionConnector,
     InteractionJsonBlob,
@@ -166,3 +170,35 @@ def _document_ref(spec: DocumentSpec, *, field: str) -> tuple[str, str] | None:
     if not is_sys_id(spec.sys_id) or not table.model._default_manager.filter(pk=spec.sys_id).exists():
         raise ApiError(INVALID, f"{field}_id {_shown(spec.sys_id)} is not a record of {table.name}")
     return table.name, spec.sys_id
+
+
+def interaction_stamp_closing(interaction: Interaction, *, previous_state: str | None) -> None:
+    """Moving to a closed state stamps ``closed_at`` (now) and ``closed_by`` (the acting user)."""
+    if interaction.state in CLOSED_STATES and previous_state not in CLOSED_STATES:
+        interaction.closed_at = timezone.now()
+        interaction.closed_by = current_actor_user()
+
+
+class InteractionRules(RecordRules):
+    """Interaction rules for every generic write (Table API, admin, imports): ``opened_by`` is
+    the acting user and ``opened_at`` now; a new interaction with a queue and no state given is
+    ``queued``; closing stamps ``closed_at``/``closed_by``; a context or channel-metadata table
+    must be a table of the registry."""
+
+    def clean(self, record: Interaction, *, creating: bool, changed: dict[str, Any]) -> list[FieldError]:
+        if creating:
+            record.opened_by = current_actor_user()
+            record.opened_at = record.opened_at or timezone.now()
+            if "state" not in changed and record.queue_id:
+                record.state = InteractionState.QUEUED
+        if creating or "state" in changed:
+            interaction_stamp_closing(record, previous_state=changed.get("state"))
+        errors = []
+        for name in ("context_table", "channel_metadata_table"):
+            table = getattr(record, name)
+            if name in changed and table:
+                try:
+                    get_table(table)
+                except UnknownTable:
+                    errors.append(FieldError(name, f"{_shown(table)} is not a table"))
+        return errors

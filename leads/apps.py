@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class LeadsConfig(AppConfig):
     name = "leads"
+
+    def ready(self) -> None:
+        from csm_project.core.record_rules import register_rules
+        from leads.models import LEAD_TABLE, LINE_ITEM_TABLE
+        from leads.services import LeadRules, LineItemRules
+
+        register_rules(LEAD_TABLE, LeadRules())
+        register_rules(LINE_ITEM_TABLE, LineItemRules())

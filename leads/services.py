@@ -10,10 +10,16 @@ Rules kept here:
   does not count apart (the seed: 1 after a POST with one line item, 4 after the PATCH
   example: 1 + the field update + two line-item entries).
 
-Callers validate first (``leads.processing``); these functions trust their input.
+- A lead's email and phone numbers have their forms; its score is a whole number from 1 to 100
+  (``lead_rule_errors``; ``LeadRules`` applies them to every generic record write).
+
+``lead_create``/``lead_update`` take already-read values from the Lead API (which checks them
+with ``lead_rule_errors`` too, and reports in its own shape).
 """
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -21,8 +27,24 @@ from django.db.models import F
 from django.utils import timezone
 
 from csm_project.core.actor import current_actor_name
+from csm_project.core.errors import INVALID, FieldError
 from csm_project.core.journal import journal_add
+from csm_project.core.record_rules import RecordRules
 from leads.models import CLOSED_STAGES, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
+
+EMAIL_PATTERN = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+# Digits with an optional leading +, spaces, dashes, dots and parentheses; 7 to 15 digits.
+PHONE_PATTERN = re.compile(r"\+?[0-9 ().-]+")
+PHONE_DIGITS = (7, 15)
+PHONE_FIELDS = ("business_phone", "mobile_phone")
+LEAD_SCORE_RANGE = (1, 100)
+
+INVALID_EMAIL = "Invalid email address."
+INVALID_PHONE = "Invalid phone number."
+INVALID_LEAD_SCORE = "Lead score must be a whole number from 1 to 100."
 
 # Line item fields as the journal names them, in the platform's order.
 LINE_ITEM_LABELS = (
@@ -45,6 +67,75 @@ class LineItemChange:
     item: LeadLineItem | None = None
     values: dict[str, Any] = field(default_factory=dict)
     work_note: str | None = None
+
+
+def email_is_valid(value: Any) -> bool:
+    return value in (None, "") or (isinstance(value, str) and EMAIL_PATTERN.fullmatch(value) is not None)
+
+
+def phone_is_valid(value: Any) -> bool:
+    if value in (None, ""):
+        return True
+    if not isinstance(value, str) or not PHONE_PATTERN.fullmatch(value):
+        return False
+    low, high = PHONE_DIGITS
+    return low <= sum(char.isdigit() for char in value) <= high
+
+
+def lead_score_is_valid(value: Any) -> bool:
+    """A whole number from 1 to 100 (``None``: no score)."""
+    if value is None:
+        return True
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return False
+    low, high = LEAD_SCORE_RANGE
+    return value == int(value) and low <= value <= high
+
+
+def lead_rule_errors(values: dict[str, Any]) -> list[FieldError]:
+    """The lead rules the given values (model field name -> value) break."""
+    errors = []
+    if "email" in values and not email_is_valid(values["email"]):
+        errors.append(FieldError("email", INVALID_EMAIL, INVALID))
+    for name in PHONE_FIELDS:
+        if name in values and not phone_is_valid(values[name]):
+            errors.append(FieldError(name, INVALID_PHONE, INVALID))
+    if "lead_score" in values and not lead_score_is_valid(values["lead_score"]):
+        errors.append(FieldError("lead_score", INVALID_LEAD_SCORE, INVALID))
+    return errors
+
+
+def lead_stamp_closing(lead: Lead, *, previous_stage: str | None, creating: bool) -> None:
+    """Moving to a closed stage stamps ``closed_date`` with now; a lead created closed keeps
+    a closed date it was given."""
+    if lead.stage not in CLOSED_STAGES or previous_stage in CLOSED_STAGES:
+        return
+    if creating and lead.closed_date is not None:
+        return
+    lead.closed_date = timezone.now()
+
+
+class LeadRules(RecordRules):
+    """Lead rules for every generic write (Table API, admin, imports)."""
+
+    def clean(self, record: Lead, *, creating: bool, changed: dict[str, Any]) -> list[FieldError]:
+        names = [f.name for f in record._meta.concrete_fields] if creating else list(changed)
+        errors = lead_rule_errors({name: getattr(record, name) for name in names if name in _LEAD_RULE_FIELDS})
+        if creating or "stage" in changed:
+            lead_stamp_closing(record, previous_stage=changed.get("stage"), creating=creating)
+        return errors
+
+
+class LineItemRules(RecordRules):
+    """A line item counts at least one unit."""
+
+    def clean(self, record: LeadLineItem, *, creating: bool, changed: dict[str, Any]) -> list[FieldError]:
+        if (creating or "quantity" in changed) and (record.quantity or 0) < 1:
+            return [FieldError("quantity", "Quantity must be 1 or more.", INVALID)]
+        return []
+
+
+_LEAD_RULE_FIELDS = frozenset({"email", *PHONE_FIELDS, "lead_score"})
 
 
 def _display(value: Any) -> str:
@@ -136,8 +227,7 @@ def _update_line_item(lead: Lead, change: LineItemChange) -> bool:
 def lead_create(*, values: dict[str, Any], line_items: list[LineItemChange], work_note: str | None) -> Lead:
     """Insert a lead (model field names -> values) with its line items and work note."""
     lead = Lead(**values)
-    if lead.stage in CLOSED_STAGES and lead.closed_date is None:
-        lead.closed_date = timezone.now()
+    lead_stamp_closing(lead, previous_stage=None, creating=True)
     lead.save()
     for change in line_items:
         _create_line_item(lead, change)
@@ -158,7 +248,7 @@ def lead_update(
     """
     changed = {name: value for name, value in values.items() if not _unchanged(lead, name, value)}
     if "stage" in changed and changed["stage"] in CLOSED_STAGES and lead.stage not in CLOSED_STAGES:
-        changed["closed_date"] = timezone.now()
+        changed["closed_date"] = timezone.now()  # lead_stamp_closing's rule, on the values to write
     if changed or work_note:
         for name, value in changed.items():
             setattr(lead, name, value)

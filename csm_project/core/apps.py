@@ -7,3 +7,9 @@ class CoreConfig(AppConfig):
     name = "csm_project.core"
     label = "core"
     verbose_name = "Platform"
+
+    def ready(self) -> None:
+        from csm_project.core.record_rules import register_rules
+        from csm_project.core.users import UserRules
+
+        register_rules("sys_user", UserRules())

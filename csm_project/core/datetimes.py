@@ -1,0 +1,51 @@
+"""Dates on the wire: ``YYYY-MM-DD HH:MM:SS`` in UTC as the value, and the
+same instant in the caller's time zone (their ``time_zone``, else the instance's) as the
+display value."""
+
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+
+WIRE_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+# Short names the platform uses for user time zones.
+_ALIASES = {"PST": "America/Los_Angeles", "EST": "America/New_York", "CST": "America/Chicago",
+            "MST": "America/Denver", "GMT": "UTC"}
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str) -> tzinfo | None:
+    try:
+        return ZoneInfo(_ALIASES.get(name, name))
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def user_zone(user) -> tzinfo:
+    """The caller's time zone; an unknown or empty one falls back to the instance's."""
+    name = getattr(user, "time_zone", None)
+    return (name and _zone(name)) or _zone(settings.TIME_ZONE) or UTC
+
+
+def format_utc(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime(WIRE_FORMAT)
+
+
+def format_display(value: datetime | None, zone: tzinfo) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(zone).strftime(WIRE_FORMAT)
+
+
+def parse_wire(text: str) -> datetime | None:
+    """``YYYY-MM-DD HH:MM:SS`` or ``YYYY-MM-DD`` (midnight), read as UTC; None if malformed."""
+    for fmt in (WIRE_FORMAT, "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+        except (TypeError, ValueError):
+            continue
+    return None

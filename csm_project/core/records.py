@@ -1,0 +1,406 @@
+"""Writes of any registry table: create, update and delete one record with every rule that
+must hold however data arrives (a record API, the Table API, the admin, an import).
+
+Two layers of rules run on every write:
+
+1. Field rules derived from the model and the registry, compiled once per table
+   (``table_rules``): type conversion of wire values, maximum lengths and the model's other
+   validators, mandatory fields (not null, not blank, no default), choice values from the
+   field's ``sys_choice`` list (a field with no list there uses the model's ``choices``; one
+   with neither takes any text), references that exist, unique values (user names compared
+   without case). Unknown names, system fields and fields the model marks not editable
+   (``number``) are ignored; ``""`` and ``None`` clear a field (a field that cannot be empty
+   takes its default, or is refused as mandatory).
+2. The table's own domain rules (``RecordRules``), registered by the app owning the table in
+   its ``AppConfig.ready()``: closing a lead stamps its closed date, an interaction's
+   ``opened_by`` is the acting user, a contact without a user name gets its sys_id, ...
+
+A ``work_notes`` value becomes a journal entry on the record. Record numbers are drawn by the
+models on insert, inside the write's transaction. A refused write raises ``DomainError`` with
+one ``FieldError`` per bad field and writes nothing.
+
+Batches (imports) use the same pieces without a query per row: ``TableRules.clean`` reads one
+row against choice lists loaded once (``TableRules.load_choices``), then ``check_references``
+and ``check_unique`` check many rows with one query per field.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, router, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+
+from csm_project.core.errors import (
+    CHOICE,
+    INVALID,
+    REFERENCE,
+    REQUIRED,
+    TOO_LONG,
+    UNIQUE,
+    DomainError,
+    FieldError,
+    ProtectedRecord,
+)
+from csm_project.core.journal import journal_add
+from csm_project.core.models import SYSTEM_FIELDS, Choice, JournalEntry, SysRecord, User, is_sys_id
+from csm_project.core.record_rules import rules_for
+from csm_project.core.users import USER_NAME, user_name_key, user_name_taken_message, user_names_taken
+from csm_project.core.wire_values import from_text
+from csm_project.registry import FieldSpec, FieldType, TableSpec, UnknownTable, get_table
+
+WORK_NOTES = "work_notes"
+MANDATORY = "Mandatory field is either missing or invalid."
+_SYSTEM = frozenset(SYSTEM_FIELDS)
+
+
+# --- field rules, compiled once per table ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How one writable field reads a wire value."""
+
+    spec: FieldSpec
+    model_field: models.Field
+    required: bool
+    empty: Any
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def attname(self) -> str:
+        return self.model_field.attname
+
+
+@dataclass
+class CleanRow:
+    """One row after its field rules: ``values`` by field name (references still as the text
+    given, until ``check_references`` turns them into sys_ids), refusals, and the work note."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[FieldError] = field(default_factory=list)
+    work_note: str | None = None
+
+
+ChoiceLists = dict[str, dict[str, str]]  # field -> {value: label}
+
+
+class TableRules:
+    """The field rules of one table; ``table_rules(name)`` builds each once."""
+
+    def __init__(self, table: TableSpec) -> None:
+        self.table = table
+        self.model = table.model
+        self.fields: dict[str, FieldRule] = {}
+        for spec in table.fields.values():
+            model_field = self.model._meta.get_field(spec.model_field)
+            if spec.name in _SYSTEM or not model_field.editable or model_field.primary_key:
+                continue
+            has_default = model_field.has_default()
+            self.fields[spec.name] = FieldRule(
+                spec=spec,
+                model_field=model_field,
+                required=not model_field.null and not model_field.blank and not has_default,
+                empty=model_field.get_default() if has_default and not model_field.null else None,
+            )
+        self.required = [rule for rule in self.fields.values() if rule.required]
+        self.choice_fields = [rule for rule in self.fields.values() if rule.spec.type is FieldType.CHOICE]
+        self.references = [rule for rule in self.fields.values() if rule.spec.is_reference]
+        self.unique = [rule for rule in self.fields.values() if rule.model_field.unique and not rule.spec.is_reference]
+
+    # -- choice lists
+
+    def load_choices(self, names: Iterable[str] | None = None) -> ChoiceLists:
+        """The choice lists of the table's choice fields (or of ``names`` among them) in one
+        query: active ``sys_choice`` rows, else the model field's ``choices``."""
+        wanted = [rule for rule in self.choice_fields if names is None or rule.name in names]
+        lists: ChoiceLists = {rule.name: {} for rule in wanted}
+        if wanted:
+            rows = Choice.objects.filter(table=self.table.name, element__in=list(lists), inactive=False).values_list(
+                "element", "value", "label"
+            )
+            for element, value, label in rows:
+                lists[element][value] = label
+        for rule in wanted:
+            if not lists[rule.name] and rule.model_field.choices:
+                lists[rule.name] = {str(value): str(label) for value, label in rule.model_field.flatchoices}
+        return lists
+
+    # -- one row, no query
+
+    def clean(self, values: dict[str, Any], *, choices: ChoiceLists, input_display_value: bool = False) -> CleanRow:
+        """Read one row of wire values (field name -> value). Runs no query."""
+        row = CleanRow()
+        for name, raw in values.items():
+            if name == WORK_NOTES:
+                row.work_note = _work_note(raw)
+                continue
+            rule = self.fields.get(name)
+            if rule is None:
+                continue
+            try:
+                row.values[name] = self._read(rule, raw, choices, input_display_value)
+            except FieldProblem as problem:
+                row.errors.append(FieldError(name, problem.message, problem.code))
+        return row
+
+    def _read(self, rule: FieldRule, raw: Any, choices: ChoiceLists, input_display_value: bool) -> Any:
+        if raw is None or raw == "":
+            if rule.required:
+                raise FieldProblem(MANDATORY, REQUIRED)
+            return rule.empty
+        if isinstance(raw, dict) and rule.spec.is_reference:
+            raw = raw.get("sys_id", raw.get("value"))
+            if raw is None or raw == "":
+                return self._read(rule, raw, choices, input_display_value)
+        if isinstance(raw, (dict, list)) and rule.spec.type is not FieldType.JSON:
+            raise FieldProblem("A single value is expected, not a list or object")
+        if rule.spec.is_reference:
+            text = str(raw)
+            if not input_display_value and not is_sys_id(text):
+                raise FieldProblem(f"No {rule.spec.reference} record with sys_id {_shown(text)}", REFERENCE)
+            return text
+        if rule.spec.type is FieldType.CHOICE:
+            return self._choice(rule, str(raw), choices, input_display_value)
+        try:
+            value = from_text(rule.spec, raw)
+        except ValueError as exc:
+            raise FieldProblem(str(exc)) from None
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise FieldProblem(f"{_shown(str(raw))} is not a number")
+        if isinstance(value, str) and "\x00" in value:
+            raise FieldProblem("The value contains a NUL character")
+        if value is None:
+            return rule.empty
+        try:
+            rule.model_field.run_validators(value)
+        except ValidationError as exc:
+            code = TOO_LONG if exc.error_list[0].code == "max_length" else INVALID
+            raise FieldProblem(" ".join(exc.messages), code) from None
+        return value
+
+    def _choice(self, rule: FieldRule, text: str, choices: ChoiceLists, input_display_value: bool) -> str:
+        allowed = choices.get(rule.name)
+        if allowed is None:
+            allowed = self.load_choices([rule.name])[rule.name]
+        if not allowed or text in allowed:
+            if rule.model_field.max_length and len(text) > rule.model_field.max_length:
+                raise FieldProblem(f"Ensure this value has at most {rule.model_field.max_length} characters", TOO_LONG)
+            return text
+        if input_display_value:
+            for value, label in allowed.items():
+                if label == text:
+                    return value
+        raise FieldProblem(f"{_shown(text)} is not one of the choices of {rule.name}", CHOICE)
+
+    # -- a record
+
+    def missing(self, record: SysRecord) -> list[FieldError]:
+        """Mandatory fields ``record`` leaves empty."""
+        return [
+            FieldError(rule.name, MANDATORY, REQUIRED)
+            for rule in self.required
+            if getattr(record, rule.attname) in (None, "")
+        ]
+
+
+class FieldProblem(Exception):
+    def __init__(self, message: str, code: str = INVALID) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@cache
+def table_rules(table: str) -> TableRules:
+    """The compiled field rules of a registry table (``UnknownTable`` for any other name)."""
+    return TableRules(get_table(table))
+
+
+# --- many rows, one query per field ----------------------------------------------------------
+
+
+def check_references(rules: TableRules, rows: Sequence[CleanRow], *, input_display_value: bool = False) -> None:
+    """Turn the references of ``rows`` into sys_ids of existing records, in one query per
+    reference field (two with display values); a reference to nothing is a row error."""
+    for rule in rules.references:
+        given = {row.values[rule.name] for row in rows if row.values.get(rule.name) is not None}
+        if not given:
+            continue
+        related = rule.model_field.related_model._base_manager
+        ids = {text for text in given if is_sys_id(text)}
+        found: dict[str, str] = {pk: pk for pk in related.filter(pk__in=ids).values_list("pk", flat=True)}
+        if input_display_value:
+            target = rules.table.referenced_table(rule.spec)
+            names = given - set(found)
+            if target is not None and names:
+                display = target.display_field
+                rows_by_name = related.filter(**{f"{display}__in": names}).order_by("-sys_created_on", "-pk")
+                for name, pk in rows_by_name.values_list(display, "pk"):
+                    found[str(name)] = pk  # the oldest record of a name wins
+        for row in rows:
+            text = row.values.get(rule.name)
+            if text is None:
+                continue
+            if text in found:
+                row.values[rule.name] = found[text]
+            else:
+                del row.values[rule.name]
+                what = "named" if input_display_value and not is_sys_id(text) else "with sys_id"
+                row.errors.append(
+                    FieldError(rule.name, f"No {rule.spec.reference} record {what} {_shown(text)}", REFERENCE)
+                )
+
+
+def check_unique(rules: TableRules, rows: Sequence[CleanRow], *, exclude_pk: str | None = None) -> None:
+    """Refuse values of unique fields held by another record or by an earlier row, one query
+    per unique field. User names compare without case."""
+    for rule in rules.unique:
+        by_case = issubclass(rules.model, User) and rule.name == USER_NAME
+        key = user_name_key if by_case else (lambda value: value)
+        given = [row.values[rule.name] for row in rows if row.values.get(rule.name) not in (None, "")]
+        if not given:
+            continue
+        if by_case:
+            taken = user_names_taken(given, exclude_pk=exclude_pk)
+        else:
+            existing = rules.model._base_manager.filter(**{f"{rule.attname}__in": set(given)})
+            if exclude_pk is not None:
+                existing = existing.exclude(pk=exclude_pk)
+            taken = set(existing.values_list(rule.attname, flat=True))
+        seen: set[Any] = set()
+        for row in rows:
+            value = row.values.get(rule.name)
+            if value in (None, ""):
+                continue
+            if key(value) in taken or key(value) in seen:
+                del row.values[rule.name]
+                message = (
+                    user_name_taken_message(value)
+                    if by_case
+                    else f"{_shown(str(value))} is already used by another {rules.table.name} record"
+                )
+                row.errors.append(FieldError(rule.name, message, UNIQUE))
+            else:
+                seen.add(key(value))
+
+
+# --- one record -------------------------------------------------------------------------------
+
+
+def record_create(*, table: str, values: dict[str, Any], input_display_value: bool = False) -> SysRecord:
+    """Insert a record of ``table`` from wire values; see the module docstring."""
+    rules = _rules(table)
+    with transaction.atomic():
+        record = rules.model()
+        _write(rules, record, values, creating=True, input_display_value=input_display_value)
+    return record
+
+
+def record_update(*, instance: SysRecord, values: dict[str, Any], input_display_value: bool = False) -> SysRecord:
+    """Change the given fields of ``instance``; only fields whose value differs are written."""
+    rules = _rules(instance.sys_table)
+    with transaction.atomic():
+        _write(rules, instance, values, creating=False, input_display_value=input_display_value)
+    return instance
+
+
+def record_delete(*, instance: SysRecord) -> None:
+    """Delete ``instance`` with what it owns (rows that cascade, and every deleted record's
+    journal entries); references that may be emptied are cleared. Raises ``ProtectedRecord``
+    when other records protect it."""
+    using = router.db_for_write(type(instance), instance=instance)
+    with transaction.atomic(using=using):
+        collector = Collector(using=using)
+        try:
+            collector.collect([instance])
+        except ProtectedError as exc:
+            raise _protected(exc.protected_objects) from None
+        except RestrictedError as exc:
+            raise _protected(exc.restricted_objects) from None
+        # What the collector deletes: loaded rows, and querysets it deletes without loading.
+        doomed = [(model, [obj.pk for obj in objects]) for model, objects in collector.data.items()]
+        doomed += [(queryset.model, queryset.values("pk")) for queryset in collector.fast_deletes]
+        for model, ids in doomed:
+            name = getattr(model, "sys_table", "")
+            if name and model is not JournalEntry:
+                JournalEntry.objects.filter(name=name, element_id__in=ids).delete()
+        try:
+            with transaction.atomic(using=using):
+                collector.delete()
+        except IntegrityError:
+            raise ProtectedRecord("The record cannot be deleted: other records refer to it") from None
+
+
+def _protected(objects: Iterable[models.Model]) -> ProtectedRecord:
+    tables = sorted({getattr(obj, "sys_table", "") or type(obj).__name__ for obj in objects})
+    return ProtectedRecord(f"The record cannot be deleted: {', '.join(tables)} records refer to it")
+
+
+def _rules(table: str) -> TableRules:
+    try:
+        return table_rules(table)
+    except UnknownTable:
+        raise DomainError(f"Invalid table {table}") from None
+
+
+def _write(
+    rules: TableRules, record: SysRecord, values: dict[str, Any], *, creating: bool, input_display_value: bool
+) -> None:
+    if not isinstance(values, dict):
+        raise DomainError("The values of a record must be a map of field names to values")
+    choices = rules.load_choices([name for name in values if name in rules.fields]) if rules.choice_fields else {}
+    row = rules.clean(values, choices=choices, input_display_value=input_display_value)
+    check_references(rules, [row], input_display_value=input_display_value)
+    changed: dict[str, Any] = {}
+    for name, value in row.values.items():
+        rule = rules.fields[name]
+        old = None if creating else getattr(record, rule.attname)
+        if creating or old != value:
+            changed[name] = old
+            setattr(record, rule.attname, value)
+    errors = list(row.errors)
+    errors += rules_for(rules.table.name).clean(record, creating=creating, changed=changed)
+    if creating:
+        errors += [error for error in rules.missing(record) if error.field not in {e.field for e in errors}]
+    unique_row = CleanRow(
+        values={rule.name: getattr(record, rule.attname) for rule in rules.unique if creating or rule.name in changed}
+    )
+    check_unique(rules, [unique_row], exclude_pk=None if creating else record.pk)
+    errors += unique_row.errors
+    if errors:
+        raise DomainError(errors)
+    if creating or changed:
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            # A concurrent write took a unique value between the check and the save.
+            raise DomainError("The record conflicts with another record", code=UNIQUE) from None
+    rules_for(rules.table.name).after_save(record, creating=creating, changed=changed)
+    if row.work_note:
+        journal_add(record=record, text=row.work_note)
+
+
+def _work_note(value: Any) -> str | None:
+    """A ``work_notes`` value as one journal text: a string, or the texts of a list of notes
+    (strings or ``{"text": ...}`` objects) joined by ``,``."""
+    if isinstance(value, list):
+        texts = [note.get("text") if isinstance(note, dict) else note for note in value]
+        value = ",".join(str(text) for text in texts if isinstance(text, (str, int, float)) and str(text) != "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None
+    return value.replace("\x00", "") or None
+
+
+def _shown(value: str) -> str:
+    """A value quoted in a message, cut short: messages echo input, not books."""
+    return repr(value if len(value) <= 64 else value[:64] + "...")
