@@ -27,10 +27,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from csm_project.core.actor import current_actor_name
-from csm_project.core.errors import INVALID, FieldError
+from csm_project.core.errors import INVALID, REQUIRED, DomainError, FieldError
 from csm_project.core.journal import journal_add
 from csm_project.core.record_rules import RecordRules
-from leads.models import CLOSED_STAGES, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
+from csm_project.core.records import table_rules
+from leads.models import CLOSED_STAGES, LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 
 EMAIL_PATTERN = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -67,6 +68,7 @@ class LineItemChange:
     item: LeadLineItem | None = None
     values: dict[str, Any] = field(default_factory=dict)
     work_note: str | None = None
+    position: int = 0  # its place in the caller's list, naming its errors ``lead_line_items[<position>]/...``
 
 
 def email_is_valid(value: Any) -> bool:
@@ -102,6 +104,25 @@ def lead_rule_errors(values: dict[str, Any]) -> list[FieldError]:
             errors.append(FieldError(name, INVALID_PHONE, INVALID))
     if "lead_score" in values and not lead_score_is_valid(values["lead_score"]):
         errors.append(FieldError("lead_score", INVALID_LEAD_SCORE, INVALID))
+    return errors
+
+
+def lead_errors(*, values: dict[str, Any], line_items: list[LineItemChange], creating: bool) -> list[FieldError]:
+    """Every rule a lead write breaks, in a stable order: mandatory fields, the lead's own rules
+    (email, phones, score), other field rules, then each line item's. Runs no query."""
+    checked = table_rules(LEAD_TABLE).check_values(values, creating=creating)
+    required = [error for error in checked if error.code == REQUIRED]
+    own = lead_rule_errors(values)
+    named = {error.field for error in required + own}
+    errors = required + own + [error for error in checked if error.field not in named]
+    item_rules = table_rules(LINE_ITEM_TABLE)
+    for change in line_items:
+        errors += item_rules.check_values(
+            change.values,
+            creating=change.item is None,
+            exclude=("lead",),
+            prefix=f"lead_line_items[{change.position}]/",
+        )
     return errors
 
 
@@ -147,9 +168,7 @@ def _display(value: Any) -> str:
 
 
 def _item_link(item: LeadLineItem) -> str:
-    return (
-        f"Lead Line Item [code]<a href='/{LINE_ITEM_TABLE}.do?sys_id={item.pk}'>{item.number}</a>[/code]"
-    )
+    return f"Lead Line Item [code]<a href='/{LINE_ITEM_TABLE}.do?sys_id={item.pk}'>{item.number}</a>[/code]"
 
 
 def line_item_created_text(item: LeadLineItem) -> str:
@@ -208,9 +227,7 @@ def _update_line_item(lead: Lead, change: LineItemChange) -> bool:
     """Apply ``change`` to its item; True when a journal entry was written on the lead."""
     item = change.item
     changes = {
-        name: (value, getattr(item, name))
-        for name, value in change.values.items()
-        if not _unchanged(item, name, value)
+        name: (value, getattr(item, name)) for name, value in change.values.items() if not _unchanged(item, name, value)
     }
     if changes or change.work_note:
         for name, (value, _old) in changes.items():
@@ -225,7 +242,11 @@ def _update_line_item(lead: Lead, change: LineItemChange) -> bool:
 
 @transaction.atomic
 def lead_create(*, values: dict[str, Any], line_items: list[LineItemChange], work_note: str | None) -> Lead:
-    """Insert a lead (model field names -> values) with its line items and work note."""
+    """Insert a lead (model field names -> values) with its line items and work note; raises
+    ``DomainError`` (nothing written) when a rule of ``lead_errors`` fails."""
+    errors = lead_errors(values=values, line_items=line_items, creating=True)
+    if errors:
+        raise DomainError(errors)
     lead = Lead(**values)
     lead_stamp_closing(lead, previous_stage=None, creating=True)
     lead.save()
@@ -238,14 +259,15 @@ def lead_create(*, values: dict[str, Any], line_items: list[LineItemChange], wor
 
 
 @transaction.atomic
-def lead_update(
-    *, lead: Lead, values: dict[str, Any], line_items: list[LineItemChange], work_note: str | None
-) -> Lead:
+def lead_update(*, lead: Lead, values: dict[str, Any], line_items: list[LineItemChange], work_note: str | None) -> Lead:
     """Change the given fields of ``lead`` (only those that differ), then its line items.
 
     ``lead`` should be locked by the caller (``select_for_update``) when rules depend on its
-    current state.
+    current state. Raises ``DomainError`` (nothing written) when a rule of ``lead_errors`` fails.
     """
+    errors = lead_errors(values=values, line_items=line_items, creating=False)
+    if errors:
+        raise DomainError(errors)
     changed = {name: value for name, value in values.items() if not _unchanged(lead, name, value)}
     if "stage" in changed and changed["stage"] in CLOSED_STAGES and lead.stage not in CLOSED_STAGES:
         changed["closed_date"] = timezone.now()  # lead_stamp_closing's rule, on the values to write

@@ -18,7 +18,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from csm_project.core.errors import REQUIRED, DomainError
+from csm_project.core.errors import REQUIRED, DomainError, RecordMissing
 
 logger = logging.getLogger("csm_project.api")
 
@@ -91,6 +91,8 @@ def domain_api_error(error: DomainError) -> ApiError:
     """The API form of a domain refusal: message = the first error's, detail = every error as
     ``field: message`` joined by ``; ``. Adapters with a shape of their own (the Lead API's
     list) catch ``DomainError`` themselves."""
+    if isinstance(error, RecordMissing) and not error.errors[0].field:
+        return RecordNotFound()  # the record the URL names: the usual 404 envelope
     status_code, cc_code = _DOMAIN_STATUS.get(error.kind, (400, 2))
     if error.kind == "invalid" and error.errors[0].code == REQUIRED:
         cc_code = 1

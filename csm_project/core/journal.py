@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from csm_project.core.actor import current_actor_user
 from csm_project.core.models import JournalEntry, SysRecord
@@ -34,3 +35,18 @@ def journal_for(
     for entry in rows:
         entries[entry.element_id].append(entry)
     return entries
+
+
+def work_note_text(value: Any) -> str | None:
+    """A ``work_notes`` value as ONE journal text: a string, or the texts of a list of notes
+    (strings, numbers or ``{"text": ...}`` objects) joined by ``,``; None when there is none.
+    NUL characters are dropped (PostgreSQL text cannot hold them)."""
+    if isinstance(value, list):
+        texts = [note.get("text") if isinstance(note, dict) else note for note in value]
+        value = ",".join(
+            str(text) for text in texts if isinstance(text, (str, int, float)) and not isinstance(text, bool)
+            and str(text) != ""
+        )
+    if not isinstance(value, str):
+        return None
+    return value.replace("\x00", "") or None

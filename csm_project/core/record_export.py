@@ -5,7 +5,7 @@ import json
 from collections.abc import Callable
 from typing import TextIO
 
-from csm_project.api.filters import apply_encoded_query
+from csm_project.core.queries import apply_encoded_query
 from csm_project.core.wire_values import to_text
 from csm_project.registry import FieldSpec, TableSpec
 

@@ -45,7 +45,7 @@ from csm_project.core.errors import (
     FieldError,
     ProtectedRecord,
 )
-from csm_project.core.journal import journal_add
+from csm_project.core.journal import journal_add, work_note_text
 from csm_project.core.models import SYSTEM_FIELDS, Choice, JournalEntry, SysRecord, User, is_sys_id
 from csm_project.core.record_rules import rules_for
 from csm_project.core.users import USER_NAME, user_name_key, user_name_taken_message, user_names_taken
@@ -55,6 +55,7 @@ from csm_project.registry import FieldSpec, FieldType, TableSpec, UnknownTable, 
 WORK_NOTES = "work_notes"
 MANDATORY = "Mandatory field is either missing or invalid."
 _SYSTEM = frozenset(SYSTEM_FIELDS)
+_TEXT_TYPES = frozenset({FieldType.STRING, FieldType.CHOICE})
 
 
 # --- field rules, compiled once per table ----------------------------------------------------
@@ -139,7 +140,7 @@ class TableRules:
         row = CleanRow()
         for name, raw in values.items():
             if name == WORK_NOTES:
-                row.work_note = _work_note(raw)
+                row.work_note = work_note_text(raw)
                 continue
             rule = self.fields.get(name)
             if rule is None:
@@ -151,7 +152,7 @@ class TableRules:
         return row
 
     def _read(self, rule: FieldRule, raw: Any, choices: ChoiceLists, input_display_value: bool) -> Any:
-        if raw is None or raw == "":
+        if raw is None or raw == "" or (rule.required and isinstance(raw, str) and not raw.strip()):
             if rule.required:
                 raise FieldProblem(MANDATORY, REQUIRED)
             return rule.empty
@@ -198,6 +199,37 @@ class TableRules:
                 if label == text:
                     return value
         raise FieldProblem(f"{_shown(text)} is not one of the choices of {rule.name}", CHOICE)
+
+    # -- values already read (a record API's own reader, the admin's form)
+
+    def check_values(
+        self, values: dict[str, Any], *, creating: bool, exclude: Iterable[str] = (), prefix: str = ""
+    ) -> list[FieldError]:
+        """Refusals of typed values (field name -> value) of this table's writable fields:
+        mandatory fields left empty (text of only spaces is empty), text that is not text or
+        is longer than its column. Field names in the errors get ``prefix``. Runs no query."""
+        errors = []
+        skipped = set(exclude)
+        for rule in self.required:
+            if rule.name in skipped:
+                continue
+            if rule.name not in values and not creating:
+                continue
+            value = values.get(rule.name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                errors.append(FieldError(prefix + rule.name, MANDATORY, REQUIRED))
+                skipped.add(rule.name)
+        for name, value in values.items():
+            rule = self.fields.get(name)
+            if rule is None or name in skipped or rule.spec.type not in _TEXT_TYPES or value is None:
+                continue
+            if not isinstance(value, str):
+                errors.append(FieldError(prefix + name, "Value must be text.", INVALID))
+            elif rule.model_field.max_length and len(value) > rule.model_field.max_length:
+                limit = rule.model_field.max_length
+                errors.append(FieldError(prefix + name, f"Value is longer than the maximum of {limit} characters.",
+                                         TOO_LONG))
+        return errors
 
     # -- a record
 
@@ -386,19 +418,6 @@ def _write(
     rules_for(rules.table.name).after_save(record, creating=creating, changed=changed)
     if row.work_note:
         journal_add(record=record, text=row.work_note)
-
-
-def _work_note(value: Any) -> str | None:
-    """A ``work_notes`` value as one journal text: a string, or the texts of a list of notes
-    (strings or ``{"text": ...}`` objects) joined by ``,``."""
-    if isinstance(value, list):
-        texts = [note.get("text") if isinstance(note, dict) else note for note in value]
-        value = ",".join(str(text) for text in texts if isinstance(text, (str, int, float)) and str(text) != "")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        return None
-    return value.replace("\x00", "") or None
 
 
 def _shown(value: str) -> str:

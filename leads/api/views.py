@@ -5,14 +5,18 @@ Thin adapters: each action asks ``lead_api_processor`` (the §5.5 classes chosen
 ``result`` wrapper): a list is a JSON array paged per §5.2, a lead is a JSON object.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 
 from rest_framework import status
 from rest_framework.response import Response
 
+from csm_project.api.errors import ApiError
 from csm_project.api.fields import requested_fields
 from csm_project.api.filters import EncodedQueryFilter
 from csm_project.api.views import NowViewSet
+from csm_project.core.errors import DomainError, RecordMissing
 from leads.api.pagination import LeadPagination
 from leads.models import LEAD_TABLE
 from leads.processing import LeadApiConstants, LeadApiProcessor, lead_api_processor
@@ -49,7 +53,21 @@ class LeadViewSet(NowViewSet):
         return Response(self.processor.retrieve(pk))
 
     def create(self, request, *args, **kwargs) -> Response:
-        return Response(self.processor.create(request.data), status=status.HTTP_201_CREATED)
+        with self.refusals_as_the_api_words_them():
+            return Response(self.processor.create(request.data), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk: str, *args, **kwargs) -> Response:
-        return Response(self.processor.update(pk, request.data))
+        with self.refusals_as_the_api_words_them():
+            return Response(self.processor.update(pk, request.data))
+
+    @contextmanager
+    def refusals_as_the_api_words_them(self) -> Iterator[None]:
+        """A refused write is a 400 whose detail is the list of single-key objects
+        ``[{"<field>": "<message>"}, ...]`` (an unknown lead stays the usual 404)."""
+        try:
+            yield
+        except RecordMissing:
+            raise
+        except DomainError as exc:
+            detail = self.processor.validator.detail(exc.errors)
+            raise ApiError(self.lead_constants.INVALID_PAYLOAD, detail, code=2) from None

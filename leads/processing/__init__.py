@@ -1,12 +1,15 @@
-"""The Lead API's processing steps as replaceable classes (CONTRACT §5.5).
+"""The Lead API's processing steps as replaceable classes (see docs/lead-api.md).
 
 The platform ships ``LeadAPIProcessUtilOOB``, ``LeadApiValidationUtilOOB``, ``LeadAPIHelperOOB``
 and ``LeadAPIConstantsOOB`` and lets an instance override any method. Here:
 
 - ``LeadApiProcessor``: retrieve (one lead, a page of leads), create, update;
-- ``LeadApiValidator``: the 400 rules of §5.3 / §5.4, all errors of a request at once;
-- ``LeadApiHelper``: lead -> JSON, ignored-field filtering, request values -> model values;
+- ``LeadApiValidator``: the API's own refusals, and its wording of every refusal;
+- ``LeadApiHelper``: the API's silent-ignore rules, request values -> domain values, lead -> JSON;
 - ``LeadApiConstants``: messages, limits, the configurable ignore list.
+
+The rules every lead write obeys live in ``leads.services`` (the admin and the Table API use
+them too); these classes only add what is specific to this API.
 
 A deployment replaces any of them with a subclass through the ``LEAD_API`` setting::
 
@@ -21,7 +24,7 @@ row locked, so the closed-stage rule cannot race a concurrent PATCH.
 
 from leads.processing.constants import LeadApiConstants
 from leads.processing.helper import LeadApiHelper
-from leads.processing.payload import LeadRequest, LeadValidationError, LineItemRequest, join_work_notes, reference_id
+from leads.processing.payload import LeadRequest, reference_id
 from leads.processing.processor import DEFAULT_CLASSES, LeadApiProcessor, lead_api_classes, lead_api_processor
 from leads.processing.validator import LeadApiValidator
 
@@ -32,9 +35,6 @@ __all__ = [
     "LeadApiProcessor",
     "LeadApiValidator",
     "LeadRequest",
-    "LeadValidationError",
-    "LineItemRequest",
-    "join_work_notes",
     "lead_api_classes",
     "lead_api_processor",
     "reference_id",

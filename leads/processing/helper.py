@@ -1,20 +1,30 @@
-"""``LeadApiHelper`` (the platform's ``LeadAPIHelperOOB``): ignored-field filtering, request
-values -> model values, and leads -> JSON."""
+"""``LeadApiHelper`` (the platform's ``LeadAPIHelperOOB``): the Lead API's silent-ignore rules,
+request values -> domain values, and leads -> JSON.
+
+What the API ignores silently (and the domain would refuse): unknown names, the configurable
+ignore list, invalid values of choice and reference fields that are not mandatory, and
+``account``/``contact``/``consumer`` all three when both account and consumer are given.
+Everything else is handed to the domain services, which refuse what breaks a rule.
+"""
 
 import math
 from decimal import Decimal
 from typing import Any
 
-from csm_project.api.datetimes import user_zone
-from csm_project.api.fields import FieldPath, read_field, resolve_requested_fields
-from csm_project.core.models import Choice, User
-from csm_project.registry import get_table
+from csm_project.core.datetimes import user_zone
+from csm_project.core.field_paths import FieldPath, read_field, resolve_requested_fields
+from csm_project.core.journal import work_note_text
+from csm_project.core.models import User
+from csm_project.core.records import FieldRule, table_rules
+from csm_project.registry import FieldType, get_table
 from leads import selectors
-from leads.api import serializers
-from leads.models import LEAD_TABLE, STAGE_NEW, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
+from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
+from leads.processing import shape
 from leads.processing.constants import LeadApiConstants
-from leads.processing.payload import LineItemRequest, as_decimal, join_work_notes, reference_id, without_nul
+from leads.processing.payload import as_decimal, reference_id, without_nul
 from leads.services import LineItemChange
+
+REQUEST_LISTS = ("work_notes", "lead_line_items")
 
 
 class LeadApiHelper:
@@ -24,24 +34,27 @@ class LeadApiHelper:
         self.constants = constants
         self.user = user
         self.zone = user_zone(user)
+        self.rules = table_rules(LEAD_TABLE)
+        self.item_rules = table_rules(LINE_ITEM_TABLE)
 
     # --- requests -------------------------------------------------------------------------
 
     def remove_ignored_fields(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Drop unknown and ignored names; drop account, contact and consumer all three when
         both account and consumer are non-empty (the seed's rule)."""
-        c = self.constants
-        known = {*c.STRING_FIELDS, *c.CHOICE_FIELDS, *c.BOOLEAN_FIELDS, *c.REFERENCE_MODELS,
-                 "lead_score", "work_notes", "lead_line_items"}
-        data = {key: without_nul(value) for key, value in payload.items()
-                if key in known and key not in c.IGNORED_FIELDS}
+        known = {*self.rules.fields, *REQUEST_LISTS}
+        data = {
+            key: without_nul(value)
+            for key, value in payload.items()
+            if key in known and key not in self.constants.IGNORED_FIELDS
+        }
         if reference_id(data.get("account"))[1] and reference_id(data.get("consumer"))[1]:
             for name in ("account", "contact", "consumer"):
                 data.pop(name, None)
         return data
 
-    def line_item_requests(self, data: dict[str, Any], *, lead: Lead | None) -> list[LineItemRequest]:
-        """The first ``MAX_LINE_ITEMS`` line items, resolved (three queries at most).
+    def line_item_requests(self, data: dict[str, Any], *, lead: Lead | None) -> list[LineItemChange]:
+        """The first ``MAX_LINE_ITEMS`` line items, read (three queries at most).
 
         On PATCH (``lead`` given) an item with a ``sys_id`` of this lead's item updates it, one
         with any other sys_id is ignored; on POST the sys_id is a system field and ignored.
@@ -49,16 +62,22 @@ class LeadApiHelper:
         raw = data.get("lead_line_items")
         if not isinstance(raw, list):
             return []
-        entries = [(index, entry) for index, entry in enumerate(raw[: self.constants.MAX_LINE_ITEMS])
-                   if isinstance(entry, dict)]
-        existing_ids = [entry.get("sys_id") for _, entry in entries
-                        if lead is not None and isinstance(entry.get("sys_id"), str) and entry.get("sys_id")]
+        entries = [
+            (index, entry)
+            for index, entry in enumerate(raw[: self.constants.MAX_LINE_ITEMS])
+            if isinstance(entry, dict)
+        ]
+        existing_ids = [
+            entry["sys_id"] for _, entry in entries if lead is not None and isinstance(entry.get("sys_id"), str)
+        ]
         existing = selectors.line_items_of(lead=lead, sys_ids=existing_ids) if lead is not None else {}
         offerings = selectors.product_offerings_by_id(
-            sys_ids=[reference_id(entry.get("product_offering"))[1] for _, entry in entries])
+            sys_ids=[reference_id(entry.get("product_offering"))[1] for _, entry in entries]
+        )
         units = selectors.units_by_id(
-            sys_ids=[reference_id(entry.get("unit_of_measurement"))[1] for _, entry in entries])
-        requests = []
+            sys_ids=[reference_id(entry.get("unit_of_measurement"))[1] for _, entry in entries]
+        )
+        changes = []
         for index, entry in entries:
             item = None
             sys_id = entry.get("sys_id")
@@ -66,8 +85,8 @@ class LeadApiHelper:
                 item = existing.get(sys_id)
                 if item is None:
                     continue  # another lead's item, or none at all: ignored
-            requests.append(self.line_item_request(index, entry, item, offerings, units))
-        return requests
+            changes.append(self.line_item_request(index, entry, item, offerings, units))
+        return changes
 
     def line_item_request(
         self,
@@ -76,13 +95,12 @@ class LeadApiHelper:
         item: LeadLineItem | None,
         offerings: dict[str, ProductOffering],
         units: dict[str, UnitOfMeasure],
-    ) -> LineItemRequest:
+    ) -> LineItemChange:
         entry = {key: value for key, value in entry.items() if key not in self.constants.LINE_ITEM_IGNORED_FIELDS}
         values: dict[str, Any] = {}
-        offering_given = "product_offering" in entry
-        offering = offerings.get(reference_id(entry.get("product_offering"))[1] or "")
-        if offering is not None:
-            values["product_offering"] = offering
+        if "product_offering" in entry or item is None:
+            # Given but unknown, or missing on a new item: left empty, which the domain refuses.
+            values["product_offering"] = offerings.get(reference_id(entry.get("product_offering"))[1] or "")
         quantity = self.whole_number(entry.get("quantity"))
         if quantity is not None and quantity >= 1:
             values["quantity"] = quantity
@@ -92,14 +110,14 @@ class LeadApiHelper:
             usable, unit_id = reference_id(entry["unit_of_measurement"])
             if usable and (unit_id is None or unit_id in units):
                 values["unit_of_measurement"] = units.get(unit_id) if unit_id else None
-        for name in self.constants.LINE_ITEM_STRING_FIELDS:
-            if name in entry:
-                text = self.text(entry[name])
+        for rule in self.item_rules.fields.values():
+            if rule.spec.type is FieldType.STRING and rule.name in entry:
+                text = self.text(entry[rule.name])
                 if text is not False:
-                    values[name] = text
-        change = LineItemChange(item=item, values=values, work_note=join_work_notes(entry.get("work_notes")))
-        return LineItemRequest(index=index, item=item, offering_given=offering_given, offering=offering,
-                               change=change)
+                    values[rule.name] = text
+        return LineItemChange(
+            item=item, values=values, work_note=work_note_text(entry.get("work_notes")), position=index
+        )
 
     @staticmethod
     def text(value: Any) -> str | None | bool:
@@ -131,59 +149,52 @@ class LeadApiHelper:
         """A number (or numeric string) as a Decimal; None when it is not one."""
         return as_decimal(value)
 
-    def choice_lists(self, names: list[str]) -> dict[str, frozenset[str]]:
-        """Active values of the given choice fields, in one query (CONTRACT §5.3: data)."""
-        lists: dict[str, set[str]] = {name: set() for name in names}
-        if names:
-            rows = Choice.objects.filter(table=LEAD_TABLE, element__in=names, inactive=False)
-            for element, value in rows.values_list("element", "value"):
-                lists[element].add(value)
-        return {name: frozenset(values) for name, values in lists.items()}
-
     def lead_values(self, data: dict[str, Any], *, lead: Lead | None) -> dict[str, Any]:
-        """Model field -> value for every field of the request that is usable. Invalid values of
-        choice and reference fields are left out (ignored); validation ran before."""
-        c = self.constants
+        """Model field -> value for the fields of the request, read by the field's type. Invalid
+        values of optional choice and reference fields are left out (the API ignores them);
+        anything else unreadable is passed on as given for the domain to refuse."""
+        present = [self.rules.fields[name] for name in data if name in self.rules.fields]
+        choices = self.rules.load_choices([rule.name for rule in present if rule.spec.type is FieldType.CHOICE])
         values: dict[str, Any] = {}
-        for name in c.STRING_FIELDS:
-            if name in data:
-                text = self.text(data[name])
-                if text is not False:
-                    values[name] = text
-        present_choices = [name for name in c.CHOICE_FIELDS if name in data]
-        allowed = self.choice_lists(present_choices)
-        for name in present_choices:
-            value = data[name]
-            if value is None or value == "":
-                if name != "stage":
-                    values[name] = None
-            elif isinstance(value, str) and value in allowed[name]:
-                values[name] = value
-        for name in c.BOOLEAN_FIELDS:
-            flag = data.get(name)
-            if isinstance(flag, str) and flag.lower() in ("true", "false"):
-                flag = flag.lower() == "true"
-            if isinstance(flag, bool):
-                values[name] = flag
-        if "lead_score" in data:
-            values["lead_score"] = self.decimal(data["lead_score"])
-        for name, model in c.REFERENCE_MODELS.items():
-            if name not in data:
-                continue
-            usable, sys_id = reference_id(data[name])
-            if not usable:
-                continue
-            if sys_id is None:
-                values[name] = None
-                continue
-            target = model.objects.filter(pk=sys_id).first()
-            if target is not None and not (lead is not None and name == "similar_lead" and target.pk == lead.pk):
-                values[name] = target
-        if lead is None:
-            values.setdefault("stage", STAGE_NEW)
-            if values.get("owner") is None:
-                values["owner"] = self.user
+        for rule in present:
+            value = self.field_value(rule, data[rule.name], choices, lead=lead)
+            if value is not _IGNORED:
+                values[rule.name] = value
+        if lead is None and values.get("owner") is None:
+            values["owner"] = self.user
         return values
+
+    def field_value(self, rule: FieldRule, value: Any, choices: dict[str, dict[str, str]], *, lead: Lead | None) -> Any:
+        kind = rule.spec.type
+        if kind is FieldType.STRING:
+            if rule.required:
+                return value if isinstance(value, str) else None  # a mandatory text must be text
+            text = self.text(value)
+            return _IGNORED if text is False else text
+        if kind is FieldType.CHOICE:
+            if value is None or value == "":
+                return _IGNORED if rule.required or rule.empty is not None else None
+            return value if isinstance(value, str) and value in choices[rule.name] else _IGNORED
+        if kind is FieldType.BOOLEAN:
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                value = value.lower() == "true"
+            return value if isinstance(value, bool) else _IGNORED
+        if kind is FieldType.DECIMAL:
+            if value is None or value == "":
+                return None
+            number = self.decimal(value)
+            return value if number is None else number  # not a number: the domain refuses it
+        if kind is FieldType.REFERENCE:
+            usable, sys_id = reference_id(value)
+            if not usable:
+                return _IGNORED
+            if sys_id is None:
+                return None
+            target = rule.model_field.related_model.objects.filter(pk=sys_id).first()
+            if target is None or (lead is not None and rule.name == "similar_lead" and target.pk == lead.pk):
+                return _IGNORED
+            return target
+        return _IGNORED
 
     # --- responses ------------------------------------------------------------------------
 
@@ -191,7 +202,7 @@ class LeadApiHelper:
         """Leads as the API shows them; ``fields`` (``sysparm_fields``) restricts the keys: top-level
         keys by name, dot-walked names (``owner.user_name``) under the dotted name, unknown ones
         left out."""
-        wanted = set(serializers.LEAD_KEYS) if fields is None else {f for f in fields if f in serializers.LEAD_KEYS}
+        wanted = set(shape.LEAD_KEYS) if fields is None else {f for f in fields if f in shape.LEAD_KEYS}
         walks = {path.name: path for path in self.dot_walks(fields)}
         related = selectors.lead_related(
             leads=leads, line_items="lead_line_items" in wanted, lead_notes="work_notes" in wanted
@@ -213,7 +224,7 @@ class LeadApiHelper:
             self.line_item_to_json(item, lead, related.item_notes.get(item.pk))
             for item in related.line_items.get(lead.pk, ())
         ]
-        return serializers.lead_json(
+        return shape.lead_json(
             lead,
             line_items=items,
             notes=related.lead_notes.get(lead.pk),
@@ -222,12 +233,15 @@ class LeadApiHelper:
         )
 
     def line_item_to_json(self, item: LeadLineItem, lead: Lead, notes) -> dict:
-        return serializers.line_item_json(item, lead, notes, self.zone)
+        return shape.line_item_json(item, lead, notes, self.zone)
 
     def dot_walk_to_json(self, lead: Lead, path: FieldPath) -> Any:
-        return serializers.plain_json(read_field(lead, path), self.zone)
+        return shape.plain_json(read_field(lead, path), self.zone)
 
     @staticmethod
     def dot_walks(fields: list[str] | None) -> list[FieldPath]:
         names = [name for name in fields or () if "." in name]
         return resolve_requested_fields(get_table(LEAD_TABLE), names) if names else []
+
+
+_IGNORED = object()

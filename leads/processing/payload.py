@@ -1,21 +1,12 @@
-"""Reading a Lead API request body: references, work notes, NUL characters, and the shapes a
-parsed request takes between the helper, the validator and the processor."""
+"""Reading a Lead API request body: references, NUL characters, numbers, and the shape a parsed
+request takes between the helper, the validator and the processor."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from csm_project.api.errors import ApiError
 from csm_project.core.models import is_sys_id
-from leads.models import LeadLineItem, ProductOffering
 from leads.services import LineItemChange
-
-
-class LeadValidationError(ApiError):
-    """400 with the §5.4 detail list: ``[{"<field>": "<message>"}, ...]``."""
-
-    def __init__(self, message: str, errors: list[dict[str, str]]):
-        super().__init__(message, errors, code=2)
 
 
 def reference_id(value: Any) -> tuple[bool, str | None]:
@@ -59,34 +50,9 @@ def as_decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def join_work_notes(value: Any) -> str | None:
-    """The ``work_notes`` objects of a request as ONE text, joined by ``,`` (the seed's rule)."""
-    if isinstance(value, str):
-        return value or None
-    if not isinstance(value, list):
-        return None
-    texts = []
-    for note in value:
-        text = note.get("text") if isinstance(note, dict) else note
-        if isinstance(text, (str, int, float)) and not isinstance(text, bool) and str(text) != "":
-            texts.append(str(text))
-    return ",".join(texts) or None
-
-
 @dataclass
 class LeadRequest:
-    """A request body after ignored fields are dropped, with line items resolved."""
+    """A request body after ignored fields are dropped, with its line items read."""
 
     data: dict[str, Any]
-    line_items: list["LineItemRequest"] = field(default_factory=list)
-
-
-@dataclass
-class LineItemRequest:
-    """One line item of a request (its position in the request's list is ``index``)."""
-
-    index: int
-    item: LeadLineItem | None
-    offering_given: bool
-    offering: ProductOffering | None
-    change: LineItemChange
+    line_items: list[LineItemChange] = field(default_factory=list)

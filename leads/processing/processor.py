@@ -1,5 +1,9 @@
 """``LeadApiProcessor`` (the platform's ``LeadAPIProcessUtilOOB``): retrieve, create, update;
-and ``lead_api_processor``, the one place the views get the configured classes from."""
+and ``lead_api_processor``, the one place the views get the configured classes from.
+
+A refused request raises ``DomainError`` whose errors are already in the API's words
+(``LeadApiValidator.detail`` makes the 400 detail list of them).
+"""
 
 from typing import Any
 
@@ -8,14 +12,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
-from csm_project.api.errors import RecordNotFound
-from csm_project.api.fields import select_related_paths
+from csm_project.core.errors import DomainError, FieldError, RecordMissing
+from csm_project.core.field_paths import select_related_paths
+from csm_project.core.journal import work_note_text
 from csm_project.core.models import User, is_sys_id
 from leads import selectors, services
 from leads.models import Lead
 from leads.processing.constants import LeadApiConstants
 from leads.processing.helper import LeadApiHelper
-from leads.processing.payload import LeadRequest, LeadValidationError, join_work_notes
+from leads.processing.payload import LeadRequest
 from leads.processing.validator import LeadApiValidator
 
 DEFAULT_CLASSES = {
@@ -51,25 +56,31 @@ class LeadApiProcessor:
     def retrieve(self, sys_id: str) -> dict:
         lead = selectors.lead_get(sys_id=sys_id)
         if lead is None:
-            raise RecordNotFound()
+            raise RecordMissing("No such lead")
         return self.helper.leads_to_json([lead])[0]
 
     def parse(self, payload: Any, *, lead: Lead | None) -> LeadRequest:
-        errors = self.validator.body_errors(payload)
-        if errors:
-            raise LeadValidationError(self.constants.INVALID_PAYLOAD, errors)
+        self.refuse(self.validator.body_errors(payload))
         data = self.helper.remove_ignored_fields(payload)
         return LeadRequest(data=data, line_items=self.helper.line_item_requests(data, lead=lead))
 
+    def refuse(self, api_errors: list[FieldError], domain_errors: list[FieldError] = ()) -> None:
+        """Raise the request's refusals in the API's words: the API's own refusals of fields the
+        domain does not refuse first, then the domain's, in its order."""
+        refused = {error.field for error in domain_errors}
+        errors = [error for error in api_errors if error.field not in refused] + list(domain_errors)
+        if errors:
+            raise DomainError([FieldError(error.field, self.validator.message(error), error.code) for error in errors])
+
     def create(self, payload: Any) -> dict:
         request = self.parse(payload, lead=None)
-        errors = self.validator.errors_for_create(request)
-        if errors:
-            raise LeadValidationError(self.constants.INVALID_PAYLOAD, errors)
+        values = self.helper.lead_values(request.data, lead=None)
+        self.refuse(
+            self.validator.errors_for_create(request),
+            services.lead_errors(values=values, line_items=request.line_items, creating=True),
+        )
         lead = services.lead_create(
-            values=self.helper.lead_values(request.data, lead=None),
-            line_items=[item.change for item in request.line_items],
-            work_note=join_work_notes(request.data.get("work_notes")),
+            values=values, line_items=request.line_items, work_note=work_note_text(request.data.get("work_notes"))
         )
         return self.retrieve(lead.pk)
 
@@ -79,16 +90,21 @@ class LeadApiProcessor:
             if is_sys_id(sys_id):
                 lead = Lead.objects.select_for_update().filter(pk=sys_id).first()
             if lead is None:
-                raise RecordNotFound()
+                raise RecordMissing("No such lead")
             request = self.parse(payload, lead=lead)
-            errors = self.validator.errors_for_update(lead, request)
-            if errors:
-                raise LeadValidationError(self.constants.INVALID_PAYLOAD, errors)
+            closed = self.validator.errors_for_update(lead, request)
+            values = {} if lead.is_closed else self.helper.lead_values(request.data, lead=lead)
+            self.refuse(
+                closed,
+                []
+                if lead.is_closed
+                else services.lead_errors(values=values, line_items=request.line_items, creating=False),
+            )
             services.lead_update(
                 lead=lead,
-                values=self.helper.lead_values(request.data, lead=lead),
-                line_items=[item.change for item in request.line_items],
-                work_note=join_work_notes(request.data.get("work_notes")),
+                values=values,
+                line_items=request.line_items,
+                work_note=work_note_text(request.data.get("work_notes")),
             )
         return self.retrieve(sys_id)
 

@@ -1,83 +1,62 @@
-"""``LeadApiValidator`` (the platform's ``LeadApiValidationUtilOOB``): the 400 rules of
-CONTRACT §5.3 / §5.4, every error of a request reported together."""
+"""``LeadApiValidator`` (the platform's ``LeadApiValidationUtilOOB``): the Lead API's own refusals
+(an empty body, qualifying a lead, changing a closed lead) and its wording of every refusal as
+the list of single-key objects the API answers with. The rules every write obeys (mandatory
+fields, lengths, email, phones, score, line items) are the domain's (``leads.services``)."""
 
 from typing import Any
 
-from leads.models import CLOSED_STAGES, STAGE_QUALIFIED, Lead, LeadLineItem
+from csm_project.core.errors import REQUIRED, FieldError
+from leads import services
+from leads.models import CLOSED_STAGES, STAGE_QUALIFIED, Lead
 from leads.processing.constants import LeadApiConstants
-from leads.processing.payload import LeadRequest, LineItemRequest, as_decimal
+from leads.processing.payload import LeadRequest
 
 
 class LeadApiValidator:
-    """The 400 rules of CONTRACT §5.3 / §5.4. ``errors_for_*`` return the detail list."""
+    """The Lead API's own refusals; ``errors_for_*`` return ``FieldError``s, ``detail`` words them."""
 
     def __init__(self, *, constants: LeadApiConstants) -> None:
         self.constants = constants
 
-    def body_errors(self, payload: Any) -> list[dict[str, str]]:
+    def body_errors(self, payload: Any) -> list[FieldError]:
         if not isinstance(payload, dict) or not payload:
-            return [{"request_body": self.constants.EMPTY_BODY}]
+            return [FieldError("request_body", self.constants.EMPTY_BODY)]
         return []
 
-    def errors_for_create(self, request: LeadRequest) -> list[dict[str, str]]:
-        errors = self.field_errors(request.data, creating=True)
-        errors += self.line_item_errors(request.line_items)
-        return errors
+    def errors_for_create(self, request: LeadRequest) -> list[FieldError]:
+        return self.field_errors(request.data)
 
-    def errors_for_update(self, lead: Lead, request: LeadRequest) -> list[dict[str, str]]:
+    def errors_for_update(self, lead: Lead, request: LeadRequest) -> list[FieldError]:
         if lead.stage in CLOSED_STAGES:
-            return [{"stage": self.constants.LEAD_CLOSED}]
+            return [FieldError("stage", self.constants.LEAD_CLOSED)]
         errors = []
         if request.data.get("stage") == STAGE_QUALIFIED:
-            errors.append({"stage": self.constants.QUALIFY_NOT_SUPPORTED})
-        errors += self.field_errors(request.data, creating=False)
-        errors += self.line_item_errors(request.line_items)
-        return errors
+            errors.append(FieldError("stage", self.constants.QUALIFY_NOT_SUPPORTED))
+        return errors + self.field_errors(request.data)
 
-    def field_errors(self, data: dict[str, Any], *, creating: bool) -> list[dict[str, str]]:
-        c = self.constants
-        errors: list[dict[str, str]] = []
-        if creating or "last_name" in data:
-            last_name = data.get("last_name")
-            if not isinstance(last_name, str) or not last_name.strip():
-                errors.append({"last_name": c.MANDATORY})
-        email = data.get("email")
-        if email not in (None, "") and not (isinstance(email, str) and c.EMAIL_PATTERN.fullmatch(email)):
-            errors.append({"email": c.INVALID_EMAIL})
-        for name in c.PHONE_FIELDS:
-            if not self.phone_is_valid(data.get(name)):
-                errors.append({name: c.INVALID_PHONE})
-        if data.get("lead_score") is not None:
-            score = as_decimal(data["lead_score"])
-            low, high = c.LEAD_SCORE_RANGE
-            if score is None or not low <= score <= high:
-                errors.append({"lead_score": c.INVALID_LEAD_SCORE})
-        for name in c.STRING_FIELDS:
-            value = data.get(name)
-            limit = c.MAX_LENGTHS.get(name) or Lead._meta.get_field(name).max_length
-            if isinstance(value, (str, int, float)) and limit and len(str(value)) > limit:
-                errors.append({name: c.TOO_LONG.format(max_length=limit)})
-        return errors
+    def field_errors(self, data: dict[str, Any]) -> list[FieldError]:
+        """Checks a deployment may make stricter than the domain's (phone numbers)."""
+        return [
+            FieldError(name, self.constants.INVALID_PHONE)
+            for name in services.PHONE_FIELDS
+            if name in data and not self.phone_is_valid(data[name])
+        ]
 
     def phone_is_valid(self, value: Any) -> bool:
-        if value in (None, ""):
-            return True
-        if not isinstance(value, str) or not self.constants.PHONE_PATTERN.fullmatch(value):
-            return False
-        digits = sum(char.isdigit() for char in value)
-        low, high = self.constants.PHONE_DIGITS
-        return low <= digits <= high
+        return services.phone_is_valid(value)
 
-    def line_item_errors(self, line_items: list[LineItemRequest]) -> list[dict[str, str]]:
-        errors = []
-        for request in line_items:
-            missing = request.offering is None and (request.item is None or request.offering_given)
-            if missing:
-                errors.append({f"lead_line_items[{request.index}]/product_offering": self.constants.MANDATORY})
-            for name in self.constants.LINE_ITEM_STRING_FIELDS:
-                value = request.change.values.get(name)
-                limit = LeadLineItem._meta.get_field(name).max_length
-                if isinstance(value, str) and len(value) > limit:
-                    errors.append({f"lead_line_items[{request.index}]/{name}":
-                                   self.constants.TOO_LONG.format(max_length=limit)})
-        return errors
+    def detail(self, errors: list[FieldError]) -> list[dict[str, str]]:
+        """The API's 400 detail: ``[{"<field>": "<message>"}, ...]``, one entry per field."""
+        detail: list[dict[str, str]] = []
+        seen: set[str] = set()
+        for error in errors:
+            if error.field in seen:
+                continue
+            seen.add(error.field)
+            detail.append({error.field: self.message(error)})
+        return detail
+
+    def message(self, error: FieldError) -> str:
+        if error.code == REQUIRED:
+            return self.constants.MANDATORY
+        return self.constants.FIELD_MESSAGES.get(error.field, error.message)

@@ -1,4 +1,4 @@
-"""`EncodedQueryFilter` / `apply_encoded_query` (csm_project/api/filters.py) and the
+"""`EncodedQueryFilter` / `apply_encoded_query` (csm_project/api/filters.py, csm_project/core/queries.py) and the
 `sysparm_fields` helpers (csm_project/api/fields.py)."""
 
 from zoneinfo import ZoneInfo
@@ -9,7 +9,8 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 
 from csm_project.api.datetimes import user_zone
 from csm_project.api.fields import read_field, requested_fields, resolve_requested_fields, select_related_paths
-from csm_project.api.filters import EncodedQueryFilter, InvalidQueryRequest, apply_encoded_query
+from csm_project.api.filters import EncodedQueryFilter
+from csm_project.core.queries import QueryTooLarge, apply_encoded_query
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_set
 from csm_project.registry import get_table
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory
@@ -117,7 +118,7 @@ def test_get_user_id_is_the_requesting_user(records):
     ["x" * 40_000, "name=a^" * 1_001, "nameIN" + ",".join(["a"] * 1_001)],
 )
 def test_oversized_query_is_refused_before_it_reaches_the_database(records, text):
-    with pytest.raises(InvalidQueryRequest):
+    with pytest.raises(QueryTooLarge):
         apply_encoded_query(EqRecord.objects.all(), text)
 
 
@@ -131,7 +132,7 @@ def test_query_dates_use_the_callers_zone_as_display_values_do():
 
 @pytest.mark.django_db
 def test_the_backend_resolves_date_helpers_in_the_callers_zone(monkeypatch):
-    from csm_project.api import filters
+    from csm_project.core import queries as filters
 
     zones = []
     compile_for_real = filters.compile_query

@@ -122,7 +122,7 @@ def test_patch_reports_every_error_together_and_writes_nothing(lead_client, make
         {"stage": "Qualifying lead is not supported using the API"},
         {"email": "Invalid email address."},
         {"mobile_phone": "Invalid phone number."},
-        {"lead_score": "Lead score must be a number from 1 to 100."},
+        {"lead_score": "Lead score must be a whole number from 1 to 100."},
         {"reason": "Value is longer than the maximum of 40 characters."},
         {"lead_line_items[1]/product_offering": MANDATORY},
         {"lead_line_items[2]/product_offering": MANDATORY},

@@ -82,14 +82,14 @@ def test_post_accepts_valid_choices_and_references(lead_client, catalogue, make_
     response = post(lead_client, {
         "last_name": "Wilson", "lead_source": "inbound_web", "stage": "200_contacted", "lead_rating": "300_hot",
         "lead_type": "new_business", "industry": "banking", "owner": {"sys_id": owner.pk},
-        "lead_group": {"sys_id": group.pk}, "do_not_call": True, "lead_score": 55.5,
+        "lead_group": {"sys_id": group.pk}, "do_not_call": True, "lead_score": 55,
     })
 
     assert response.status_code == 201
     body = response.json()
     assert body["owner"] == {"sys_id": owner.pk, "name": "Max Blaze"}
     assert body["lead_group"] == {"sys_id": group.pk, "name": "Inside sales"}
-    assert body["lead_score"] == 55.5 and body["do_not_call"] is True
+    assert body["lead_score"] == 55 and body["do_not_call"] is True
     lead = Lead.objects.get()
     assert (lead.lead_source, lead.stage, lead.lead_rating, lead.lead_type, lead.industry) == (
         "inbound_web", "200_contacted", "300_hot", "new_business", "banking")
@@ -174,13 +174,13 @@ def test_post_accepts_usual_phone_formats(lead_client, catalogue, phone):
     assert (response.json()["business_phone"], Lead.objects.get().mobile_phone) == (phone, phone)
 
 
-@pytest.mark.parametrize("score", [0, 100.5, 101, -3, "abc", True, {"v": 1}])
+@pytest.mark.parametrize("score", [0, 100.5, 12.25, 101, -3, "abc", True, {"v": 1}])
 def test_post_rejects_a_lead_score_outside_1_to_100(lead_client, catalogue, score):
     assert_rejected(post(lead_client, {"last_name": "Wilson", "lead_score": score}),
-                    [{"lead_score": "Lead score must be a number from 1 to 100."}])
+                    [{"lead_score": "Lead score must be a whole number from 1 to 100."}])
 
 
-@pytest.mark.parametrize(("score", "stored"), [(1, 1), (100, 100), ("42", 42), (12.25, 12.25)])
+@pytest.mark.parametrize(("score", "stored"), [(1, 1), (100, 100), ("42", 42), (12.0, 12)])
 def test_post_accepts_a_lead_score_from_1_to_100(lead_client, catalogue, score, stored):
     response = post(lead_client, {"last_name": "Wilson", "lead_score": score})
 
@@ -223,7 +223,7 @@ def test_post_reports_every_error_of_the_request_together(lead_client, catalogue
     assert_rejected(post(lead_client, body), [
         {"last_name": MANDATORY},
         {"email": "Invalid email address."},
-        {"lead_score": "Lead score must be a number from 1 to 100."},
+        {"lead_score": "Lead score must be a whole number from 1 to 100."},
         {"lead_line_items[0]/product_offering": MANDATORY},
     ])
 

@@ -1,4 +1,4 @@
-"""The Lead API's JSON shape (CONTRACT §5.1), as plain functions over loaded rows.
+"""The Lead API's JSON shape (docs/lead-api.md), as plain functions over loaded rows.
 
 Plain functions rather than DRF serializers: a page of 100 leads with 5 line items each is 600
 objects, and field-by-field serializer machinery would dominate the response time. They only
@@ -9,15 +9,21 @@ Shape: references ``{"sys_id", "name"}`` (product offering adds ``code``) or ``n
 ``{"author": display name, "date": display value, "text"}``, an empty list as ``null`` (the
 seed shows ``"work_notes": null``); ``sys_tags`` ``null`` when empty; numbers and booleans
 native. ``sys_domain``/``sys_domain_path`` are left out: domain separation is off.
+
+The keys are listed once, in the seed's order; how each is written follows from its field's
+type in the registry.
 """
 
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from csm_project.api.datetimes import format_display, format_utc
+from csm_project.core.datetimes import format_display, format_utc
 from csm_project.core.models import JournalEntry
-from leads.models import Lead, LeadLineItem
+from csm_project.registry import FieldType, get_table
+from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering
 
 LEAD_KEYS = (
     "short_description", "reason", "country", "closed_date", "city", "lead_source", "external_id",
@@ -76,23 +82,38 @@ def notes_json(entries: list[JournalEntry] | None, zone: tzinfo) -> list[dict] |
     ]
 
 
+def _field_writer(table: str, name: str) -> Callable[[Any, tzinfo], Any]:
+    """How a key that is a field of ``table`` is written, by the field's registry type."""
+    spec = get_table(table).field(name)
+    if spec is None:
+        raise LookupError(f"{table} has no field {name}")
+    if spec.type is FieldType.DATETIME:
+        return lambda record, zone: date_json(getattr(record, name), zone)
+    if spec.type is FieldType.DECIMAL:
+        return lambda record, _zone: number_json(getattr(record, name))
+    if spec.is_reference:
+        code = spec.reference == ProductOffering.sys_table
+        return lambda record, _zone: reference_json(getattr(record, name), code=code)
+    if name == "sys_tags":
+        return lambda record, _zone: tags_json(record.sys_tags)
+    return lambda record, _zone: getattr(record, name)
+
+
+# Keys that are not a field of the record, written by the functions below.
+_LEAD_EXTRAS = frozenset({"sys_class_name", "work_notes", "lead_line_items"})
+_LINE_ITEM_EXTRAS = frozenset({"lead", "work_notes"})
+
+
+@cache
+def _writers(table: str, keys: tuple[str, ...], extras: frozenset[str]) -> tuple:
+    return tuple((key, None if key in extras else _field_writer(table, key)) for key in keys)
+
+
 def line_item_json(item: LeadLineItem, lead: Lead, notes: list[JournalEntry] | None, zone: tzinfo) -> dict:
+    extras = {"lead": {"sys_id": lead.pk, "name": lead.number}, "work_notes": notes_json(notes, zone)}
     return {
-        "quantity": item.quantity,
-        "product_offering": reference_json(item.product_offering, code=True),
-        "sys_mod_count": item.sys_mod_count,
-        "external_id": item.external_id,
-        "sys_updated_on": date_json(item.sys_updated_on, zone),
-        "sys_tags": tags_json(item.sys_tags),
-        "lead": {"sys_id": lead.pk, "name": lead.number},
-        "number": item.number,
-        "sys_id": item.pk,
-        "unit_of_measurement": reference_json(item.unit_of_measurement),
-        "sys_updated_by": item.sys_updated_by,
-        "sys_created_on": date_json(item.sys_created_on, zone),
-        "work_notes": notes_json(notes, zone),
-        "sys_created_by": item.sys_created_by,
-        "external_system": item.external_system,
+        key: extras[key] if write is None else write(item, zone)
+        for key, write in _writers(LINE_ITEM_TABLE, LINE_ITEM_KEYS, _LINE_ITEM_EXTRAS)
     }
 
 
@@ -105,53 +126,14 @@ def lead_json(
     sys_class_name: str,
 ) -> dict:
     """Every key of the seed's lead object, in the seed's order."""
-    return {
-        "short_description": lead.short_description,
-        "reason": lead.reason,
-        "country": lead.country,
-        "closed_date": date_json(lead.closed_date, zone),
-        "city": lead.city,
-        "lead_source": lead.lead_source,
-        "external_id": lead.external_id,
-        "industry": lead.industry,
-        "sys_updated_on": date_json(lead.sys_updated_on, zone),
-        "title": lead.title,
+    extras = {
         "sys_class_name": sys_class_name,
-        "number": lead.number,
-        "sys_id": lead.pk,
-        "business_phone": lead.business_phone,
-        "similar_lead": reference_json(lead.similar_lead),
-        "sys_updated_by": lead.sys_updated_by,
-        "mobile_phone": lead.mobile_phone,
-        "street": lead.street,
-        "sys_created_on": date_json(lead.sys_created_on, zone),
-        "contact": reference_json(lead.contact),
-        "company": lead.company,
-        "state": lead.state,
-        "first_name": lead.first_name,
-        "email": lead.email,
-        "consumer": reference_json(lead.consumer),
-        "sys_created_by": lead.sys_created_by,
-        "zip": lead.zip,
-        "owner": reference_json(lead.owner),
-        "website": lead.website,
-        "lead_group": reference_json(lead.lead_group),
-        "sys_mod_count": lead.sys_mod_count,
-        "last_name": lead.last_name,
-        "other_reason": lead.other_reason,
-        "middle_name": lead.middle_name,
-        "sys_tags": tags_json(lead.sys_tags),
-        "do_not_share": lead.do_not_share,
-        "lead_score": number_json(lead.lead_score),
-        "stage": lead.stage,
-        "do_not_email": lead.do_not_email,
-        "lead_type": lead.lead_type,
         "work_notes": notes_json(notes, zone),
-        "do_not_call": lead.do_not_call,
-        "lead_rating": lead.lead_rating,
-        "account": reference_json(lead.account),
-        "external_system": lead.external_system,
         "lead_line_items": line_items if line_items is not None else [],
+    }
+    return {
+        key: extras[key] if write is None else write(lead, zone)
+        for key, write in _writers(LEAD_TABLE, LEAD_KEYS, _LEAD_EXTRAS)
     }
 
 

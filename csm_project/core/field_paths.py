@@ -1,0 +1,75 @@
+"""`sysparm_fields`: which fields a list or record response carries (docs/encoded-queries.md).
+
+`requested_fields(raw)` turns the parameter into names (`None` means every field: the parameter
+is absent or empty). `resolve_requested_fields(table, names)` checks them against the registry,
+dot-walking through references (`account.name`); a name that does not resolve is left out, as
+the platform leaves out unknown fields. A serializer then reads each value with `read_field` and
+answers under the dotted name; `select_related_paths` gives the joins that avoid one query per
+row for dot-walked names.
+
+Pitfall: a reference field read without a dot-walk is the referenced sys_id (a string), never
+the related object; a dot-walk through an empty reference reads `None`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from csm_project.encoded_query.compiler import resolve_field
+from csm_project.registry import FieldSpec, TableSpec
+
+__all__ = ["FieldPath", "read_field", "requested_fields", "resolve_requested_fields", "select_related_paths"]
+
+
+@dataclass(frozen=True)
+class FieldPath:
+    """A requested field: its wire `name` (maybe dotted), the model attributes walked, the final spec."""
+
+    name: str
+    steps: tuple[str, ...]
+    spec: FieldSpec
+
+    @property
+    def is_dot_walk(self) -> bool:
+        return len(self.steps) > 1
+
+
+def requested_fields(raw: str | None) -> list[str] | None:
+    """Names listed in `sysparm_fields`, in order, trimmed, without duplicates; `None` = all fields."""
+    if raw is None:
+        return None
+    names = list(dict.fromkeys(name.strip() for name in raw.split(",") if name.strip()))
+    return names or None
+
+
+def resolve_requested_fields(table: TableSpec, names: list[str]) -> list[FieldPath]:
+    """The requested names that resolve on `table`, in the order asked; unknown names are dropped."""
+    paths: list[FieldPath] = []
+    for name in names:
+        try:
+            resolved = resolve_field(table, name)
+        except LookupError:
+            continue
+        paths.append(FieldPath(name=name, steps=tuple(resolved.path.split("__")), spec=resolved.spec))
+    return paths
+
+
+def read_field(record: models.Model, path: FieldPath) -> Any:
+    """The value of `path` on `record`: a reference as its sys_id, `None` past an empty reference."""
+    current: Any = record
+    for step in path.steps[:-1]:
+        current = getattr(current, step)
+        if current is None:
+            return None
+    last = path.steps[-1]
+    if path.spec.is_reference:
+        return getattr(current, current._meta.get_field(last).attname)
+    return getattr(current, last)
+
+
+def select_related_paths(paths: list[FieldPath]) -> list[str]:
+    """ORM paths to pass to `select_related` so dot-walked fields cost no query per row."""
+    return sorted({"__".join(path.steps[:-1]) for path in paths if path.is_dot_walk})
