@@ -6,7 +6,7 @@ from django.contrib.auth import password_validation
 from django.db import models
 from django.utils.html import format_html_join
 
-from contacts.directory import custom_contact_create, custom_contact_delete, custom_contact_update
+from contacts.directory.services import custom_contact_create, custom_contact_delete, custom_contact_update
 from contacts.models import Account, Consumer, Contact, CustomContact, Location, SocialChannel, SocialProfile
 from contacts.selectors import contact_work_notes
 from contacts.services import contact_create

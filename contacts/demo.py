@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
-from contacts.directory_demo import load_directory
+from contacts.directory.demo import load_directory
 from contacts.models import Account, Consumer, Contact, Location
 
 

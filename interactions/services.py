@@ -1,6 +1,6 @@
-"""Writes of the interactions app (CONTRACT §4): create and close interactions.
+"""Writes of the interactions app: create and close interactions (docs/interaction-api.md).
 
-Each service is one transaction: a request it refuses (``ApiError``, 400) or that fails
+Each service is one transaction: a request it refuses (``DomainError`` naming the field) or that fails
 half-way leaves no row behind (no interaction, no context blob, no channel-metadata record).
 The API, the admin and the demo loader all go through these rules.
 
@@ -15,9 +15,8 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from csm_project.api.errors import ApiError, RecordNotFound
 from csm_project.core.actor import current_actor_user
-from csm_project.core.errors import FieldError
+from csm_project.core.errors import REQUIRED, DomainError, FieldError, RecordMissing
 from csm_project.core.models import User, is_sys_id
 from csm_project.core.record_rules import RecordRules
 from csm_project.registry import UnknownTable, get_table
@@ -31,9 +30,6 @@ from interactions.models import (
     LiveGroupProfile,
     Queue,
 )
-
-INVALID = "Invalid request"
-MISSING = "Missing mandatory parameter"
 
 
 @dataclass(frozen=True)
@@ -67,8 +63,9 @@ def interaction_create(
     the given map, or ``{}``. ``opened_for``, ``assigned_to``, ``short_description`` and
     ``type`` are for staff (the admin); the API documents none of them.
 
-    Raises ``ApiError`` (400) naming the field for a missing or unknown channel, an unknown
-    queue, half a pair, or a pair naming a table or record that does not exist.
+    Raises ``DomainError`` naming the field for a missing (code ``required``) or unknown channel,
+    an unknown queue, half a pair (``required``), or a pair naming a table or record that does
+    not exist.
     """
     context = context or DocumentSpec()
     channel_metadata = channel_metadata or DocumentSpec()
@@ -107,15 +104,15 @@ def interaction_close(*, interaction_id: str, closed_by: User | None) -> Interac
 
     An interaction already closed (complete or abandoned) is returned unchanged: no write, so
     ``closed_by``/``closed_at`` and ``sys_mod_count`` keep their values. Unknown or malformed
-    id: ``RecordNotFound`` (404). The row is locked while deciding, so two concurrent closes
+    id: ``RecordMissing``. The row is locked while deciding, so two concurrent closes
     write once.
     """
     if not is_sys_id(interaction_id):
-        raise RecordNotFound()
+        raise RecordMissing("No such interaction")
     with transaction.atomic():
         interaction = Interaction.objects.select_for_update().filter(sys_id=interaction_id).first()
         if interaction is None:
-            raise RecordNotFound()
+            raise RecordMissing("No such interaction")
         if interaction.is_closed:
             return interaction
         interaction.state = InteractionState.CLOSED_COMPLETE
@@ -127,10 +124,10 @@ def interaction_close(*, interaction_id: str, closed_by: User | None) -> Interac
 
 def _require_channel(channel: str | None) -> InteractionConnector:
     if not channel:
-        raise ApiError(MISSING, "channel is required: the sys_id of an interaction connector")
+        raise DomainError("channel is required: the sys_id of an interaction connector", field="channel", code=REQUIRED)
     connector = _active(InteractionConnector, channel)
     if connector is None:
-        raise ApiError(INVALID, f"channel {_shown(channel)} is not an active interaction connector")
+        raise DomainError(f"channel {_shown(channel)} is not an active interaction connector", field="channel")
     return connector
 
 
@@ -139,7 +136,7 @@ def _optional_queue(queue: str | None) -> Queue | None:
         return None
     work_queue = _active(Queue, queue)
     if work_queue is None:
-        raise ApiError(INVALID, f"queue {_shown(queue)} is not an active awa_queue record")
+        raise DomainError(f"queue {_shown(queue)} is not an active awa_queue record", field="queue")
     return work_queue
 
 
@@ -159,16 +156,16 @@ def _document_ref(spec: DocumentSpec, *, field: str) -> tuple[str, str] | None:
     if spec.table is None and spec.sys_id is None:
         return None
     if spec.values is not None:
-        raise ApiError(INVALID, f"Give either {field} or {field}_table/{field}_id, not both")
+        raise DomainError(f"Give either {field} or {field}_table/{field}_id, not both", field=field)
     if spec.table is None or spec.sys_id is None:
         missing = f"{field}_table" if spec.table is None else f"{field}_id"
-        raise ApiError(MISSING, f"{missing} is required when {field}_table/{field}_id is used")
+        raise DomainError(f"{missing} is required when {field}_table/{field}_id is used", field=missing, code=REQUIRED)
     try:
         table = get_table(spec.table)
     except UnknownTable:
-        raise ApiError(INVALID, f"{field}_table {_shown(spec.table)} is not a table") from None
+        raise DomainError(f"{field}_table {_shown(spec.table)} is not a table", field=f"{field}_table") from None
     if not is_sys_id(spec.sys_id) or not table.model._default_manager.filter(pk=spec.sys_id).exists():
-        raise ApiError(INVALID, f"{field}_id {_shown(spec.sys_id)} is not a record of {table.name}")
+        raise DomainError(f"{field}_id {_shown(spec.sys_id)} is not a record of {table.name}", field=f"{field}_id")
     return table.name, spec.sys_id
 
 

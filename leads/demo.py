@@ -23,6 +23,7 @@ from contacts.models import Account, Consumer, Contact
 from csm_project.core.choices import choices_ensure
 from csm_project.core.models import JournalEntry, NumberCounter, User
 from csm_project.core.numbers import reserve_numbers
+from csm_project.core.role_names import LEAD_INTEGRATOR
 from csm_project.core.roles import user_grant_roles
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 
@@ -39,7 +40,6 @@ BOXEO = "86837a386f0331003b3c498f5d3ee4ca"
 JULIE_LEWIS = "4d147a386f0331003b3c498f5d3ee437"
 TEST_CONSUMER = "46ce64ef99ca5210f8779c3cc41bb03c"
 
-LEAD_INTEGRATOR = "sn_lead_mgmt_core.lead_integrator"
 GENERATED_LEADS = 300
 GENERATED_SEED = 6
 NEXT_NUMBER = 1001  # the seed's POST example creates LEAD0001001 / LEADL0001001

@@ -13,6 +13,7 @@ from csm_project.api.pagination import SysparmPagination
 from csm_project.api.parsers import PlatformJSONParser
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
 from csm_project.api.views import NowViewSet
+from csm_project.core.role_names import CSM_WS_INTEGRATION
 
 OPERATION_FAILED = "Operation Failed"
 
@@ -26,7 +27,7 @@ class ContactViewSet(NowViewSet):
     """
 
     sys_table = "customer_contact"
-    required_roles = ("csm_ws_integration",)
+    required_roles = (CSM_WS_INTEGRATION,)
     serializer_class = ContactOutputSerializer
     filter_backends = [EncodedQueryFilter]
     pagination_class = SysparmPagination

@@ -87,12 +87,12 @@ _CC_CODES = {400: 2, 401: 20, 403: 5, 404: 6, 405: 2, 406: 2, 415: 2, 500: 4}
 _DOMAIN_STATUS = {"invalid": (400, 2), "not_found": (404, 6), "forbidden": (403, 3)}
 
 
-def domain_api_error(error: DomainError) -> ApiError:
+def domain_api_error(error: DomainError, family: str = NOW) -> ApiError:
     """The API form of a domain refusal: message = the first error's, detail = every error as
     ``field: message`` joined by ``; ``. Adapters with a shape of their own (the Lead API's
     list) catch ``DomainError`` themselves."""
-    if isinstance(error, RecordMissing) and not error.errors[0].field:
-        return RecordNotFound()  # the record the URL names: the usual 404 envelope
+    if family == NOW and isinstance(error, RecordMissing) and not error.errors[0].field:
+        return RecordNotFound()  # the record the URL names: the family's usual 404 envelope
     status_code, cc_code = _DOMAIN_STATUS.get(error.kind, (400, 2))
     if error.kind == "invalid" and error.errors[0].code == REQUIRED:
         cc_code = 1
@@ -165,7 +165,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     elif isinstance(exc, RequestDataTooBig):
         exc = BadRequestBody("Request body is too large")
     elif isinstance(exc, DomainError):
-        exc = domain_api_error(exc)
+        exc = domain_api_error(exc, family)
     elif not isinstance(exc, exceptions.APIException):
         logger.exception("Unexpected error in %s %s", method, getattr(request, "path", "?"))
         exc = ApiError("Internal server error", "An unexpected error occurred while processing the request",

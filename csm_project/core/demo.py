@@ -1,8 +1,16 @@
-"""Demo users (CONTRACT §7): one per role of §1.5 and one with none."""
+"""Demo users (docs/demo-data.md): one per role and one with none."""
 
 from django.db import transaction
 
 from csm_project.core.models import User
+from csm_project.core.role_names import (
+    ADMIN,
+    CONTACT_CENTER_ADMIN,
+    CONTACT_CENTER_AGENT,
+    CSM_WS_INTEGRATION,
+    INTERACTION_AGENT,
+    LEAD_INTEGRATOR,
+)
 from csm_project.core.roles import user_grant_roles
 
 # The platform's own administrator has this well-known sys_id; the API documents' examples
@@ -11,12 +19,12 @@ ADMIN_SYS_ID = "6816f79cc0a8016401c5a33be04be441"
 
 DEMO_USERS = (
     # user_name, first, last, roles, superuser
-    ("admin", "System", "Administrator", (), True),
-    ("csm.integration", "CSM", "Integration", ("csm_ws_integration",), False),
-    ("interaction.agent", "Interaction", "Agent", ("interaction_agent",), False),
-    ("lead.integrator", "Lead", "Integrator", ("sn_lead_mgmt_core.lead_integrator",), False),
-    ("cc.admin", "Contact Center", "Admin", ("contact_center_admin",), False),
-    ("cc.agent", "Contact Center", "Agent", ("contact_center_agent",), False),
+    (ADMIN, "System", "Administrator", (), True),
+    ("csm.integration", "CSM", "Integration", (CSM_WS_INTEGRATION,), False),
+    ("interaction.agent", "Interaction", "Agent", (INTERACTION_AGENT,), False),
+    ("lead.integrator", "Lead", "Integrator", (LEAD_INTEGRATOR,), False),
+    ("cc.admin", "Contact Center", "Admin", (CONTACT_CENTER_ADMIN,), False),
+    ("cc.agent", "Contact Center", "Agent", (CONTACT_CENTER_AGENT,), False),
     ("no.role", "No", "Role", (), False),
 )
 
@@ -31,7 +39,7 @@ def load_users(*, password: str, stdout) -> int:
         user = User.objects.create_user(
             user_name,
             password,
-            **({"sys_id": ADMIN_SYS_ID} if user_name == "admin" else {}),
+            **({"sys_id": ADMIN_SYS_ID} if user_name == ADMIN else {}),
             first_name=first,
             last_name=last,
             email=f"{user_name}@example.com",

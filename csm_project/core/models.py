@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from csm_project.core.actor import current_actor_name
+from csm_project.core.role_names import ADMIN
 
 SYSTEM_FIELDS = (
     "sys_id",
@@ -226,7 +227,7 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
         if self.is_superuser:
             return True
         names = self.role_names()
-        return "admin" in names or role in names
+        return ADMIN in names or role in names
 
 
 class NumberCounter(models.Model):

@@ -1,4 +1,4 @@
-"""Shapes of the Interaction API (CONTRACT §4): the POST body in, the interaction out.
+"""Shapes of the Interaction API (docs/interaction-api.md): the POST body in, the interaction out.
 
 Input is read by hand rather than by a DRF ``Serializer`` because every refusal must be the
 platform envelope with a detail naming the field (``ApiError``), not DRF's field-error map.
@@ -10,26 +10,13 @@ import json
 from typing import Any
 
 from csm_project.api.errors import ApiError, BadRequestBody
+from csm_project.core.errors import REQUIRED, DomainError
 from interactions.models import Interaction
-from interactions.services import INVALID, DocumentSpec
+from interactions.services import DocumentSpec
 
-# The keys of the seed's responses, in its order and its mixed case.
-RESULT_KEYS = (
-    "channel",
-    "context",
-    "queue",
-    "state",
-    "number",
-    "contextDocument",
-    "contextTable",
-    "channelMetadataDocument",
-    "channelMetadataTable",
-    "channel_metadata",
-    "sys_id",
-    "assigned_to",
-    "closed_by",
-    "opened_for",
-)
+# The API's wording of a refusal: its message names the kind, its detail the field and why.
+INVALID = "Invalid request"
+MISSING = "Missing mandatory parameter"
 
 
 def interaction_create_params(data: object) -> dict[str, Any]:
@@ -50,8 +37,15 @@ def interaction_create_params(data: object) -> dict[str, Any]:
     }
 
 
+def interaction_refusal(error: DomainError) -> ApiError:
+    """A domain refusal in the API's words (400)."""
+    first = error.errors[0]
+    return ApiError(MISSING if first.code == REQUIRED else INVALID, first.message)
+
+
 def interaction_result(interaction: Interaction) -> dict[str, Any]:
-    """The documented response object: strings (``""`` when empty) and two presence flags.
+    """The documented response object, keys in the seed's order and mixed case: strings
+    (``""`` when empty) and two presence flags.
 
     Reads only columns of the interaction row (references are sys_ids), no joins.
     """

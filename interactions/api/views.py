@@ -1,4 +1,4 @@
-"""Interaction API (CONTRACT §4, role ``interaction_agent``): create and close interactions.
+"""Interaction API (docs/interaction-api.md, role ``interaction_agent``): create and close interactions.
 
 ``POST /api/now[/v1]/interaction`` creates (201); ``POST /api/now[/v1]/interaction/{id}/close``
 closes (200). JSON or XML in and out. The close call of the vendor document sends a JSON
@@ -12,21 +12,28 @@ from rest_framework.response import Response
 from csm_project.api.parsers import PlatformJSONParser, PlatformXMLParser
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
 from csm_project.api.views import NowViewSet
-from interactions.api.serializers import interaction_create_params, interaction_result
+from csm_project.core.errors import DomainError, RecordMissing
+from csm_project.core.role_names import INTERACTION_AGENT
+from interactions.api.serializers import interaction_create_params, interaction_refusal, interaction_result
 from interactions.models import Interaction
 from interactions.services import interaction_close, interaction_create
 
 
 class InteractionViewSet(NowViewSet):
     queryset = Interaction.objects.none()  # no list or read endpoint; services do the reads
-    required_roles = ("interaction_agent",)
+    required_roles = (INTERACTION_AGENT,)
     renderer_classes = [PlatformJSONRenderer, PlatformXMLRenderer]
     parser_classes = [PlatformJSONParser, PlatformXMLParser]
     lookup_url_kwarg = "interaction_id"
 
     def create(self, request, *args, **kwargs) -> Response:
         params = interaction_create_params(request.data)
-        interaction = interaction_create(**params, opened_by=request.user)
+        try:
+            interaction = interaction_create(**params, opened_by=request.user)
+        except RecordMissing:
+            raise
+        except DomainError as exc:
+            raise interaction_refusal(exc) from None
         return Response({"result": interaction_result(interaction)}, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])

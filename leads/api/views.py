@@ -17,11 +17,10 @@ from csm_project.api.fields import requested_fields
 from csm_project.api.filters import EncodedQueryFilter
 from csm_project.api.views import NowViewSet
 from csm_project.core.errors import DomainError, RecordMissing
+from csm_project.core.role_names import LEAD_INTEGRATOR
 from leads.api.pagination import LeadPagination
 from leads.models import LEAD_TABLE
 from leads.processing import LeadApiConstants, LeadApiProcessor, lead_api_processor
-
-LEAD_INTEGRATOR = "sn_lead_mgmt_core.lead_integrator"
 
 
 class LeadViewSet(NowViewSet):

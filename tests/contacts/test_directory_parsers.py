@@ -3,7 +3,7 @@ document's POST example needs (line breaks where commas belong between members).
 
 import pytest
 
-from contacts.api.directory_parsers import parse_lenient_json
+from contacts.directory.api.parsers import parse_lenient_json
 from csm_project.api.errors import BadRequestBody
 
 

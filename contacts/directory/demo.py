@@ -10,14 +10,15 @@ from django.db import transaction
 
 from contacts.models import CustomContact
 from csm_project.core.models import User
+from csm_project.core.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
 from csm_project.core.roles import user_grant_roles
 
 DEMO_USERS = (
     # user_name, first, last, employee number, phone, role
-    ("joej", "Joe", "Johnson", "EMP-1001", "+1 555 0100", "contact_center_agent"),
-    ("maria.lopez", "Maria", "Lopez", "EMP-1002", "+1 555 0101", "contact_center_agent"),
-    ("kenji.sato", "Kenji", "Sato", "EMP-1003", "+1 555 0102", "contact_center_agent"),
-    ("amara.okafor", "Amara", "Okafor", "EMP-1004", "+1 555 0103", "contact_center_admin"),
+    ("joej", "Joe", "Johnson", "EMP-1001", "+1 555 0100", CONTACT_CENTER_AGENT),
+    ("maria.lopez", "Maria", "Lopez", "EMP-1002", "+1 555 0101", CONTACT_CENTER_AGENT),
+    ("kenji.sato", "Kenji", "Sato", "EMP-1003", "+1 555 0102", CONTACT_CENTER_AGENT),
+    ("amara.okafor", "Amara", "Okafor", "EMP-1004", "+1 555 0103", CONTACT_CENTER_ADMIN),
 )
 
 DEMO_CUSTOM_CONTACTS = (

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from contacts.directory import ATTRIBUTES, CUSTOM
+from contacts.directory.selectors import ATTRIBUTES, CUSTOM
 
 
 def contact_path(contact_id: str) -> str:

@@ -9,10 +9,11 @@ other), 1 and 2 -> 400, 3 and 5 -> 403, 6 -> 404.
 from rest_framework import status
 from rest_framework.response import Response
 
-from contacts import directory
-from contacts.api.directory_filters import DirectoryFilterSet
-from contacts.api.directory_parsers import JSONOrFormParser, LenientJSONParser
-from contacts.api.directory_serializers import (
+from contacts.directory import selectors as directory
+from contacts.directory import services
+from contacts.directory.api.filters import DirectoryFilterSet
+from contacts.directory.api.parsers import JSONOrFormParser, LenientJSONParser
+from contacts.directory.api.serializers import (
     ContactSerializer,
     CustomContactInputSerializer,
     contact_path,
@@ -23,9 +24,11 @@ from contacts.models import CustomContact
 from csm_project.api.errors import ApiError
 from csm_project.api.pagination import query_int
 from csm_project.api.views import ContactCenterViewSet
+from csm_project.core.errors import RecordMissing
+from csm_project.core.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
 
-ADMIN = ("contact_center_admin",)
-READERS = ("contact_center_agent", "contact_center_admin")
+ADMIN = (CONTACT_CENTER_ADMIN,)
+READERS = (CONTACT_CENTER_AGENT, CONTACT_CENTER_ADMIN)
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 ORDERS = {"ascending": False, "descending": True}
@@ -37,16 +40,6 @@ def _missing(message: str) -> ApiError:
 
 def _invalid(message: str) -> ApiError:
     return ApiError(message, status_code=status.HTTP_400_BAD_REQUEST, code=2)
-
-
-def _refused(error: directory.DirectoryError) -> ApiError:
-    if isinstance(error, directory.MissingParameter):
-        return _missing(error.message)
-    if isinstance(error, directory.ContactReadOnly):
-        return ApiError(error.message, status_code=status.HTTP_403_FORBIDDEN, code=3)
-    if isinstance(error, directory.ContactNotFound):
-        return ApiError(error.message, status_code=status.HTTP_404_NOT_FOUND, code=6)
-    return _invalid(error.message)
 
 
 class DirectoryContactViewSet(ContactCenterViewSet):
@@ -88,16 +81,13 @@ class DirectoryContactViewSet(ContactCenterViewSet):
     def retrieve(self, request, pk: str, *args, **kwargs):
         row = directory.directory_get(contact_id=pk)
         if row is None:
-            raise _refused(directory.ContactNotFound("Contact not found"))
+            raise RecordMissing(services.CONTACT_NOT_FOUND)
         contact = ContactSerializer(row, context={"request": request}).data
         return Response({"statusCode": 0, "contact": contact})
 
     def create(self, request, *args, **kwargs):
         values = self._input(request)
-        try:
-            contact = directory.custom_contact_create(name=values.get("name"), phone_number=values.get("phoneNumber"))
-        except directory.DirectoryError as error:
-            raise _refused(error) from None
+        contact = services.custom_contact_create(name=values.get("name"), phone_number=values.get("phoneNumber"))
         return Response(
             {
                 "statusCode": 0,
@@ -111,17 +101,11 @@ class DirectoryContactViewSet(ContactCenterViewSet):
         values = self._input(request)
         fields = (("name", "name"), ("phoneNumber", "phone_number"))
         changes = {key: values[wire] for wire, key in fields if wire in values}
-        try:
-            directory.custom_contact_update(contact_id=pk, **changes)
-        except directory.DirectoryError as error:
-            raise _refused(error) from None
+        services.custom_contact_update(contact_id=pk, **changes)
         return Response({"statusCode": 0})
 
     def destroy(self, request, pk: str, *args, **kwargs):
-        try:
-            directory.custom_contact_delete(contact_id=pk)
-        except directory.DirectoryError as error:
-            raise _refused(error) from None
+        services.custom_contact_delete(contact_id=pk)
         return Response({"statusCode": 0})
 
     @staticmethod

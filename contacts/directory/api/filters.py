@@ -1,7 +1,7 @@
 """Filters of ``GET /api/v2/contacts`` (CONTRACT §6): any attribute, ANDed.
 
 The FilterSet is validated once against the query string and then applied to each kind's
-queryset before the kinds are combined (``contacts.directory.directory_list(refine=...)``),
+queryset before the kinds are combined (``contacts.directory.selectors.directory_list(refine=...)``),
 because a SQL union can no longer be filtered.
 
 Matching: ``type`` ignores case (``type=custom``) and must name a kind; every other
@@ -12,7 +12,7 @@ attribute is an exact, case-sensitive match on the stored value. An empty value
 import django_filters
 from django import forms
 
-from contacts.directory import COLUMNS, TYPES
+from contacts.directory.selectors import COLUMNS, TYPES
 
 
 class ContactTypeField(forms.CharField):

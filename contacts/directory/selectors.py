@@ -1,12 +1,12 @@
-"""The contact-center directory (CONTRACT §6): reads over three kinds of contact, and the
-services that write the one kind stored for it.
+"""Reads of the contact-center directory (docs/contact-center-api.md): three kinds of contact
+combined into one list.
 
 Kinds:
 - ``User``: each active user explicitly granted ``contact_center_agent`` or
   ``contact_center_admin``. Being a superuser or holding ``admin`` is not enough: the
   directory lists the people of the contact center, not everyone who could act as one.
 - ``Queue``: each ``awa_queue`` record.
-- ``Custom``: each ``CustomContact``, the only kind written here.
+- ``Custom``: each ``CustomContact``, the only kind written (``contacts.directory.services``).
 
 Reading: each kind is one ``.values()`` queryset with the same columns (``COLUMNS``, NULL
 where a kind lacks an attribute). Callers refine each part (filters) before the parts are
@@ -22,11 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 
 from contacts.models import CustomContact
 from csm_project.core.models import User
+from csm_project.core.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
 from interactions.models import Queue
 
 USER = "User"
@@ -34,7 +34,7 @@ QUEUE = "Queue"
 CUSTOM = "Custom"
 TYPES = (USER, QUEUE, CUSTOM)
 
-CONTACT_CENTER_ROLES = ("contact_center_agent", "contact_center_admin")
+CONTACT_CENTER_ROLES = (CONTACT_CENTER_AGENT, CONTACT_CENTER_ADMIN)
 
 # Wire attribute -> column of the combined query. The columns are prefixed because an
 # annotation may not share a name with a model field (``name``).
@@ -49,16 +49,12 @@ COLUMNS = {
     "employeeId": "c_employee_id",
 }
 
-# The attributes each kind has (CONTRACT §6); the others are absent from its contacts.
+# The attributes each kind has; the others are absent from its contacts.
 ATTRIBUTES = {
     USER: ("id", "name", "type", "phoneNumber", "userName", "firstName", "lastName", "employeeId"),
     QUEUE: ("id", "name", "type", "phoneNumber"),
     CUSTOM: ("id", "name", "type", "phoneNumber"),
 }
-
-MAX_NAME_LENGTH = CustomContact._meta.get_field("name").max_length
-MAX_PHONE_LENGTH = CustomContact._meta.get_field("phone_number").max_length
-
 
 def _text(value: Any) -> Value:
     return Value(value, output_field=CharField())
@@ -151,101 +147,3 @@ def directory_get(*, contact_id: str) -> dict[str, Any] | None:
     """One contact by id (any kind), keyed by wire attribute; None when there is none."""
     rows = list(_combined(lambda part: part.filter(c_id=contact_id))[:1])
     return _wire(rows[0]) if rows else None
-
-
-class DirectoryError(Exception):
-    """A rule of the directory refused a write. ``parameter`` names the offending input."""
-
-    def __init__(self, message: str, *, parameter: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.parameter = parameter
-
-
-class MissingParameter(DirectoryError):
-    pass
-
-
-class InvalidParameter(DirectoryError):
-    pass
-
-
-class ContactNotFound(DirectoryError):
-    pass
-
-
-class ContactReadOnly(DirectoryError):
-    """User and Queue contacts are managed elsewhere (users, queues) and read-only here."""
-
-
-def _clean_name(name: Any) -> str:
-    if name is None or (isinstance(name, str) and not name.strip()):
-        raise MissingParameter("Missing parameter: name", parameter="name")
-    if not isinstance(name, str):
-        raise InvalidParameter("Invalid parameter: name must be a string", parameter="name")
-    name = name.strip()
-    if len(name) > MAX_NAME_LENGTH:
-        raise InvalidParameter(f"Invalid parameter: name is longer than {MAX_NAME_LENGTH} characters", parameter="name")
-    return name
-
-
-def _clean_phone_number(phone_number: Any) -> str | None:
-    if phone_number is None:
-        return None
-    if not isinstance(phone_number, str):
-        raise InvalidParameter("Invalid parameter: phoneNumber must be a string", parameter="phoneNumber")
-    phone_number = phone_number.strip()
-    if len(phone_number) > MAX_PHONE_LENGTH:
-        raise InvalidParameter(
-            f"Invalid parameter: phoneNumber is longer than {MAX_PHONE_LENGTH} characters", parameter="phoneNumber"
-        )
-    return phone_number or None
-
-
-def _writable(contact_id: str) -> CustomContact:
-    """The Custom contact ``contact_id``, locked for the rest of the transaction.
-
-    Raises ContactReadOnly for a User or Queue contact, ContactNotFound for anything else.
-    """
-    contact = CustomContact.objects.select_for_update().filter(sys_id=contact_id).first()
-    if contact is not None:
-        return contact
-    existing = directory_get(contact_id=contact_id)
-    if existing is not None:
-        raise ContactReadOnly(f"A contact of type {existing['type']} cannot be changed here")
-    raise ContactNotFound("Contact not found")
-
-
-@transaction.atomic
-def custom_contact_create(*, name: Any, phone_number: Any = None) -> CustomContact:
-    """A new Custom contact. ``name`` is required (surrounding blanks are dropped)."""
-    return CustomContact.objects.create(name=_clean_name(name), phone_number=_clean_phone_number(phone_number))
-
-
-_UNCHANGED = object()
-
-
-@transaction.atomic
-def custom_contact_update(*, contact_id: str, name: Any = _UNCHANGED, phone_number: Any = _UNCHANGED) -> CustomContact:
-    """Change the name and/or phone number of a Custom contact; an omitted one is kept.
-
-    Raises ContactNotFound or ContactReadOnly (User/Queue) before looking at the values, then
-    MissingParameter (empty name) or InvalidParameter. Nothing is written when nothing is given.
-    """
-    contact = _writable(contact_id)
-    changes = {}
-    if name is not _UNCHANGED:
-        changes["name"] = _clean_name(name)
-    if phone_number is not _UNCHANGED:
-        changes["phone_number"] = _clean_phone_number(phone_number)
-    if changes:
-        for field, value in changes.items():
-            setattr(contact, field, value)
-        contact.save(update_fields=list(changes))
-    return contact
-
-
-@transaction.atomic
-def custom_contact_delete(*, contact_id: str) -> None:
-    """Remove a Custom contact. Raises ContactNotFound, ContactReadOnly (User/Queue)."""
-    _writable(contact_id).delete()
