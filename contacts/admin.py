@@ -13,7 +13,7 @@ from contacts.services import contact_create
 from csm_project.api.datetimes import format_utc
 from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin
 from csm_project.core.journal import journal_add
-from csm_project.core.models import User
+from csm_project.core.users import user_name_taken_message, user_names_taken
 
 # --- CSM records (issue 4) ----------------------------------------------------------------
 
@@ -88,11 +88,9 @@ class ContactForm(forms.ModelForm):
         return password
 
     def clean_user_name(self) -> str:
-        # Logins compare user names without case; the database constraint does not.
         user_name = self.cleaned_data["user_name"]
-        taken = User.objects.filter(user_name__iexact=user_name).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError("This user name is already taken.")
+        if user_names_taken([user_name], exclude_pk=self.instance.pk):
+            raise forms.ValidationError(user_name_taken_message(user_name))
         return user_name
 
 

@@ -1,8 +1,8 @@
 """Writes of CSM contact records: the rules and the transaction of creating a contact, alone (API,
 admin) or by the thousand (``import_contacts``).
 
-Errors are Django ``ValidationError``s keyed by the wire field name; the API turns them into its
-400 envelope, the admin and commands show them as they are. A failed create writes nothing:
+Refusals are ``DomainError``s with one ``FieldError`` per wire field name; the API turns them into
+its 400 envelope, the admin into form errors, the import command into bad-row reports. A failed create writes nothing:
 contact, social channel and social profile are one transaction; an import is one transaction.
 """
 
@@ -14,13 +14,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models.functions import Lower
 
 from contacts.models import Account, Contact, Location, SocialChannel, SocialProfile
-from csm_project.core.errors import FieldError
+from csm_project.core.errors import REFERENCE, UNIQUE, DomainError, FieldError
 from csm_project.core.models import User, is_sys_id
 from csm_project.core.record_import import ImportResult, RowError
-from csm_project.core.users import UserRules
+from csm_project.core.users import UserRules, user_name_key, user_name_taken_message, user_names_taken
 
 # Reference fields of a contact the product models, and the model each one names.
 CONTACT_REFERENCES: dict[str, type] = {"account": Account, "company": Account, "manager": User, "location": Location}
@@ -60,9 +59,7 @@ class _KnownRecords:
             wanted = {fields[key] for fields in contacts if fields.get(key)}
             found = model.objects.filter(pk__in=wanted).values_list("pk", flat=True) if wanted else ()
             self.existing[key] = set(found)
-        names = {fields["user_name"].lower() for fields in contacts if fields.get("user_name")}
-        taken = User.objects.annotate(lowered=Lower("user_name")).filter(lowered__in=names) if names else None
-        self.taken: set[str] = set(taken.values_list("lowered", flat=True)) if taken is not None else set()
+        self.taken = user_names_taken(fields["user_name"] for fields in contacts if fields.get("user_name"))
 
     def problems(self, fields: dict[str, Any]) -> dict[str, list[str]]:
         """The rules a contact with ``fields`` breaks, by wire field name."""
@@ -72,14 +69,14 @@ class _KnownRecords:
             if sys_id and sys_id not in self.existing[key]:
                 errors[key] = [f"No {model.sys_table} record with sys_id {sys_id!r}"]
         user_name = fields.get("user_name")
-        if user_name and user_name.lower() in self.taken:
-            errors["user_name"] = [_name_taken(user_name)]
+        if user_name and user_name_key(user_name) in self.taken:
+            errors["user_name"] = [user_name_taken_message(user_name)]
         return errors
 
     def claim(self, user_name: str | None) -> None:
         """The user name is now taken (by a contact created before the next check)."""
         if user_name:
-            self.taken.add(user_name.lower())
+            self.taken.add(user_name_key(user_name))
 
 
 def contact_create(*, fields: dict[str, Any], social: SocialProfileRequest | None = None) -> Contact:
@@ -89,26 +86,34 @@ def contact_create(*, fields: dict[str, Any], social: SocialProfileRequest | Non
     Rules: a referenced account, company, manager or location must exist; the user name must not
     be taken by any user (compared without case, as logins are); a contact without one gets its
     sys_id as user name (user names are unique); ``name`` defaults to first + last name; the
-    contact gets no usable password (staff give logins). Raises ``ValidationError`` and writes
+    contact gets no usable password (staff give logins). Raises ``DomainError`` and writes
     nothing when a rule fails or the profile cannot be created.
     """
     errors = {**_KnownRecords([fields]).problems(fields), **social_profile_problems(social)}
     if errors:
-        raise ValidationError(errors)
+        raise _refusal(errors)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 contact = _save_contact(fields)
         except IntegrityError:
             # Another request took the user name between our check and our insert.
-            raise ValidationError({"user_name": [_name_taken(fields.get("user_name"))]}) from None
+            name = fields.get("user_name")
+            raise DomainError(user_name_taken_message(name), field="user_name", code=UNIQUE) from None
         if social is not None:
             social_profile_create(contact=contact, request=social)
     return contact
 
 
-def _name_taken(user_name: str | None) -> str:
-    return f"User name {user_name!r} is already taken"
+def _refusal(errors: dict[str, list[str]]) -> DomainError:
+    """The refusal of a contact write, one ``FieldError`` per message."""
+    return DomainError(
+        [
+            FieldError(field, message, REFERENCE if field in CONTACT_REFERENCES else "invalid")
+            for field, messages in errors.items()
+            for message in messages
+        ]
+    )
 
 
 def _save_contact(fields: dict[str, Any]) -> Contact:
@@ -142,7 +147,7 @@ def social_profile_problems(request: SocialProfileRequest | None) -> dict[str, l
 def social_channel_resolve(*, channel: str, cache: dict[str, SocialChannel] | None = None) -> SocialChannel:
     """The channel named by sys_id or by name (any case); a new one when no such channel exists.
 
-    Raises ``ValidationError`` for a name that cannot be a channel (too long, control characters).
+    Raises ``DomainError`` for a name that cannot be a channel (too long, control characters).
     ``cache`` (channel text -> channel) saves the lookups when many profiles name few channels.
     """
     if cache is not None and channel.lower() in cache:
@@ -152,7 +157,7 @@ def social_channel_resolve(*, channel: str, cache: dict[str, SocialChannel] | No
         found = SocialChannel.objects.filter(name__iexact=channel).order_by("sys_created_on", "sys_id").first()
     if found is None:
         if _CONTROL_CHARACTERS.search(channel) or not channel.strip():
-            raise ValidationError({"social_channel": ["Invalid social channel name"]})
+            raise DomainError("Invalid social channel name", field="social_channel")
         found = _social_channel_create(channel)
     if cache is not None:
         cache[channel.lower()] = found
@@ -164,7 +169,7 @@ def _social_channel_create(name: str) -> SocialChannel:
     try:
         channel.full_clean(validate_unique=False)
     except ValidationError as exc:
-        raise ValidationError({"social_channel": _messages(exc)}) from None
+        raise _refusal({"social_channel": _messages(exc)}) from None
     try:
         with transaction.atomic():
             channel.save()
@@ -194,7 +199,7 @@ def social_profile_create(
         try:
             profile.full_clean(exclude=["channel", "contact", "account"])
         except ValidationError as exc:
-            raise ValidationError(
+            raise _refusal(
                 {_PROFILE_WIRE_NAMES.get(key, key): messages for key, messages in exc.message_dict.items()}
             ) from None
         profile.save()
@@ -268,9 +273,8 @@ def _import_row(row: ContactImportRow, known: _KnownRecords, channels: dict[str,
         contact = _save_contact(row.fields)
         if row.social is not None:
             social_profile_create(contact=contact, request=row.social, channels=channels)
-    except ValidationError as exc:
-        result.errors.extend(RowError(row.line, field, message) for field, messages in exc.message_dict.items()
-                             for message in messages)
+    except DomainError as exc:
+        result.errors.extend(RowError(row.line, error.field or None, error.message) for error in exc.errors)
         return True
     except DatabaseError as exc:
         result.errors.append(RowError(row.line, None, f"the database refused the row: {exc}".strip()))

@@ -1,6 +1,5 @@
-"""The CSM Contact API (seed 000, CONTRACT §3): ``/api/now/contact`` and ``/api/now/v1/contact``."""
+"""The CSM Contact API (docs/contact-api.md): ``/api/now/contact`` and ``/api/now/v1/contact``."""
 
-from django.core.exceptions import ValidationError
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -13,6 +12,7 @@ from csm_project.api.pagination import SysparmPagination
 from csm_project.api.parsers import PlatformJSONParser
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
 from csm_project.api.views import NowViewSet
+from csm_project.core.errors import DomainError
 from csm_project.core.role_names import CSM_WS_INTEGRATION
 
 OPERATION_FAILED = "Operation Failed"
@@ -70,6 +70,9 @@ class ContactViewSet(NowViewSet):
         contact_fields = {key: value for key, value in fields.items() if not key.startswith("social_")}
         try:
             contact = contact_create(fields=contact_fields, social=social)
-        except ValidationError as exc:
-            raise ApiError(OPERATION_FAILED, error_detail(exc.message_dict)) from None
+        except DomainError as exc:
+            messages: dict[str, list[str]] = {}
+            for error in exc.errors:
+                messages.setdefault(error.field, []).append(error.message)
+            raise ApiError(OPERATION_FAILED, error_detail(messages)) from None
         return Response({"result": contact.sys_id}, status=status.HTTP_201_CREATED)

@@ -23,7 +23,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 
 from csm_project.core.actor import current_actor_name
+from csm_project.core.models import User
 from csm_project.core.numbers import reserve_numbers
+from csm_project.core.users import USER_NAME, user_name_key, user_names_taken
 from csm_project.core.wire_values import from_text
 from csm_project.registry import TableSpec
 
@@ -189,20 +191,26 @@ class RecordImporter:
         for spec in self.unique_fields:
             attname = self.model._meta.get_field(spec.model_field).attname
             values = {getattr(obj, attname) for _, obj in batch.instances} - {None, ""}
-            existing = set(
-                self.model._base_manager.filter(**{f"{attname}__in": values}).values_list(attname, flat=True)
-            ) if values else set()
+            # User names are unique without regard to case, as the database's index says.
+            by_case = issubclass(self.model, User) and spec.name == USER_NAME
+            key = user_name_key if by_case else (lambda value: value)
+            if by_case:
+                existing = user_names_taken(values)
+            else:
+                existing = set(
+                    self.model._base_manager.filter(**{f"{attname}__in": values}).values_list(attname, flat=True)
+                ) if values else set()
             seen = self.seen_unique[spec.name]
             for line, obj in list(batch.instances):
                 value = getattr(obj, attname)
                 if value in (None, ""):
                     continue
-                if value in existing or value in seen:
-                    where = "in the database" if value in existing else "earlier in the file"
+                if key(value) in existing or key(value) in seen:
+                    where = "in the database" if key(value) in existing else "earlier in the file"
                     batch.errors.append(RowError(line, spec.name, f"{value!r} already exists {where}"))
                     batch.instances.remove((line, obj))
                 else:
-                    seen.add(value)
+                    seen.add(key(value))
 
     def _insert(self, batch: _Batch) -> list[RowError]:
         instances = [obj for _, obj in batch.instances]

@@ -134,3 +134,14 @@ def test_dry_run_checks_everything_and_writes_nothing(tmp_path):
 def test_unknown_table_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="Unknown table 'nope'"):
         run("export_records", "nope")
+
+
+def test_user_names_that_differ_only_in_case_are_refused_as_the_database_would(tmp_path, make_user):
+    make_user(user_name="Joe.Smith")
+    path = write_csv(tmp_path, [{"user_name": "joe.smith", "last_name": "A"}, {"user_name": "Ann", "last_name": "B"},
+                                {"user_name": "ANN", "last_name": "C"}])
+    with pytest.raises(CommandError):
+        call_command("import_records", "customer_contact", path, stdout=io.StringIO(), stderr=(err := io.StringIO()))
+    assert "line 2, user_name: 'joe.smith' already exists in the database" in err.getvalue()
+    assert "line 4, user_name: 'ANN' already exists earlier in the file" in err.getvalue()
+    assert not Contact.objects.exists()
