@@ -87,7 +87,7 @@ def test_adding_a_taken_user_name_in_another_case_is_refused(browser):
     })
 
     assert response.status_code == 200
-    assert "This user name is already taken." in response.text
+    assert "is already taken" in response.text
     assert Contact.objects.count() == 1
 
 
