@@ -2,14 +2,17 @@
 groups. Choice lists (stage, lead source, ...) are edited in the platform's Choice admin
 (table ``sn_lead_mgmt_core_lead``); number counters (LEAD, LEADL) in the Number counter admin.
 
-Pitfall: edits here go through the models' ``save()`` (numbers, system fields) but not through
-``leads.services``: they write no line-item journal entries, as an admin correction should not
-pose as an API change.
+Leads and line items are checked and saved through the record services, so staff are held to
+the rules every API is (choice values from the lists, a whole lead score from 1 to 100, closing
+stamps the closed date, ...). Choice fields are selects fed by those lists.
+
+Pitfall: admin edits write no line-item journal entries on the lead, as an admin correction
+should not pose as an API change.
 """
 
 from django.contrib import admin
 
-from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin
+from csm_project.core.admin import SYSTEM_FIELDSET, DomainInline, DomainRecordAdmin, SysRecordAdmin
 from leads.models import Lead, LeadLineItem, ProductOffering, UnitOfMeasure, UserGroup
 
 
@@ -33,7 +36,7 @@ class ProductOfferingAdmin(SysRecordAdmin):
     list_filter = ("active",)
 
 
-class LeadLineItemInline(admin.TabularInline):
+class LeadLineItemInline(DomainInline):
     model = LeadLineItem
     fields = ("number", "product_offering", "quantity", "unit_of_measurement", "external_id", "external_system")
     readonly_fields = ("number",)
@@ -41,7 +44,7 @@ class LeadLineItemInline(admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(SysRecordAdmin):
+class LeadAdmin(DomainRecordAdmin):
     list_display = ("number", "last_name", "first_name", "company", "stage", "lead_score", "owner", "sys_created_on")
     list_filter = ("stage", "lead_rating", "lead_source", "industry")
     search_fields = ("number", "last_name", "first_name", "company", "email")
@@ -64,7 +67,7 @@ class LeadAdmin(SysRecordAdmin):
 
 
 @admin.register(LeadLineItem)
-class LeadLineItemAdmin(SysRecordAdmin):
+class LeadLineItemAdmin(DomainRecordAdmin):
     list_display = ("number", "lead", "product_offering", "quantity", "unit_of_measurement")
     search_fields = ("number", "lead__number")
     list_select_related = ("lead", "product_offering", "unit_of_measurement")

@@ -24,6 +24,7 @@ row against choice lists loaded once (``TableRules.load_choices``), then ``check
 and ``check_unique`` check many rows with one query per field.
 """
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -382,9 +383,32 @@ def _rules(table: str) -> TableRules:
         raise DomainError(f"Invalid table {table}") from None
 
 
-def _write(
-    rules: TableRules, record: SysRecord, values: dict[str, Any], *, creating: bool, input_display_value: bool
+def record_check(
+    *,
+    table: str,
+    values: dict[str, Any],
+    instance: SysRecord | None = None,
+    input_display_value: bool = False,
+    exclude: Iterable[str] = (),
 ) -> None:
+    """Raise the ``DomainError`` that ``record_create`` (no ``instance``) or ``record_update``
+    would raise for ``values``, writing nothing: forms check with it before they save. Errors
+    on the fields of ``exclude`` are left out (a form's parent reference, set on save)."""
+    rules = _rules(table)
+    record = copy.copy(instance) if instance is not None else rules.model()
+    try:
+        _prepare(rules, record, values, creating=instance is None, input_display_value=input_display_value)
+    except DomainError as exc:
+        skipped = set(exclude)
+        errors = [error for error in exc.errors if error.field not in skipped]
+        if errors:
+            raise DomainError(errors) from None
+
+
+def _prepare(
+    rules: TableRules, record: SysRecord, values: dict[str, Any], *, creating: bool, input_display_value: bool
+) -> tuple[CleanRow, dict[str, Any]]:
+    """Apply ``values`` to ``record`` with every rule; the row read and the changed fields."""
     if not isinstance(values, dict):
         raise DomainError("The values of a record must be a map of field names to values")
     choices = rules.load_choices([name for name in values if name in rules.fields]) if rules.choice_fields else {}
@@ -408,6 +432,13 @@ def _write(
     errors += unique_row.errors
     if errors:
         raise DomainError(errors)
+    return row, changed
+
+
+def _write(
+    rules: TableRules, record: SysRecord, values: dict[str, Any], *, creating: bool, input_display_value: bool
+) -> None:
+    row, changed = _prepare(rules, record, values, creating=creating, input_display_value=input_display_value)
     if creating or changed:
         try:
             with transaction.atomic():

@@ -72,3 +72,34 @@ def test_staff_flips_a_system_property_and_it_applies_at_once(browser, live_serv
     browser.find_element(By.NAME, "_save").click()
     assert "was changed successfully" in browser.find_element(By.CSS_SELECTOR, ".messagelist").text
     assert property_bool(INVALID_QUERY_RETURNS_NO_ROWS) is True
+
+
+def test_staff_are_held_to_the_lead_rules_in_the_admin(browser, live_server, staff):
+    from selenium.webdriver.support.ui import Select
+
+    from csm_project.core.choices import choices_ensure
+    from leads.demo import CHOICES
+    from leads.models import LEAD_TABLE, Lead
+
+    choices_ensure(table=LEAD_TABLE, element="stage", values=CHOICES["stage"])
+    lead = Lead.objects.create(last_name="Wilson", stage="300_nurturing", lead_score=92)
+    log_in(browser, live_server, "staff.member", STAFF_PASSWORD)
+
+    browser.get(f"{live_server.url}/admin/leads/lead/{lead.pk}/change/")
+    Select(browser.find_element(By.NAME, "stage")).select_by_visible_text("Disqualified")
+    score = browser.find_element(By.NAME, "lead_score")
+    score.clear()
+    score.send_keys("40.5")
+    browser.find_element(By.NAME, "_save").click()
+    assert "Lead score must be a whole number from 1 to 100." in browser.find_element(By.CSS_SELECTOR, ".errorlist").text
+    lead.refresh_from_db()
+    assert (lead.stage, lead.lead_score, lead.closed_date) == ("300_nurturing", 92, None)
+
+    score = browser.find_element(By.NAME, "lead_score")
+    score.clear()
+    score.send_keys("40")
+    browser.find_element(By.NAME, "_save").click()
+    assert "was changed successfully" in browser.find_element(By.CSS_SELECTOR, ".messagelist").text
+    lead.refresh_from_db()
+    assert (lead.stage, lead.lead_score) == ("500_closed_lost", 40)
+    assert lead.closed_date is not None
