@@ -91,7 +91,8 @@ def test_staff_are_held_to_the_lead_rules_in_the_admin(browser, live_server, sta
     score.clear()
     score.send_keys("40.5")
     browser.find_element(By.NAME, "_save").click()
-    assert "Lead score must be a whole number from 1 to 100." in browser.find_element(By.CSS_SELECTOR, ".errorlist").text
+    errors = browser.find_element(By.CSS_SELECTOR, ".errorlist").text
+    assert "Lead score must be a whole number from 1 to 100." in errors
     lead.refresh_from_db()
     assert (lead.stage, lead.lead_score, lead.closed_date) == ("300_nurturing", 92, None)
 
