@@ -10,8 +10,8 @@ from rest_framework.test import APIRequestFactory, force_authenticate
 from csm_project.api.datetimes import user_zone
 from csm_project.api.fields import read_field, requested_fields, resolve_requested_fields, select_related_paths
 from csm_project.api.filters import EncodedQueryFilter
-from csm_project.core.queries import QueryTooLarge, apply_encoded_query
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_set
+from csm_project.core.queries import QueryTooLarge, apply_encoded_query
 from csm_project.registry import get_table
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory
 from tests.eqtestapp.models import EqRecord
