@@ -125,6 +125,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "csm_project.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "URL_FORMAT_OVERRIDE": None,
+    # OPTIONS is not a platform method: every endpoint answers it 405 in its family's envelope
+    # (and a view's docstring never leaks into a metadata body).
+    "DEFAULT_METADATA_CLASS": None,
 }
 
 # Realm announced in WWW-Authenticate on 401 answers.

@@ -33,7 +33,6 @@ class ContactViewSet(NowViewSet):
     pagination_class = SysparmPagination
     default_limit = 10
     parser_classes = [PlatformJSONParser]
-    metadata_class = None  # OPTIONS is not a platform method: 405 envelope (and no docstring leak)
 
     def get_queryset(self):
         return contact_list()

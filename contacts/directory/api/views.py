@@ -48,13 +48,12 @@ class DirectoryContactViewSet(ContactCenterViewSet):
     required_roles = {
         "GET": READERS,
         "HEAD": READERS,
-        "OPTIONS": READERS,  # answered 405: no metadata body, it would carry no statusCode
+        "OPTIONS": READERS,  # answered 405 (no metadata class): a metadata body would carry no statusCode
         "POST": ADMIN,
         "PUT": ADMIN,
         "DELETE": ADMIN,
     }
     parser_classes = [LenientJSONParser, JSONOrFormParser]
-    metadata_class = None
     queryset = CustomContact.objects.none()  # the directory is read by contacts.directory
 
     def list(self, request, *args, **kwargs):
