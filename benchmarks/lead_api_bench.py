@@ -18,7 +18,7 @@ asserts nothing; never part of the test suite.
 The raw endpoint is the floor the product is compared with: it does the same SQL work (page +
 count + line items + work notes of leads and items, a numbered insert with its journal entries
 in one transaction) and skips what the product adds on purpose: Basic authentication and roles,
-encoded-query compilation, validation, the §5.5 extension classes, DRF's request/response cycle.
+encoded-query compilation, validation, the replaceable Lead API classes, DRF's request/response cycle.
 """
 
 import argparse

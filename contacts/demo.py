@@ -1,4 +1,4 @@
-"""Demo records of the contacts app (CONTRACT §7), loaded by ``seed_demo``.
+"""Demo records of the contacts app (docs/demo-data.md), loaded by ``seed_demo``.
 
 Every loader is idempotent: running ``seed_demo`` twice changes nothing.
 """
@@ -21,7 +21,7 @@ def load(*, stdout) -> None:
 # --- CSM records (issue 4): accounts, consumers, locations, contacts, social profiles ---------
 
 
-# The records the seeds name (CONTRACT §7). Account "Boxeo" holds, in creation order, Carl
+# The records the seeds name (docs/demo-data.md). Account "Boxeo" holds, in creation order, Carl
 # Customer and Julie Lewis, then George Warren and Jane Contact (so the seed's list example,
 # offset 2 limit 2 of this account, is exactly George then Jane), then generated contacts.
 BOXEO = "86837a386f0331003b3c498f5d3ee4ca"

@@ -144,7 +144,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 
-# --- Lead API (issue 6, CONTRACT §5.5) -------------------------------------------------------
+# --- Lead API (issue 6, docs/lead-api.md) -------------------------------------------------------
 # The Lead API's processing steps are replaceable classes: point any of these at a subclass
 # (e.g. "myco.leads.MyValidator") to override one method without touching the product's code.
 LEAD_API = {

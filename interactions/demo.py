@@ -1,4 +1,4 @@
-"""Demo records of the interactions app (CONTRACT §7), loaded by ``seed_demo``.
+"""Demo records of the interactions app (docs/demo-data.md), loaded by ``seed_demo``.
 
 - The records the Interaction API document's cURL examples name: connector (channel)
   ``28a59893873103002ae97e2526cb0b5d``, queue ``f3a50867b30303002186a72256a8dcb7``, and the

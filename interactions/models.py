@@ -1,4 +1,4 @@
-"""Models of the interactions app (CONTRACT §4): channels (interaction connectors), queues,
+"""Models of the interactions app (docs/interaction-api.md): channels (interaction connectors), queues,
 interactions, and the documents an interaction points at for its context and channel metadata.
 
 An interaction references its context and channel-metadata documents generically, by wire

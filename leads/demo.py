@@ -1,4 +1,4 @@
-"""Demo records of the leads app (CONTRACT §7), loaded by ``seed_demo`` after contacts.
+"""Demo records of the leads app (docs/demo-data.md), loaded by ``seed_demo`` after contacts.
 
 The Lead API seed's records with their sys_ids, numbers, values, system fields and work notes:
 owner Max Blaze, Abel Tuter (the seed's caller and work-note author, granted the

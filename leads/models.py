@@ -1,14 +1,14 @@
 """Lead management records: leads, their line items, the product catalogue they name (product
 offerings, units of measure) and user groups (a lead's ``lead_group``).
 
-Wire tables (CONTRACT §1.1): ``sn_lead_mgmt_core_lead``, ``sn_lead_mgmt_core_lead_line_item``,
+Wire tables (docs/platform.md): ``sn_lead_mgmt_core_lead``, ``sn_lead_mgmt_core_lead_line_item``,
 ``sn_prd_pm_product_offering``, ``sn_prd_pm_uom``, ``sys_user_group``.
 
 Numbers (``LEAD0000001``, ``LEADL0000001``) are drawn from the platform counter on insert,
 inside the inserting transaction, so they stay unique under concurrent inserts.
 
 Choice fields (``stage``, ``lead_source``, ...) are plain strings: their allowed values are
-``sys_choice`` rows staff can extend in the admin (CONTRACT §5.3), not Django ``choices``.
+``sys_choice`` rows staff can extend in the admin (docs/lead-api.md), not Django ``choices``.
 """
 
 import re

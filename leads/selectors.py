@@ -1,6 +1,6 @@
 """Reads of leads with everything the Lead API shows about them.
 
-A page of leads costs a constant number of queries whatever its size (CONTRACT §5, asserted by
+A page of leads costs a constant number of queries whatever its size (docs/lead-api.md, asserted by
 the tests): the leads with their references (one joined query, plus one per multi-table
 reference in use), their line items with theirs (one query), and the work notes of the leads
 and of the line items (one query each).

@@ -1,4 +1,4 @@
-"""Shared fixtures: users and authenticated API clients, one per role (CONTRACT §1.5)."""
+"""Shared fixtures: users and authenticated API clients, one per role (docs/platform.md)."""
 
 import base64
 import gc

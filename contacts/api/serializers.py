@@ -1,4 +1,4 @@
-"""Contact API shapes (CONTRACT §3): a contact out, a contact (and social profile) in.
+"""Contact API shapes (docs/contact-api.md): a contact out, a contact (and social profile) in.
 
 Out: every value is a JSON string (a real client decodes each field into a string and fails on
 anything else): empty/NULL -> ``""``, booleans ``"true"``/``"false"``, references the sys_id held

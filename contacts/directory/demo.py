@@ -1,4 +1,4 @@
-"""Demo records of the contact-center directory (CONTRACT §6, §7), loaded by ``seed_demo``.
+"""Demo records of the contact-center directory (docs/contact-center-api.md), loaded by ``seed_demo``.
 
 The users of the vendor document's filter example (Joe Johnson, ``joej``) and a few more
 contact-center people, and Custom contacts including the document's ``Some Contact``.

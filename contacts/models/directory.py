@@ -1,4 +1,4 @@
-"""Contact-center directory records (CONTRACT §6): the ``Custom`` contacts.
+"""Contact-center directory records (docs/contact-center-api.md): the ``Custom`` contacts.
 
 User and Queue contacts are not stored here: the directory (``contacts.directory``) reads
 them from ``sys_user`` and ``awa_queue`` as they are.

@@ -1,4 +1,4 @@
-"""HTTP Basic for every API endpoint (CONTRACT §1.4), with a short-lived verification cache.
+"""HTTP Basic for every API endpoint (docs/platform.md), with a short-lived verification cache.
 
 Password hashing is deliberately slow (hundreds of milliseconds), which would make every
 Basic-authenticated request slow. After one successful check we remember, for a few minutes,

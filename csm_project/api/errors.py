@@ -1,9 +1,9 @@
 """The one place exceptions become each API family's error envelope.
 
 Families:
-- ``now`` (``/api/now/...`` and ``/api/sn_lead_mgmt_core/...``, CONTRACT §1.7):
+- ``now`` (``/api/now/...`` and ``/api/sn_lead_mgmt_core/...``, docs/platform.md):
   ``{"error": {"message": ..., "detail": ...}, "status": "failure"}``.
-- ``contact_center`` (``/api/v2/contacts``, CONTRACT §6): ``{"statusCode": N, "statusMessage": ...}``.
+- ``contact_center`` (``/api/v2/contacts``, docs/contact-center-api.md): ``{"statusCode": N, "statusMessage": ...}``.
 
 A view names its family with ``api_family``. Views raise ``ApiError`` (or a DRF exception);
 anything else is an unexpected fault: logged with its stack, answered with a 500 envelope
@@ -79,7 +79,7 @@ class BadRequestBody(ApiError):
 _ACTION_WORDS = {"GET": "query", "HEAD": "query", "OPTIONS": "query", "POST": "create",
                  "PUT": "update", "PATCH": "update", "DELETE": "delete"}
 
-# Contact-center statusCodes (CONTRACT §6) by HTTP status, for exceptions that carry none.
+# Contact-center statusCodes (docs/contact-center-api.md) by HTTP status, for exceptions that carry none.
 _CC_CODES = {400: 2, 401: 20, 403: 5, 404: 6, 405: 2, 406: 2, 415: 2, 500: 4}
 
 

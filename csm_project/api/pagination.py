@@ -1,4 +1,4 @@
-"""``sysparm_limit`` / ``sysparm_offset`` paging for ``/api/now`` lists (CONTRACT §1.9).
+"""``sysparm_limit`` / ``sysparm_offset`` paging for ``/api/now`` lists (docs/platform.md).
 
 Every page answers ``X-Total-Count`` and, unless ``sysparm_suppress_pagination_header=true``,
 a ``Link`` header with ``first``, ``prev`` (offset > 0), ``next`` (more rows) and ``last``,

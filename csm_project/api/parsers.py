@@ -1,4 +1,4 @@
-"""Request bodies: JSON, and XML where a seed allows it (CONTRACT §1.8).
+"""Request bodies: JSON, and XML where a seed allows it (docs/platform.md).
 
 Both parsers read at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes (DRF streams the body past
 Django's own check) and answer anything unreadable, including bodies nested deeply enough to

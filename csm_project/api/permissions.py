@@ -1,4 +1,4 @@
-"""One permission class: the roles a view declares, deny by default (CONTRACT §1.5)."""
+"""One permission class: the roles a view declares, deny by default (docs/platform.md)."""
 
 from rest_framework.permissions import BasePermission
 

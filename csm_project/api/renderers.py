@@ -1,4 +1,4 @@
-"""JSON and XML output (CONTRACT §1.8)."""
+"""JSON and XML output (docs/platform.md)."""
 
 import re
 from xml.etree.ElementTree import Element, SubElement, tostring

@@ -1,4 +1,4 @@
-"""URL patterns for viewsets, with the optional version segment of CONTRACT §1.6."""
+"""URL patterns for viewsets, with the optional version segment of docs/platform.md."""
 
 from rest_framework.routers import SimpleRouter
 

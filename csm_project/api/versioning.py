@@ -1,4 +1,4 @@
-"""Versioned URLs (CONTRACT §1.6): ``/api/now/contact`` and ``/api/now/v1/contact`` are the
+"""Versioned URLs (docs/platform.md): ``/api/now/contact`` and ``/api/now/v1/contact`` are the
 same endpoint; any other version is a 400 with the error envelope."""
 
 from rest_framework.versioning import BaseVersioning

@@ -38,14 +38,14 @@ def new_sys_id() -> str:
 
 
 def is_sys_id(value: object) -> bool:
-    """Whether ``value`` has the sys_id form (CONTRACT §1.1). Check ids from clients with it
+    """Whether ``value`` has the sys_id form (docs/platform.md). Check ids from clients with it
     before any query: anything else names no record, and odd input (a NUL character, which
     PostgreSQL refuses, or a 10 kB string) then never reaches the database."""
     return isinstance(value, str) and _SYS_ID.fullmatch(value) is not None
 
 
 class SysRecord(models.Model):
-    """The system fields every stored record has (CONTRACT §1.1).
+    """The system fields every stored record has (docs/platform.md).
 
     Subclasses declare ``sys_table`` (the wire table name) and ``sys_display_field`` (the
     field shown for a reference to them). ``save()`` stamps who and when, stores empty
@@ -107,7 +107,7 @@ class SysRecord(models.Model):
 
 
 class NumberedRecord(SysRecord):
-    """A record with a human number: ``NUMBER_PREFIX`` + zero-padded digits (CONTRACT §1.2).
+    """A record with a human number: ``NUMBER_PREFIX`` + zero-padded digits (docs/platform.md).
 
     The number is drawn on insert, inside the insert's transaction, from the prefix's counter
     (``csm_project.core.numbers``). Creation time is stamped after the draw: concurrent inserts
@@ -134,7 +134,7 @@ class NumberedRecord(SysRecord):
 
 
 class Role(SysRecord):
-    """A role as named on the platform (CONTRACT §1.5), granted to users."""
+    """A role as named on the platform (docs/platform.md), granted to users."""
 
     sys_table = "sys_user_role"
 
@@ -231,7 +231,7 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
 
 
 class NumberCounter(models.Model):
-    """The next record number per prefix (CONTRACT §1.2). Staff may move it forward."""
+    """The next record number per prefix (docs/platform.md). Staff may move it forward."""
 
     prefix = models.CharField(max_length=16, primary_key=True)
     table = models.CharField(max_length=80, blank=True, help_text="Wire table the numbers are for.")

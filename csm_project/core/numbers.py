@@ -1,4 +1,4 @@
-"""Record numbers: prefix + zero-padded digits, strictly increasing per prefix (CONTRACT §1.2).
+"""Record numbers: prefix + zero-padded digits, strictly increasing per prefix (docs/platform.md).
 
 The counter row is advanced with one ``UPDATE ... RETURNING`` statement. On PostgreSQL the
 row lock it takes is held until the caller's transaction ends, so concurrent inserts are

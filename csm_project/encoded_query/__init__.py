@@ -1,4 +1,4 @@
-"""The encoded query engine (`sysparm_query`, CONTRACT §2).
+"""The encoded query engine (`sysparm_query`, docs/encoded-queries.md).
 
 `parser` turns text into a tree and has no Django imports; `dates` recognises and resolves the
 `javascript:` helpers; `compiler` turns a tree into a Django `Q` and an ordering for one table of

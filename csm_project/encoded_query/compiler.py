@@ -1,8 +1,8 @@
-"""Parsed encoded query -> Django `Q` and ordering, for one table of the registry (CONTRACT §2).
+"""Parsed encoded query -> Django `Q` and ordering, for one table of the registry (docs/encoded-queries.md).
 
 `compile_query(table, query, now=..., user_sys_id=...)` gives a `CompiledQuery`: the filter,
 the ordering (always ending in a primary-key tiebreak, so offset paging neither skips nor
-repeats rows) and the invalid terms. The caller decides the §2.4 policy with
+repeats rows) and the invalid terms. The caller decides the policy for invalid terms (docs/encoded-queries.md) with
 `invalid_returns_no_rows`, normally read from the system property at request time.
 
 What the compiler guarantees:
@@ -19,12 +19,12 @@ What the compiler guarantees:
   PostgreSQL, `BINARY` on SQLite), so both databases sort alike whatever the database locale.
   Pitfall: SQLite folds case for ASCII letters only, so non-ASCII case-insensitivity is
   PostgreSQL-only.
-- NULL rules of §2.2: empty strings count as empty (they are normally stored as NULL); `=` with
+- NULL rules (docs/encoded-queries.md): empty strings count as empty (they are normally stored as NULL); `=` with
   an empty value or `NULL` tests emptiness; `!=`, `NOT IN`, `NOT LIKE`, `NSAMEAS` and `NOTON`
   never match an empty value.
 - Date-times have whole-second meaning, like the platform: a stored value is compared as if
   truncated to the second (`x <= '... 10:00:00'` includes `10:00:00.7`). Literal values are UTC
-  (§2.2); `javascript:` periods ("today") and `DATEPART` (weekday, hour...) follow the caller's
+  (docs/encoded-queries.md); `javascript:` periods ("today") and `DATEPART` (weekday, hour...) follow the caller's
   time zone `tz`, as they do for the platform's users.
 - References compare by sys_id with `=`, `!=`, `IN`, `NOT IN`, `ISEMPTY`, `ISNOTEMPTY`, `SAMEAS`
   and `NSAMEAS`; string operators (`LIKE`, `STARTSWITH`, ...) and `ORDERBY` use the referenced

@@ -1,10 +1,10 @@
-"""The `javascript:` value helpers of encoded queries (CONTRACT §2.2), recognised, never run.
+"""The `javascript:` value helpers of encoded queries (docs/encoded-queries.md), recognised, never run.
 
 Clients put server-side script calls in query values (`sys_created_on>javascript:gs.daysAgo(3)`,
 `caller_id=javascript:gs.getUserID()`). The platform evaluates them; we only recognise a fixed
 set of call shapes with regular expressions and compute their result ourselves. Nothing in a
 value is ever executed or evaluated: a value that does not match one of the shapes below is
-reported as unsupported and its term becomes invalid (§2.4).
+reported as unsupported and its term becomes invalid (docs/encoded-queries.md).
 
 Two steps, so the parser stays free of clocks and users:
 

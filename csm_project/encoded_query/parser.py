@@ -1,4 +1,4 @@
-"""Encoded query text -> tree (CONTRACT §2.1, §2.2). Pure Python: no Django, no database.
+"""Encoded query text -> tree (docs/encoded-queries.md). Pure Python: no Django, no database.
 
 The tree, outermost first:
 
@@ -8,7 +8,8 @@ The tree, outermost first:
   any of its terms. `a^b^ORc^d` is three clauses: `(a)`, `(b, c)`, `(d)`.
 - `Query.order_by`: `OrderBy` terms in the order written (first is primary), wherever they stood.
 - `Query.invalid`: every `InvalidTerm` met while parsing, with the reason. Invalid terms also stay
-  in their clause, so the compiler can apply either §2.4 policy (drop them, or return no rows).
+  in their clause, so the compiler can apply either policy for invalid terms (drop them, or
+  return no rows; docs/encoded-queries.md).
 
 The parser checks syntax only: whether a field exists or a value fits the field's type is the
 compiler's business, because only the table registry knows.
@@ -57,7 +58,7 @@ __all__ = [
 #: An operand is the literal text, or a recognised `javascript:` helper.
 Operand = str | Helper
 
-#: Operators of §2.2, canonical spelling.
+#: Operators (docs/encoded-queries.md), canonical spelling.
 OPERATORS = (
     "=",
     "!=",
@@ -182,7 +183,7 @@ class Term:
 
 @dataclass(frozen=True)
 class InvalidTerm:
-    """A segment that cannot be used as a condition, and why (§2.4)."""
+    """A segment that cannot be used as a condition, and why (docs/encoded-queries.md)."""
 
     text: str
     reason: str

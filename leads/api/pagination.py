@@ -1,4 +1,4 @@
-"""Lead API paging (CONTRACT §5.2), not the ``/api/now`` kind.
+"""Lead API paging (docs/lead-api.md), not the ``/api/now`` kind.
 
 - ``sysparm_limit`` default 20, at most 100; over 100, 0 or less, or not a whole number: 400.
   ``sysparm_offset`` a whole number, 0 or more; anything else: 400.

@@ -1,4 +1,4 @@
-"""``/api/sn_lead_mgmt_core/lead`` and ``/api/sn_lead_mgmt_core/v1/lead`` (CONTRACT §1.6)."""
+"""``/api/sn_lead_mgmt_core/lead`` and ``/api/sn_lead_mgmt_core/v1/lead`` (docs/platform.md)."""
 
 from django.urls import include, path
 

@@ -1,8 +1,8 @@
-"""Lead API views (CONTRACT §5): ``/api/sn_lead_mgmt_core[/v1]/lead[/<sys_id>]``.
+"""Lead API views (docs/lead-api.md): ``/api/sn_lead_mgmt_core[/v1]/lead[/<sys_id>]``.
 
-Thin adapters: each action asks ``lead_api_processor`` (the §5.5 classes chosen by the
+Thin adapters: each action asks ``lead_api_processor`` (the replaceable classes (docs/lead-api.md) chosen by the
 ``LEAD_API`` setting) to do the work and returns what it gives. Bodies are bare (no
-``result`` wrapper): a list is a JSON array paged per §5.2, a lead is a JSON object.
+``result`` wrapper): a list is a JSON array paged as docs/lead-api.md says, a lead is a JSON object.
 """
 
 from collections.abc import Iterator

@@ -1,4 +1,4 @@
-"""Who may use the Contact API: role ``csm_ws_integration`` (or admin) for every method (CONTRACT §1.4, §1.5)."""
+"""Who may use the Contact API: role ``csm_ws_integration`` (or admin) for every method (docs/platform.md)."""
 
 import pytest
 

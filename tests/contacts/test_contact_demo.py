@@ -1,4 +1,4 @@
-"""The contacts demo data set (CONTRACT §7): the records the seeds name, generated contacts, idempotence."""
+"""The contacts demo data set (docs/demo-data.md): the records the seeds name, generated contacts, idempotence."""
 
 import io
 

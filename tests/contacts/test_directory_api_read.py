@@ -1,4 +1,4 @@
-"""GET /api/v2/contacts and /api/v2/contacts/{id} (CONTRACT §6): the three kinds together,
+"""GET /api/v2/contacts and /api/v2/contacts/{id} (docs/contact-center-api.md): the three kinds together,
 filters, paging, sorting, and who appears as a User contact."""
 
 import re

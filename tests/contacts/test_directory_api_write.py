@@ -1,4 +1,4 @@
-"""POST, PUT and DELETE on /api/v2/contacts (CONTRACT §6): only Custom contacts are written,
+"""POST, PUT and DELETE on /api/v2/contacts (docs/contact-center-api.md): only Custom contacts are written,
 only by Contact Center Admins; every refusal is the statusCode envelope and changes nothing."""
 
 import json

@@ -1,5 +1,5 @@
 """The Contact API document's three cURL examples, sent verbatim against the demo data of
-``seed_demo`` (CONTRACT §3, §7): status, the exact key set in the documented order, every value a
+``seed_demo`` (docs/contact-api.md): status, the exact key set in the documented order, every value a
 JSON string, references as sys_id strings, and, for the two documented records, every value.
 
 Two examples are garbled by the PDF the document was made from, and are sent as they were meant:

@@ -1,5 +1,5 @@
 """The contact-center Contacts API document's examples, sent against the demo data of
-``seed_demo`` (CONTRACT §6, §7) as the demo Contact Center agent and admin: statuses, the
+``seed_demo`` (docs/contact-center-api.md) as the demo Contact Center agent and admin: statuses, the
 documented body shapes (keys per type, value types, ``type`` capitalised) and the records.
 
 The document's URLs are relative to the API root, ``/api/v2``. Its first example is written

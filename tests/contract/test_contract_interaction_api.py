@@ -1,5 +1,5 @@
 """The Interaction Management API document's two cURL examples, sent verbatim against the demo
-data of ``seed_demo`` (CONTRACT §4, §7): status, exact keys in the documented order, value
+data of ``seed_demo`` (docs/interaction-api.md): status, exact keys in the documented order, value
 types, and the stored records behind each response."""
 
 import io

@@ -1,6 +1,6 @@
 # ruff: noqa: E501 - the documented samples at the end are copied verbatim, long lines included
 """The Lead API document's four cURL examples (seeds/002), sent verbatim against the demo data of
-``seed_demo`` as the seed's caller Abel Tuter (CONTRACT §5, §7): status, exact key sets and
+``seed_demo`` as the seed's caller Abel Tuter (docs/lead-api.md): status, exact key sets and
 JSON types of the documented responses, the values that do not depend on time or generated
 ids, and the stored rows behind each write.
 

@@ -1,4 +1,4 @@
-"""The encoded query compiler (CONTRACT §2.2-§2.4) against a real database, table-driven."""
+"""The encoded query compiler (docs/encoded-queries.md) against a real database, table-driven."""
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo

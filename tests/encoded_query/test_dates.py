@@ -1,4 +1,4 @@
-"""The `javascript:` date helpers of CONTRACT §2.2: recognised by pattern, resolved against a clock."""
+"""The `javascript:` date helpers of docs/encoded-queries.md: recognised by pattern, resolved against a clock."""
 
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo

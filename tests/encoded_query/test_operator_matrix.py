@@ -1,5 +1,5 @@
 """Every operator on every kind of field with every kind of value: compiled and run on the
-database, each either applies or is reported invalid. Nothing raises (CONTRACT §2.4)."""
+database, each either applies or is reported invalid. Nothing raises (docs/encoded-queries.md)."""
 
 from datetime import UTC, datetime
 

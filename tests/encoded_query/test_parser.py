@@ -1,4 +1,4 @@
-"""The encoded query parser (CONTRACT §2.1, §2.2, §2.4): text -> tree, no database."""
+"""The encoded query parser (docs/encoded-queries.md): text -> tree, no database."""
 
 import subprocess
 import sys
@@ -25,7 +25,7 @@ def only_term(text: str) -> Term:
     return term
 
 
-# --- every operator of §2.2 -------------------------------------------------------------------
+# --- every operator (docs/encoded-queries.md) -------------------------------------------------------------------
 
 OPERATOR_CASES = [
     ("name=Acme", "name", "=", ("Acme",)),
@@ -139,7 +139,7 @@ def test_operators_are_case_sensitive():
     assert isinstance(term, InvalidTerm)
 
 
-# --- precedence (§2.1) ------------------------------------------------------------------------
+# --- precedence (docs/encoded-queries.md) ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -250,7 +250,7 @@ def test_other_javascript_makes_the_term_invalid(text):
     assert query.invalid == (term,)
 
 
-# --- invalid and malformed input (§2.4) -------------------------------------------------------
+# --- invalid and malformed input (docs/encoded-queries.md) -------------------------------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Property: for random records and random well-formed queries, the database returns exactly the
 rows (in exactly the order) that a small, independent in-Python evaluation of the parsed tree selects.
 
-The evaluator below implements CONTRACT §2.2-§2.4 directly on Python values (lower-case
+The evaluator below implements docs/encoded-queries.md directly on Python values (lower-case
 comparison, empty = NULL or "", whole-second date-times, empty values first when sorting, a
 sys_id tiebreak). It shares nothing with the compiler but the parser's tree and, for the few
 `javascript:` helpers used, `dates.resolve` (whose arithmetic `test_dates.py` pins down).

@@ -1,4 +1,4 @@
-"""Authentication and roles on the Interaction API (CONTRACT §1.4, §1.5): 401 without
+"""Authentication and roles on the Interaction API (docs/platform.md): 401 without
 credentials, 403 without ``interaction_agent``; nothing is written either way."""
 
 import json

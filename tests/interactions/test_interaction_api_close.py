@@ -1,4 +1,4 @@
-"""POST /api/now/interaction/{id}/close (CONTRACT §4)."""
+"""POST /api/now/interaction/{id}/close (docs/interaction-api.md)."""
 
 import pytest
 

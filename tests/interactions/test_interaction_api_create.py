@@ -1,4 +1,4 @@
-"""POST /api/now/interaction (CONTRACT §4): the records it writes, and every refusal a 400
+"""POST /api/now/interaction (docs/interaction-api.md): the records it writes, and every refusal a 400
 envelope that leaves no row behind."""
 
 import json

@@ -1,4 +1,4 @@
-"""XML in and out (CONTRACT §1.8, §4): responses parsed with a standard XML parser carry the
+"""XML in and out (docs/platform.md): responses parsed with a standard XML parser carry the
 same values as the JSON ones; XML bodies are read as maps."""
 
 from xml.etree import ElementTree

@@ -1,4 +1,4 @@
-"""Concurrency on PostgreSQL (CONTRACT §1.2, §4): 50 interactions created from 10 threads get 50
+"""Concurrency on PostgreSQL (docs/platform.md): 50 interactions created from 10 threads get 50
 distinct IMS numbers that increase in creation order; concurrent closes of one interaction write once."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The interactions part of ``seed_demo`` (CONTRACT §7): the seed's records, generated
+"""The interactions part of ``seed_demo`` (docs/demo-data.md): the seed's records, generated
 interactions that page, idempotence, and the IMS counter left above every used number."""
 
 import io

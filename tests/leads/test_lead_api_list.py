@@ -1,4 +1,4 @@
-"""GET /api/sn_lead_mgmt_core/lead and /lead/{sys_id}: the shape of §5.1, paging of §5.2,
+"""GET /api/sn_lead_mgmt_core/lead and /lead/{sys_id}: the shape and the paging of docs/lead-api.md,
 ``sysparm_fields``, encoded queries (dot-walks included) and a constant query count."""
 
 from datetime import UTC, datetime

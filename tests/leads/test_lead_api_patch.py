@@ -1,4 +1,4 @@
-"""PATCH /api/sn_lead_mgmt_core/lead/{sys_id}: the rules of CONTRACT §5.3 and §5.4 on the
+"""PATCH /api/sn_lead_mgmt_core/lead/{sys_id}: the rules of docs/lead-api.md on the
 answer and the rows in the database (a rejected request leaves lead, line items and journal
 exactly as they were)."""
 

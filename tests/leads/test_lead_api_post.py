@@ -1,4 +1,4 @@
-"""POST /api/sn_lead_mgmt_core/lead: the rules of CONTRACT §5.3 and the errors of §5.4, each
+"""POST /api/sn_lead_mgmt_core/lead: the rules and the error list of docs/lead-api.md, each
 checked on the answer and on the rows left in the database."""
 
 import pytest
@@ -21,7 +21,7 @@ def post(client, body):
 
 
 def assert_rejected(response, detail: list[dict]) -> None:
-    """400, the §1.7 envelope with the §5.4 detail list, and nothing written."""
+    """400, the error envelope with the detail list of docs/lead-api.md, and nothing written."""
     assert response.status_code == 400, response.content
     assert response.json() == {"error": {"message": "Invalid payload", "detail": detail}, "status": "failure"}
     assert not Lead.objects.exists()

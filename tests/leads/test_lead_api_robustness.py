@@ -1,5 +1,5 @@
 """Odd input never makes the Lead API fail: every request gets 2xx or the 400/404 envelope,
-whatever the body holds (CONTRACT §1.7, §5.4)."""
+whatever the body holds (docs/platform.md)."""
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -1,4 +1,4 @@
-"""Concurrent POSTs on PostgreSQL draw distinct lead and line-item numbers (CONTRACT §1.2)."""
+"""Concurrent POSTs on PostgreSQL draw distinct lead and line-item numbers (docs/platform.md)."""
 
 import pytest
 from rest_framework.test import APIClient

@@ -1,4 +1,4 @@
-"""``seed_demo``'s lead records (CONTRACT §7): the seed's records as documented, enough leads to
+"""``seed_demo``'s lead records (docs/demo-data.md): the seed's records as documented, enough leads to
 page, counters that continue at LEAD0001001, and a second run that changes nothing."""
 
 import io

@@ -1,4 +1,4 @@
-"""CONTRACT §5.5: the Lead API's processing steps are classes a deployment replaces through the
+"""docs/lead-api.md: the Lead API's processing steps are classes a deployment replaces through the
 ``LEAD_API`` setting, overriding one method without touching the product's code."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Filters of ``GET /api/v2/contacts`` (CONTRACT §6): any attribute, ANDed.
+"""Filters of ``GET /api/v2/contacts`` (docs/contact-center-api.md): any attribute, ANDed.
 
 The FilterSet is validated once against the query string and then applied to each kind's
 queryset before the kinds are combined (``contacts.directory.selectors.directory_list(refine=...)``),

@@ -1,4 +1,4 @@
-"""Shapes of the contact-center Contacts API (CONTRACT §6). Rules live in ``contacts.directory``."""
+"""Shapes of the contact-center Contacts API (docs/contact-center-api.md). Rules live in ``contacts.directory``."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""The contact-center Contacts API, ``/api/v2/contacts`` (CONTRACT §6).
+"""The contact-center Contacts API, ``/api/v2/contacts`` (docs/contact-center-api.md).
 
 Every answer carries ``statusCode``; errors are ``{"statusCode", "statusMessage"}``, made by
 ``csm_project.api.errors`` from the ``ApiError``s raised here. HTTP status per code:

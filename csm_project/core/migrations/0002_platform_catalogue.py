@@ -1,4 +1,4 @@
-"""The roles of CONTRACT §1.5 and the first system property; staff may add more later."""
+"""The roles of docs/platform.md and the first system property; staff may add more later."""
 
 import uuid
 

@@ -6,7 +6,7 @@ from csm_project.core.roles import UnknownRole, user_grant_roles, user_revoke_ro
 
 class Command(BaseCommand):
     help = (
-        "Grant roles to a user (CONTRACT §1.5), or take them away with --revoke. "
+        "Grant roles to a user (docs/platform.md), or take them away with --revoke. "
         "Example: manage.py grant_role george.warren csm_ws_integration interaction_agent"
     )
 

@@ -11,7 +11,7 @@ from csm_project.core.demo import DEMO_USERS, load_users
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data set (CONTRACT §7): the demo users (admin, csm.integration, "
+        "Load the demo data set (docs/demo-data.md): the demo users (admin, csm.integration, "
         "interaction.agent, lead.integrator, cc.admin, cc.agent, no.role) and each app's demo "
         "records, so that every cURL example of the API documents works verbatim. Running it "
         "again changes nothing; existing users keep their passwords."
