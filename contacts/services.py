@@ -15,14 +15,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 
-from contacts.models import Account, Contact, Location, SocialChannel, SocialProfile
+from contacts.models import Contact, SocialChannel, SocialProfile
 from csm_project.core.errors import REFERENCE, UNIQUE, DomainError, FieldError
-from csm_project.core.models import User, is_sys_id
+from csm_project.core.models import is_sys_id
 from csm_project.core.record_import import ImportResult, RowError
 from csm_project.core.users import UserRules, user_name_key, user_name_taken_message, user_names_taken
 
-# Reference fields of a contact the product models, and the model each one names.
-CONTACT_REFERENCES: dict[str, type] = {"account": Account, "company": Account, "manager": User, "location": Location}
+# Reference fields of a contact (wire name -> the model each one names), from the model.
+CONTACT_REFERENCES: dict[str, type] = {
+    field.name: field.related_model for field in Contact._meta.concrete_fields if field.many_to_one
+    and not field.remote_field.parent_link
+}
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
