@@ -1,8 +1,9 @@
 """Staff admin for the interactions app: interactions, connectors, queues and documents.
 
 Interactions are created and closed through the same services as the API (so the number,
-the default documents and the close rules hold); state and the system-set fields are
-read-only here, and closing is an admin action.
+the default documents and the close rules hold), and changed through the record services
+(their refusals are form errors); state and the system-set fields are read-only here, and
+closing is an admin action.
 """
 
 import json
@@ -12,8 +13,9 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 
-from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin
+from csm_project.core.admin import SYSTEM_FIELDSET, DomainRecordForm, SysRecordAdmin
 from csm_project.core.journal import journal_add
+from csm_project.core.records import record_update
 from interactions.models import (
     CLOSED_STATES,
     Interaction,
@@ -26,7 +28,7 @@ from interactions.selectors import interaction_document, interaction_work_notes
 from interactions.services import interaction_close, interaction_create
 
 
-class InteractionForm(forms.ModelForm):
+class InteractionForm(DomainRecordForm):
     work_note = forms.CharField(
         label="Add a work note", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Saved to the journal with your name when you save.",
@@ -91,7 +93,8 @@ class InteractionAdmin(SysRecordAdmin):
             # The admin redirects to and logs ``obj``: make it the stored record.
             obj.__dict__.update(created.__dict__)
         else:
-            super().save_model(request, obj, form, change)
+            original = Interaction.objects.get(pk=obj.pk)
+            obj.__dict__.update(record_update(instance=original, values=form.domain_values).__dict__)
         note = form.cleaned_data.get("work_note")
         if note and note.strip():
             journal_add(record=obj, text=note.strip())
