@@ -20,11 +20,11 @@ from decimal import Decimal
 from django.db import transaction
 
 from contacts.models import Account, Consumer, Contact
-from csm_project.core.choices import choices_ensure
 from csm_project.core.models import JournalEntry, NumberCounter, User
 from csm_project.core.numbers import reserve_numbers
 from csm_project.core.role_names import LEAD_INTEGRATOR
 from csm_project.core.roles import user_grant_roles
+from leads.choice_lists import CHOICES
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 
 MAX_BLAZE = "60058fe943fe3110d6c6cd60afb8f203"
@@ -43,23 +43,6 @@ TEST_CONSUMER = "46ce64ef99ca5210f8779c3cc41bb03c"
 GENERATED_LEADS = 300
 GENERATED_SEED = 6
 NEXT_NUMBER = 1001  # the seed's POST example creates LEAD0001001 / LEADL0001001
-
-CHOICES = {
-    "stage": [("100_new", "New"), ("200_contacted", "Contacted"), ("300_nurturing", "Nurturing"),
-              ("400_closed_won", "Qualified"), ("500_closed_lost", "Disqualified")],
-    "lead_rating": [("100_cold", "Cold"), ("200_warm", "Warm"), ("300_hot", "Hot"),
-                    ("400_super_hot", "Super Hot")],
-    "lead_type": [("new_business", "New Business"), ("existing_business", "Existing Business")],
-    "lead_source": [("inbound_phone", "Inbound Phone"), ("inbound_web", "Inbound Web"),
-                    ("partner_referral", "Partner Referral"), ("third_party_referral", "Third Party Referral"),
-                    ("employee_referral", "Employee Referral"), ("list", "List"), ("trade_show", "Trade Show"),
-                    ("pr", "PR"), ("display_ad", "Display Ad"), ("billboard", "Billboard"),
-                    ("ai_suggested", "AI Suggested"), ("other", "Other")],
-    "industry": [("manufacturing", "Manufacturing"), ("healthcare", "Healthcare"),
-                 ("technology_services", "Technology Services"), ("banking", "Banking"),
-                 ("bio_technology", "Bio Technology"), ("telecommunications", "Telecommunications")],
-}  # fmt: skip
-
 
 def _utc(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
@@ -115,8 +98,6 @@ def load(*, stdout) -> None:
 
 @transaction.atomic
 def load_leads(*, stdout) -> None:
-    for element, values in CHOICES.items():
-        choices_ensure(table=LEAD_TABLE, element=element, values=values)
     _load_people()
     _load_catalogue()
     seeded = _load_seed_leads()

@@ -78,7 +78,7 @@ def test_staff_are_held_to_the_lead_rules_in_the_admin(browser, live_server, sta
     from selenium.webdriver.support.ui import Select
 
     from csm_project.core.choices import choices_ensure
-    from leads.demo import CHOICES
+    from leads.choice_lists import CHOICES
     from leads.models import LEAD_TABLE, Lead
 
     choices_ensure(table=LEAD_TABLE, element="stage", values=CHOICES["stage"])

@@ -2,18 +2,14 @@
 
 import pytest
 
-from csm_project.core.choices import choices_ensure
-from leads.demo import CHOICES
-from leads.models import LEAD_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
+from leads.models import Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 
 LEAD_URL = "/api/sn_lead_mgmt_core/lead"
 
 
 @pytest.fixture
 def catalogue(db):
-    """Choice lists, two product offerings and the unit Each."""
-    for element, values in CHOICES.items():
-        choices_ensure(table=LEAD_TABLE, element=element, values=values)
+    """Two product offerings and the unit Each (the choice lists come with the migrations)."""
     return {
         "modem": ProductOffering.objects.create(name="Solana Modem M Series", code="SOLANAMODE2"),
         "coverage": ProductOffering.objects.create(name="Safety Test Coverage", code="SAFETSTCVG1"),

@@ -6,7 +6,7 @@ import requests
 
 from csm_project.core.choices import choices_ensure
 from csm_project.core.roles import user_grant_roles
-from leads.demo import CHOICES
+from leads.choice_lists import CHOICES
 from leads.models import LEAD_TABLE, Lead, ProductOffering
 from tests.factories import TEST_PASSWORD, UserFactory
 
