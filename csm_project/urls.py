@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("contacts.api.urls")),
     path("api/", include("interactions.api.urls")),
     path("api/", include("leads.api.urls")),
+    path("api/", include("csm_project.table_api.urls")),
     re_path(r"^api/v2/contacts(?:/.*)?$", UnknownContactCenterResourceView.as_view()),
     re_path(r"^api(?:/.*)?$", UnknownResourceView.as_view()),
 ]

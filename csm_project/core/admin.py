@@ -24,6 +24,7 @@ from csm_project.core.models import (
     NumberCounter,
     Role,
     SystemProperty,
+    TableAccess,
     User,
 )
 from csm_project.core.records import record_check, record_create, record_delete, record_update, table_rules
@@ -271,3 +272,24 @@ class JournalEntryAdmin(SysRecordAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(TableAccess)
+class TableAccessAdmin(admin.ModelAdmin):
+    """Who may read and write each table through the Table API (admin passes every rule)."""
+
+    list_display = ("table", "readers", "writers", "writable")
+    list_filter = ("writable",)
+    search_fields = ("table",)
+    filter_horizontal = ("read_roles", "write_roles")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("read_roles", "write_roles")
+
+    @admin.display(description="read")
+    def readers(self, rule: TableAccess) -> str:
+        return ", ".join(sorted(role.name for role in rule.read_roles.all()))
+
+    @admin.display(description="create, update, delete")
+    def writers(self, rule: TableAccess) -> str:
+        return ", ".join(sorted(role.name for role in rule.write_roles.all())) if rule.writable else "nobody"

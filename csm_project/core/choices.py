@@ -1,6 +1,10 @@
 """Choice lists (``sys_choice``) as data: the APIs validate against what staff keep here
 (the Lead API reads them in one query per request, see ``leads.processing``)."""
 
+from collections.abc import Iterable
+
+from django.db.models import Q
+
 from csm_project.core.models import Choice
 
 
@@ -15,3 +19,16 @@ def choices_ensure(*, table: str, element: str, values: list[tuple[str, str]]) -
             if value not in existing
         ]
     )
+
+
+def choice_labels(*, lists: Iterable[tuple[str, str]]) -> dict[tuple[str, str, str], str]:
+    """Labels of the choice lists named by (table, element) pairs, keyed (table, element, value);
+    one query whatever the number of lists."""
+    wanted = set(lists)
+    if not wanted:
+        return {}
+    condition = Q()
+    for table, element in wanted:
+        condition |= Q(table=table, element=element)
+    rows = Choice.objects.filter(condition).values_list("table", "element", "value", "label")
+    return {(table, element, value): label for table, element, value, label in rows}

@@ -315,3 +315,30 @@ class Choice(SysRecord):
 
     def __str__(self) -> str:
         return f"{self.table}.{self.element} = {self.value}"
+
+
+class TableAccess(models.Model):
+    """Who may read and who may write one table through the generic Table API.
+
+    One row per wire table name. A caller needs one of ``read_roles`` to list or get records,
+    one of ``write_roles`` to create, update or delete them. Holders of ``admin`` (and
+    superusers) pass every check, except that nobody writes a table marked not ``writable``
+    (an append-only log). A table without a row is open to ``admin`` only.
+    """
+
+    table = models.CharField(max_length=80, unique=True, help_text="Wire table name, e.g. customer_contact.")
+    read_roles = models.ManyToManyField(Role, blank=True, related_name="+", help_text="Any one of these may read.")
+    write_roles = models.ManyToManyField(
+        Role, blank=True, related_name="+", help_text="Any one of these may create, update and delete."
+    )
+    writable = models.BooleanField(
+        default=True, help_text="Off: nobody writes this table through the API, not even admin."
+    )
+
+    class Meta:
+        db_table = "sys_table_access"
+        ordering = ["table"]
+        verbose_name = "table access rule"
+
+    def __str__(self) -> str:
+        return self.table

@@ -1,0 +1,220 @@
+"""The Table API: one viewset serving every table of the registry.
+
+``GET/POST /api/now[/v1|/v2]/table/{table}`` and ``GET/PUT/PATCH/DELETE .../{table}/{sys_id}``
+(HEAD like GET). Who may do what is the table access rules' business (``TableAccess``, read per
+request); the one role permission class enforces them through ``required_roles``. Records are
+read with the shared encoded-query filter and paging, written through the domain layer
+(``csm_project.core.records``), and shown by ``shaping.Shaper``.
+
+List parameters: ``sysparm_query`` (else name-value pairs), ``sysparm_fields``,
+``sysparm_limit`` (default 10000), ``sysparm_offset``, ``sysparm_display_value``,
+``sysparm_exclude_reference_link``, ``sysparm_no_count``, ``sysparm_suppress_pagination_header``;
+``sysparm_view``, ``sysparm_query_no_domain`` and ``sysparm_query_category`` are accepted and
+change nothing (every record is in the global domain; there are no views).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db.models import QuerySet
+from rest_framework import status
+from rest_framework.response import Response
+
+from csm_project.api.datetimes import user_zone
+from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
+from csm_project.api.fields import requested_fields
+from csm_project.api.filters import QUERY_PARAM, EncodedQueryFilter, apply_encoded_query
+from csm_project.api.pagination import SysparmPagination, page_url, query_bool, query_int
+from csm_project.api.parsers import PlatformJSONParser, PlatformXMLParser
+from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
+from csm_project.api.versioning import PlatformVersioning
+from csm_project.api.views import NowViewSet
+from csm_project.core.models import SysRecord, is_sys_id
+from csm_project.core.table_access import table_access_roles
+from csm_project.registry import TableSpec, UnknownTable, get_table
+from csm_project.table_api.name_value import name_value_query
+from csm_project.table_api.shaping import DisplayMode, Shaper, resolve_columns
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+class TableVersioning(PlatformVersioning):
+    """The Table API answers under ``v1`` and ``v2`` as well as unversioned."""
+
+    supported = frozenset({"v1", "v2"})
+
+    def determine_version(self, request, *args, **kwargs) -> str:
+        version = kwargs.get("version")
+        if version in self.supported:
+            return version
+        return super().determine_version(request, *args, **kwargs)
+
+
+class TableQueryFilter(EncodedQueryFilter):
+    """``sysparm_query`` when given, else the request's name-value pairs, on the view's table."""
+
+    def filter_queryset(self, request, queryset: QuerySet, view) -> QuerySet:
+        table = view.table
+        text = request.query_params.get(QUERY_PARAM)
+        if text is None:
+            pairs = ((name, value) for name, values in request.query_params.lists() for value in values)
+            text = name_value_query(table, pairs)
+        return apply_encoded_query(queryset, text, user=request.user, table=table)
+
+
+class TablePagination(SysparmPagination):
+    """Offset paging with the platform's headers; the body is only ``{"result": [...]}``.
+
+    With ``sysparm_no_count=true`` no ``COUNT(*)`` runs: one row past the page is read to learn
+    whether more follow, and ``X-Total-Count`` is the rows known so far (offset + page, one more
+    when another page follows), so a client looping until it has ``X-Total-Count`` rows still
+    reaches the end. The ``Link`` header then has no ``last``.
+    """
+
+    default_limit = 10_000
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if not query_bool(request, "sysparm_no_count"):
+            self.counted = True
+            return super().paginate_queryset(queryset, request, view)
+        self.counted = False
+        self.request = request
+        self.limit = min(query_int(request, "sysparm_limit", self.default_limit), 10_000)
+        self.offset = query_int(request, "sysparm_offset", 0)
+        if self.limit == 0:
+            self.total = self.offset
+            return []
+        rows = list(queryset[self.offset : self.offset + self.limit + 1])
+        more = len(rows) > self.limit
+        rows = rows[: self.limit]
+        self.total = self.offset + len(rows) + (1 if more else 0)
+        return rows
+
+    def links(self) -> str:
+        if self.counted:
+            return super().links()
+        rels = [("first", 0)]
+        if self.offset > 0 and self.limit > 0:
+            rels.append(("prev", max(0, self.offset - self.limit)))
+        if self.has_more:
+            rels.append(("next", self.offset + self.limit))
+        return ",".join(
+            f'<{page_url(self.request, sysparm_offset=value, sysparm_limit=self.limit)}>;rel="{rel}"'
+            for rel, value in rels
+        )
+
+    def get_paginated_response(self, data) -> Response:
+        return Response({"result": data}, headers=self.headers())
+
+
+class TableViewSet(NowViewSet):
+    """Every table of the registry, by its wire name in the URL."""
+
+    versioning_class = TableVersioning
+    filter_backends = [TableQueryFilter]
+    pagination_class = TablePagination
+    parser_classes = [PlatformJSONParser, PlatformXMLParser]
+    renderer_classes = [PlatformJSONRenderer, PlatformXMLRenderer]
+    lookup_url_kwarg = "sys_id"
+    metadata_class = None  # OPTIONS is not a platform method: 405 envelope
+
+    # --- the table and who may use it ------------------------------------------------------
+
+    @cached_property
+    def table(self) -> TableSpec:
+        name = self.kwargs.get("table", "")
+        try:
+            return get_table(name)
+        except UnknownTable:
+            raise ApiError(f"Invalid table {name}"[:200], None) from None
+
+    @property
+    def required_roles(self) -> dict[str, tuple[str, ...]]:
+        """Read by the role permission after authentication, so an unknown table is a 400 only
+        for a caller who has signed in (an anonymous one gets the 401 first)."""
+        method = self.request.method
+        return {method: table_access_roles(table=self.table.name, write=method not in READ_METHODS)}
+
+    # --- reading --------------------------------------------------------------------------
+
+    def shaper(self) -> Shaper:
+        request = self.request
+        return Shaper(
+            resolve_columns(self.table, requested_fields(request.query_params.get("sysparm_fields"))),
+            mode=DisplayMode.from_param(request.query_params.get("sysparm_display_value")),
+            exclude_reference_link=query_bool(request, "sysparm_exclude_reference_link"),
+            base_url=request.build_absolute_uri("/"),
+            zone=user_zone(request.user),
+        )
+
+    def records(self, shaper: Shaper) -> QuerySet:
+        queryset = self.table.model.objects.all()
+        related = shaper.related_paths
+        return queryset.select_related(*related) if related else queryset
+
+    def get_record(self, shaper: Shaper | None = None) -> SysRecord:
+        sys_id = self.kwargs.get(self.lookup_url_kwarg, "")
+        if not is_sys_id(sys_id):
+            raise RecordNotFound()
+        queryset = self.records(shaper) if shaper is not None else self.table.model.objects.all()
+        record = queryset.filter(pk=sys_id).first()
+        if record is None:
+            raise RecordNotFound()
+        return record
+
+    def list(self, request, *args, **kwargs) -> Response:
+        shaper = self.shaper()
+        page = self.paginate_queryset(self.filter_queryset(self.records(shaper)))
+        return self.get_paginated_response(shaper.shape_all(page))
+
+    def retrieve(self, request, *args, **kwargs) -> Response:
+        shaper = self.shaper()
+        return Response({"result": shaper.shape(self.get_record(shaper))})
+
+    # --- writing --------------------------------------------------------------------------
+
+    def _values(self) -> dict:
+        """The request body as field values: an object, or the first object of an array."""
+        data = self.request.data
+        if isinstance(data, list):
+            data = data[0] if data else {}
+        if not isinstance(data, dict):
+            raise BadRequestBody("The request body must be an object of field names and values")
+        return data
+
+    def _answer(self, record: SysRecord, *, status_code: int = status.HTTP_200_OK, headers=None) -> Response:
+        shaper = self.shaper()
+        stored = self.records(shaper).filter(pk=record.pk).first() or record
+        return Response({"result": shaper.shape(stored)}, status=status_code, headers=headers)
+
+    def create(self, request, *args, **kwargs) -> Response:
+        from csm_project.core.records import record_create
+
+        record = record_create(
+            table=self.table.name,
+            values=self._values(),
+            input_display_value=query_bool(request, "sysparm_input_display_value"),
+        )
+        location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{record.pk}")
+        return self._answer(record, status_code=status.HTTP_201_CREATED, headers={"Location": location})
+
+    def update(self, request, *args, **kwargs) -> Response:
+        """PUT and PATCH alike: only the fields sent change (the platform's PUT is partial too)."""
+        from csm_project.core.records import record_update
+
+        values = self._values()
+        record = record_update(
+            instance=self.get_record(),
+            values=values,
+            input_display_value=query_bool(request, "sysparm_input_display_value"),
+        )
+        return self._answer(record)
+
+    partial_update = update
+
+    def destroy(self, request, *args, **kwargs) -> Response:
+        from csm_project.core.records import record_delete
+
+        record_delete(instance=self.get_record())
+        return Response(status=status.HTTP_204_NO_CONTENT)
