@@ -189,11 +189,12 @@ class TableViewSet(NowViewSet):
         return Response({"result": shaper.shape(stored)}, status=status_code, headers=headers)
 
     def create(self, request, *args, **kwargs) -> Response:
+        values = self._values()
         from csm_project.core.records import record_create
 
         record = record_create(
             table=self.table.name,
-            values=self._values(),
+            values=values,
             input_display_value=query_bool(request, "sysparm_input_display_value"),
         )
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{record.pk}")
@@ -201,11 +202,11 @@ class TableViewSet(NowViewSet):
 
     def update(self, request, *args, **kwargs) -> Response:
         """PUT and PATCH alike: only the fields sent change (the platform's PUT is partial too)."""
+        instance, values = self.get_record(), self._values()
         from csm_project.core.records import record_update
 
-        values = self._values()
         record = record_update(
-            instance=self.get_record(),
+            instance=instance,
             values=values,
             input_display_value=query_bool(request, "sysparm_input_display_value"),
         )
@@ -214,7 +215,8 @@ class TableViewSet(NowViewSet):
     partial_update = update
 
     def destroy(self, request, *args, **kwargs) -> Response:
+        instance = self.get_record()
         from csm_project.core.records import record_delete
 
-        record_delete(instance=self.get_record())
+        record_delete(instance=instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
