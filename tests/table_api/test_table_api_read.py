@@ -43,11 +43,12 @@ def contacts(acme):
     """Three contacts of Acme in Paris / Lyon, created in this order."""
     paris = LocationFactory(name="Paris office")
     return [
-        ContactFactory(user_name="ann", first_name="Ann", last_name="Archer", city="Paris", account=acme,
-                       location=paris, vip=True),
+        ContactFactory(
+            user_name="ann", first_name="Ann", last_name="Archer", city="Paris", account=acme, location=paris, vip=True
+        ),
         ContactFactory(user_name="bob", first_name="Bob", last_name="Baker", city="Lyon", account=acme),
         ContactFactory(user_name="cid", first_name="Cid", last_name="Cole", city="Paris", account=None, active=False),
-    ]  # fmt: skip
+    ]
 
 
 def leaves(value):
@@ -71,8 +72,10 @@ def test_list_answers_every_field_as_a_string_with_reference_links(contacts_clie
     ann = rows[0]
     assert all(isinstance(leaf, str) for leaf in leaves(rows))
     assert ann["vip"] == "true" and ann["active"] == "true" and rows[2]["active"] == "false"
-    assert ann["account"] == {"link": f"http://testserver/api/now/table/customer_account/{acme.sys_id}",
-                              "value": acme.sys_id}  # fmt: skip
+    assert ann["account"] == {
+        "link": f"http://testserver/api/now/table/customer_account/{acme.sys_id}",
+        "value": acme.sys_id,
+    }
     assert ann["manager"] == "" and ann["middle_name"] == ""
     assert ann["sys_class_name"] == "customer_contact" and ann["sys_mod_count"] == "0"
     assert "password" not in ann and "is_superuser" not in ann
@@ -172,21 +175,29 @@ def test_options_is_not_a_platform_method(contacts_client, contacts):
 
 def test_sysparm_fields_dot_walks_and_ignores_unknown_names(contacts_client, contacts):
     response = contacts_client.get(
-        CONTACTS, {"sysparm_fields": "user_name, account.name,account.city,nonsense,password,location.name",
-                   "sysparm_query": "ORDERBYuser_name"},
-    )  # fmt: skip
+        CONTACTS,
+        {
+            "sysparm_fields": "user_name, account.name,account.city,nonsense,password,location.name",
+            "sysparm_query": "ORDERBYuser_name",
+        },
+    )
 
     rows = response.json()["result"]
-    assert rows[0] == {"user_name": "ann", "account.name": "Acme", "account.city": "Paris",
-                       "location.name": "Paris office"}  # fmt: skip
+    assert rows[0] == {
+        "user_name": "ann",
+        "account.name": "Acme",
+        "account.city": "Paris",
+        "location.name": "Paris office",
+    }
     assert rows[2] == {"user_name": "cid", "account.name": "", "account.city": "", "location.name": ""}
 
 
 def test_display_value_true_shows_labels_local_times_and_reference_display_values(leads_client, acme):
     for element, values in CHOICES.items():
         choices_ensure(table=LEAD_TABLE, element=element, values=values)
-    lead = Lead.objects.create(last_name="Wilson", stage="300_nurturing", account=acme,
-                               closed_date=datetime(2026, 1, 10, 20, 0, 0, tzinfo=UTC))  # fmt: skip
+    lead = Lead.objects.create(
+        last_name="Wilson", stage="300_nurturing", account=acme, closed_date=datetime(2026, 1, 10, 20, 0, 0, tzinfo=UTC)
+    )
 
     shown = leads_client.get(f"{LEADS}/{lead.sys_id}", {"sysparm_display_value": "true"}).json()["result"]
     plain = leads_client.get(
@@ -195,8 +206,10 @@ def test_display_value_true_shows_labels_local_times_and_reference_display_value
 
     assert shown["stage"] == "Nurturing"
     assert shown["closed_date"] == "2026-01-10 12:00:00"  # the caller's Pacific time
-    assert shown["account"] == {"display_value": "Acme",
-                                "link": f"http://testserver/api/now/table/customer_account/{acme.sys_id}"}  # fmt: skip
+    assert shown["account"] == {
+        "display_value": "Acme",
+        "link": f"http://testserver/api/now/table/customer_account/{acme.sys_id}",
+    }
     assert shown["contact"] == "" and shown["number"] == lead.number
     assert plain["account"] == "Acme"
 
@@ -213,8 +226,11 @@ def test_display_value_all_gives_both_for_every_field(leads_client, acme):
 
     assert result["stage"] == {"display_value": "Nurturing", "value": "300_nurturing"}
     assert result["do_not_call"] == {"display_value": "true", "value": "true"}
-    assert result["account"] == {"display_value": "Acme", "value": acme.sys_id,
-                                 "link": f"http://testserver/api/now/table/customer_account/{acme.sys_id}"}  # fmt: skip
+    assert result["account"] == {
+        "display_value": "Acme",
+        "value": acme.sys_id,
+        "link": f"http://testserver/api/now/table/customer_account/{acme.sys_id}",
+    }
     assert result["contact"] == {"display_value": "", "value": ""}
     assert excluded["account"] == {"display_value": "Acme", "value": acme.sys_id}
     assert all(isinstance(value, dict) for value in result.values())
@@ -225,8 +241,10 @@ def test_model_choices_give_labels_when_the_choice_list_has_none(client_for):
     interaction = Interaction.objects.create(channel=channel, state="work_in_progress")
     agent = client_for("interaction_agent")
 
-    result = agent.get(f"/api/now/table/interaction/{interaction.sys_id}", {"sysparm_display_value": "true",
-                                                                            "sysparm_fields": "state,channel"})  # fmt: skip
+    result = agent.get(
+        f"/api/now/table/interaction/{interaction.sys_id}",
+        {"sysparm_display_value": "true", "sysparm_fields": "state,channel"},
+    )
 
     assert result.json()["result"]["state"] == "Work in Progress"
     assert result.json()["result"]["channel"]["display_value"] == "Chat"
@@ -272,8 +290,9 @@ def test_a_caret_in_a_name_value_pair_cannot_start_another_term(contacts_client,
 
 
 def test_encoded_query_filters_and_orders(contacts_client, contacts):
-    response = contacts_client.get(CONTACTS, {"sysparm_query": "city=Paris^ORcity=Lyon^ORDERBYDESCuser_name",
-                                              "sysparm_fields": "user_name"})  # fmt: skip
+    response = contacts_client.get(
+        CONTACTS, {"sysparm_query": "city=Paris^ORcity=Lyon^ORDERBYDESCuser_name", "sysparm_fields": "user_name"}
+    )
 
     assert [row["user_name"] for row in response.json()["result"]] == ["cid", "bob", "ann"]
 
@@ -281,8 +300,9 @@ def test_encoded_query_filters_and_orders(contacts_client, contacts):
 def test_secrets_are_neither_readable_nor_queryable(admin_client_api, contacts):
     users = admin_client_api.get("/api/now/table/sys_user", {"sysparm_fields": "user_name,password,is_superuser"})
     everyone = admin_client_api.get("/api/now/table/sys_user", {"sysparm_fields": "sys_id"})
-    probing = admin_client_api.get("/api/now/table/sys_user", {"sysparm_query": "passwordSTARTSWITHmd5",
-                                                                "sysparm_fields": "sys_id"})  # fmt: skip
+    probing = admin_client_api.get(
+        "/api/now/table/sys_user", {"sysparm_query": "passwordSTARTSWITHmd5", "sysparm_fields": "sys_id"}
+    )
     property_set(INVALID_QUERY_RETURNS_NO_ROWS, "true")
     strict = admin_client_api.get("/api/now/table/sys_user", {"sysparm_query": "passwordSTARTSWITHmd5"})
 
@@ -292,8 +312,11 @@ def test_secrets_are_neither_readable_nor_queryable(admin_client_api, contacts):
 
 
 def test_xml_list_has_one_result_element_per_record(contacts_client, contacts):
-    response = contacts_client.get(CONTACTS, {"sysparm_fields": "user_name,account", "sysparm_query": "ORDERBYuser_name"},
-                                   HTTP_ACCEPT="application/xml")  # fmt: skip
+    response = contacts_client.get(
+        CONTACTS,
+        {"sysparm_fields": "user_name,account", "sysparm_query": "ORDERBYuser_name"},
+        HTTP_ACCEPT="application/xml",
+    )
 
     body = response.content.decode()
     assert response.status_code == 200 and response["Content-Type"].startswith("application/xml")
@@ -310,8 +333,15 @@ def test_bad_limit_is_a_400_envelope(contacts_client, contacts, limit):
 
 def test_accepted_parameters_change_nothing(contacts_client, contacts):
     plain = contacts_client.get(CONTACTS, {"sysparm_fields": "user_name"})
-    dressed = contacts_client.get(CONTACTS, {"sysparm_fields": "user_name", "sysparm_view": "desktop",
-                                             "sysparm_query_no_domain": "true", "sysparm_query_category": "list"})  # fmt: skip
+    dressed = contacts_client.get(
+        CONTACTS,
+        {
+            "sysparm_fields": "user_name",
+            "sysparm_view": "desktop",
+            "sysparm_query_no_domain": "true",
+            "sysparm_query_category": "list",
+        },
+    )
 
     assert dressed.json() == plain.json()
 
