@@ -5,6 +5,7 @@ tables. Every client verifies the server with the generated CA file; none turns 
 """
 
 import json
+import shutil
 import subprocess
 
 import pysnow
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.e2e
 
 BOXEO = "86837a386f0331003b3c498f5d3ee4ca"
 CHAT = "28a59893873103002ae97e2526cb0b5d"
+CURL = shutil.which("curl") or "curl is needed: apt-get install curl"
 CONTACTS_SQL = "SELECT u.user_name FROM customer_contact c JOIN sys_user u ON u.sys_id = c.user_ptr_id"
 
 
@@ -153,7 +155,7 @@ def test_pysnow_legacy_query_follows_the_link_header(instance):
 def curl(instance, *args: str, user: str = "csm.integration") -> tuple[int, dict, str]:
     """(HTTP status, headers, body) of a curl run verifying the server with the CA file."""
     result = subprocess.run(
-        ["curl", "--silent", "--show-error", "--include", "--cacert", instance.ca_file, "--user",
+        [CURL, "--silent", "--show-error", "--include", "--cacert", instance.ca_file, "--user",
          f"{user}:{PASSWORD}", *args],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
@@ -191,7 +193,7 @@ def test_curl_retrieve_a_record_by_sys_id(instance):
 
 def test_curl_without_the_ca_file_refuses_the_server(instance):
     result = subprocess.run(
-        ["curl", "--silent", f"{instance.url}/api/now/table/customer_contact"], capture_output=True, timeout=120,
+        [CURL, "--silent", f"{instance.url}/api/now/table/customer_contact"], capture_output=True, timeout=120,
         check=False, env={"PATH": "/usr/bin:/bin"},
     )  # fmt: skip
 
