@@ -1,4 +1,5 @@
-"""One permission class: the roles a view declares, deny by default (docs/platform.md)."""
+"""One permission class: the roles a view declares, deny by default (docs/platform.md). A view
+whose rights are data rather than code declares ``access_allowed(request) -> bool`` instead."""
 
 from rest_framework.permissions import BasePermission
 
@@ -22,6 +23,9 @@ class HasRequiredRole(BasePermission):
             return False  # DRF turns this into 401 when no credentials were given
         if getattr(view, request.method.lower(), None) is None:
             return True  # the view does not serve this method: let dispatch answer 405
+        access_allowed = getattr(view, "access_allowed", None)
+        if access_allowed is not None:  # rights kept as data (the Table API's table access rules)
+            return access_allowed(request)
         return any(user.has_role(role) for role in roles_for(view, request.method))
 
 

@@ -3,6 +3,7 @@
 import re
 from xml.etree.ElementTree import Element, SubElement, tostring
 
+import orjson
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 _NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9_.\-]")
@@ -15,6 +16,18 @@ class PlatformJSONRenderer(JSONRenderer):
 
     ensure_ascii = False
     strict = True
+
+
+class StringTreeJSONRenderer(PlatformJSONRenderer):
+    """The same compact UTF-8 JSON, encoded by orjson: for answers made only of strings, maps,
+    lists and null (the Table API's records, every envelope), where it is several times faster.
+    Pitfall: orjson refuses ``Decimal`` and lazy translation strings and writes datetimes its own
+    way; a view whose data may hold them keeps ``PlatformJSONRenderer``."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        return orjson.dumps(data)
 
 
 class PlatformXMLRenderer(BaseRenderer):

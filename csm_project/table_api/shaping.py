@@ -12,9 +12,11 @@ With ``sysparm_exclude_reference_link=true`` a reference loses its link: the pla
 ``value`` mode, the plain display value in ``display`` mode. An empty reference is ``""``
 (``{"display_value": "", "value": ""}`` in ``all`` mode).
 
-``Shaper`` compiles the requested columns once per request into small functions, so a list page
-costs one pass over its rows. Pitfall: in the display modes a reference reads the referenced
-record; the queryset must ``select_related(*shaper.related_paths)`` or each row costs a query.
+``Shaper`` compiles the requested columns once per request into small functions over the tuples
+of one ``values_list`` query (``Shaper.rows``): a list page is one query and one pass over its
+rows, whatever the references and dot-walks asked for (the database joins them). Pitfall: a
+referenced record's display value is its table's display field; a display field that is itself a
+reference is shown empty rather than followed further.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from django.db import models
@@ -99,7 +102,11 @@ def _text_formatter(spec: FieldSpec) -> Callable[[Any], str]:
 
 
 class Shaper:
-    """Turns records of one table into Table API dicts for one request's parameters."""
+    """Turns rows of one table into Table API dicts for one request's parameters.
+
+    Rows are tuples from ``queryset.values_list(*shaper.paths)``: the stored values, the
+    dot-walked ones and, in the display modes, each reference's display field, read by the
+    database through joins, without building model instances."""
 
     def __init__(
         self,
@@ -116,23 +123,53 @@ class Shaper:
         self.base_url = base_url.rstrip("/")
         self.zone = zone
         self.labels = self._load_labels() if mode is not DisplayMode.VALUE else {}
+        self.paths: list[str] = []
+        self._index: dict[str, int] = {}
         self._plan = [(column.key, self._compile(column)) for column in columns]
+        self._values_plan = self._value_converters()
 
-    @property
-    def related_paths(self) -> list[str]:
-        """Paths for ``select_related``: dot-walked holders, and references shown by display value."""
-        paths = {column.holder_path for column in self.columns if len(column.steps) > 1}
-        if self.mode is not DisplayMode.VALUE:
-            paths |= {"__".join(column.steps) for column in self.columns if column.spec.is_reference}
-        paths.discard("")
-        return sorted(paths)
+    def rows(self, model: type[models.Model]) -> models.QuerySet:
+        """A queryset of ``model`` reading exactly what the columns need, as tuples; filter it."""
+        return _row_queryset(model, tuple(self.paths or ["pk"]))._chain()
 
-    def shape(self, record: models.Model) -> dict[str, Any]:
-        return {key: read(record) for key, read in self._plan}
+    def shape(self, row: tuple) -> dict[str, Any]:
+        return {key: read(row) for key, read in self._plan}
 
-    def shape_all(self, records: Iterable[models.Model]) -> list[dict[str, Any]]:
+    def shape_all(self, rows: Iterable[tuple]) -> list[dict[str, Any]]:
+        if self._values_plan is not None:
+            return self._shape_values(rows)
         plan = self._plan
-        return [{key: read(record) for key, read in plan} for record in records]
+        return [{key: read(row) for key, read in plan} for row in rows]
+
+    def _shape_values(self, rows: Iterable[tuple]) -> list[dict[str, Any]]:
+        """The default mode, inlined: a list page is mostly this loop, one step per value."""
+        plan = self._values_plan
+        shaped = []
+        for row in rows:
+            record = {}
+            for key, at, convert in plan:
+                value = row[at]
+                record[key] = "" if value is None else (value if convert is None else convert(value))
+            shaped.append(record)
+        return shaped
+
+    def _value_converters(self) -> list[tuple[str, int, Callable[[Any], Any] | None]] | None:
+        """(key, slot, converter of a non-empty value or None for text kept as is) per column, for
+        the default mode; None in the display modes."""
+        if self.mode is not DisplayMode.VALUE:
+            return None
+        plan = []
+        for column in self.columns:
+            at = self._index["__".join(column.steps)]
+            if column.spec.is_reference:
+                prefix = f"{self.base_url}/api/now/table/{column.spec.reference}/"
+                convert = None if self.exclude_links else (lambda value, p=prefix: {"link": p + value, "value": value})
+            elif column.spec.type in (FieldType.STRING, FieldType.CHOICE):
+                convert = None  # the database gives text already
+            else:
+                convert = _text_formatter(column.spec)
+            plan.append((column.key, at, convert))
+        return plan
 
     # --- compiling one column ---------------------------------------------------------------
 
@@ -140,36 +177,32 @@ class Shaper:
         lists = {(c.table.name, c.spec.name) for c in self.columns if c.spec.type is FieldType.CHOICE}
         return choice_labels(lists=lists)
 
-    def _compile(self, column: Column) -> Callable[[models.Model], Any]:
-        holder = _holder_reader(column.steps[:-1])
+    def _slot(self, path: str) -> int:
+        index = self._index.get(path)
+        if index is None:
+            index = self._index[path] = len(self.paths)
+            self.paths.append(path)
+        return index
+
+    def _compile(self, column: Column) -> Callable[[tuple], Any]:
         if column.spec.is_reference:
-            return self._reference(column, holder)
-        model_field = column.table.model._meta.get_field(column.spec.model_field)
-        attname = model_field.attname
+            return self._reference(column)
+        at = self._slot("__".join(column.steps))
         text = _text_formatter(column.spec)
-        display = self._display_formatter(column, model_field, text)
         mode = self.mode
+        if mode is DisplayMode.VALUE:
+            return lambda row: text(row[at])
+        display = self._display_formatter(column, text)
+        if mode is DisplayMode.DISPLAY:
+            return lambda row: display(row[at])
+        return lambda row: {"display_value": display(row[at]), "value": text(row[at])}
 
-        def read(record: models.Model) -> Any:
-            owner = holder(record)
-            value = None if owner is None else getattr(owner, attname)
-            if mode is DisplayMode.VALUE:
-                return text(value)
-            if mode is DisplayMode.DISPLAY:
-                return display(value)
-            return {"display_value": display(value), "value": text(value)}
-
-        return read
-
-    def _display_formatter(
-        self, column: Column, model_field: models.Field, text: Callable[[Any], str]
-    ) -> Callable[[Any], str]:
-        if self.mode is DisplayMode.VALUE:
-            return text
+    def _display_formatter(self, column: Column, text: Callable[[Any], str]) -> Callable[[Any], str]:
         if column.spec.type is FieldType.DATETIME:
             zone = self.zone
             return lambda value: "" if value is None else format_display(value, zone)
         if column.spec.type is FieldType.CHOICE:
+            model_field = column.table.model._meta.get_field(column.spec.model_field)
             table, element, labels = column.table.name, column.spec.name, self.labels
             fallback = {str(value): str(label) for value, label in (model_field.flatchoices or ())}
 
@@ -182,21 +215,22 @@ class Shaper:
             return label
         return text
 
-    def _reference(self, column: Column, holder: Callable[[models.Model], Any]) -> Callable[[models.Model], Any]:
-        model_field = column.table.model._meta.get_field(column.spec.model_field)
-        attname, name = model_field.attname, model_field.name
+    def _reference(self, column: Column) -> Callable[[tuple], Any]:
+        path = "__".join(column.steps)
+        at = self._slot(path)
         prefix = f"{self.base_url}/api/now/table/{column.spec.reference}/"
         mode, exclude = self.mode, self.exclude_links
+        if mode is DisplayMode.VALUE:
+            if exclude:
+                return lambda row: row[at] or ""
+            return lambda row: {"link": prefix + row[at], "value": row[at]} if row[at] else ""
+        shown_at, shown_text = self._display_slot(column, path)
 
-        def read(record: models.Model) -> Any:
-            owner = holder(record)
-            sys_id = None if owner is None else getattr(owner, attname)
-            if sys_id is None:
+        def read(row: tuple) -> Any:
+            sys_id = row[at]
+            if not sys_id:
                 return {"display_value": "", "value": ""} if mode is DisplayMode.ALL else ""
-            if mode is DisplayMode.VALUE:
-                return sys_id if exclude else {"link": prefix + sys_id, "value": sys_id}
-            target = getattr(owner, name)
-            shown = target.display_value if target is not None else ""
+            shown = shown_text(row[shown_at]) if shown_at is not None else ""
             if mode is DisplayMode.DISPLAY:
                 return shown if exclude else {"display_value": shown, "link": prefix + sys_id}
             if exclude:
@@ -205,18 +239,18 @@ class Shaper:
 
         return read
 
+    def _display_slot(self, column: Column, path: str) -> tuple[int | None, Callable[[Any], str]]:
+        """Where the referenced record's display field is in the row, and how to show it."""
+        target = column.table.referenced_table(column.spec)
+        spec = target.field(target.display_field) if target else None
+        if spec is None or spec.is_reference:
+            return None, str
+        return self._slot(f"{path}__{spec.model_field}"), _text_formatter(spec)
 
-def _holder_reader(steps: tuple[str, ...]) -> Callable[[models.Model], Any]:
-    """The object a (dot-walked) field lives on; ``None`` past an empty reference."""
-    if not steps:
-        return lambda record: record
 
-    def walk(record: models.Model) -> Any:
-        current: Any = record
-        for step in steps:
-            current = getattr(current, step)
-            if current is None:
-                return None
-        return current
-
-    return walk
+@lru_cache(maxsize=512)
+def _row_queryset(model: type[models.Model], paths: tuple[str, ...]) -> models.QuerySet:
+    """The unevaluated ``values_list`` of ``paths``, kept per field set: resolving seventy field
+    names into columns and joins is most of what Django spends on a wide list page, and it is the
+    same for every request asking the same fields. Callers chain from it (never evaluate it)."""
+    return model._default_manager.values_list(*paths)

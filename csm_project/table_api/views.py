@@ -16,8 +16,9 @@ change nothing (every record is in the global domain; there are no views).
 from __future__ import annotations
 
 from functools import cached_property
+from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -25,13 +26,13 @@ from csm_project.api.datetimes import user_zone
 from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
 from csm_project.api.fields import requested_fields
 from csm_project.api.filters import QUERY_PARAM, EncodedQueryFilter, apply_encoded_query
-from csm_project.api.pagination import SysparmPagination, page_url, query_bool, query_int
+from csm_project.api.pagination import MAX_LIMIT, SysparmPagination, query_bool, query_int
 from csm_project.api.parsers import PlatformJSONParser, PlatformXMLParser
-from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
+from csm_project.api.renderers import PlatformXMLRenderer, StringTreeJSONRenderer
 from csm_project.api.versioning import PlatformVersioning
 from csm_project.api.views import NowViewSet
 from csm_project.core.models import SysRecord, is_sys_id
-from csm_project.core.table_access import table_access_roles
+from csm_project.core.table_access import table_access_allows
 from csm_project.registry import TableSpec, UnknownTable, get_table
 from csm_project.table_api.name_value import name_value_query
 from csm_project.table_api.shaping import DisplayMode, Shaper, resolve_columns
@@ -72,19 +73,23 @@ class TablePagination(SysparmPagination):
     reaches the end. The ``Link`` header then has no ``last``.
     """
 
-    default_limit = 10_000
+    default_limit = MAX_LIMIT
 
     def paginate_queryset(self, queryset, request, view=None):
-        if not query_bool(request, "sysparm_no_count"):
-            self.counted = True
-            return super().paginate_queryset(queryset, request, view)
-        self.counted = False
+        """``queryset`` is a ``values_list``; the rows of the page come back as its tuples."""
         self.request = request
-        self.limit = min(query_int(request, "sysparm_limit", self.default_limit), 10_000)
+        self.limit = min(query_int(request, "sysparm_limit", self.default_limit), MAX_LIMIT)
         self.offset = query_int(request, "sysparm_offset", 0)
+        self.counted = not query_bool(request, "sysparm_no_count")
         if self.limit == 0:
-            self.total = self.offset
+            self.total = queryset.count() if self.counted else self.offset
             return []
+        if self.counted:
+            # The total rides along with the page (COUNT(*) OVER ()): one query, not two.
+            page = queryset.annotate(table_api_total=Window(Count("*")))[self.offset : self.offset + self.limit]
+            rows = list(page)
+            self.total = rows[0][-1] if rows else queryset.count()
+            return [row[:-1] for row in rows]
         rows = list(queryset[self.offset : self.offset + self.limit + 1])
         more = len(rows) > self.limit
         rows = rows[: self.limit]
@@ -92,17 +97,27 @@ class TablePagination(SysparmPagination):
         return rows
 
     def links(self) -> str:
-        if self.counted:
-            return super().links()
+        offset, limit = self.offset, self.limit
         rels = [("first", 0)]
-        if self.offset > 0 and self.limit > 0:
-            rels.append(("prev", max(0, self.offset - self.limit)))
+        if offset > 0 and limit > 0:
+            rels.append(("prev", max(0, offset - limit)))
         if self.has_more:
-            rels.append(("next", self.offset + self.limit))
-        return ",".join(
-            f'<{page_url(self.request, sysparm_offset=value, sysparm_limit=self.limit)}>;rel="{rel}"'
-            for rel, value in rels
-        )
+            rels.append(("next", offset + limit))
+        if self.counted and limit > 0:
+            rels.append(("last", max(0, (self.total - 1) // limit * limit)))
+        return ",".join(f'<{self._page_url(value)}>;rel="{rel}"' for rel, value in rels)
+
+    def _page_url(self, offset: int) -> str:
+        """This request's URL with another offset (and the limit in force); other parameters kept."""
+        pairs = getattr(self, "_pairs", None)
+        if pairs is None:
+            request = self.request
+            pairs = [(key, value) for key, values in request.query_params.lists() for value in values]
+            names = {key for key, _value in pairs}
+            pairs += [(key, "") for key in ("sysparm_limit", "sysparm_offset") if key not in names]
+            self._pairs, self._base = pairs, request.build_absolute_uri(request.path) + "?"
+        changed = {"sysparm_limit": str(self.limit), "sysparm_offset": str(offset)}
+        return self._base + urlencode([(key, changed.get(key, value)) for key, value in pairs])
 
     def get_paginated_response(self, data) -> Response:
         return Response({"result": data}, headers=self.headers())
@@ -115,7 +130,7 @@ class TableViewSet(NowViewSet):
     filter_backends = [TableQueryFilter]
     pagination_class = TablePagination
     parser_classes = [PlatformJSONParser, PlatformXMLParser]
-    renderer_classes = [PlatformJSONRenderer, PlatformXMLRenderer]
+    renderer_classes = [StringTreeJSONRenderer, PlatformXMLRenderer]
     lookup_url_kwarg = "sys_id"
     metadata_class = None  # OPTIONS is not a platform method: 405 envelope
 
@@ -129,12 +144,11 @@ class TableViewSet(NowViewSet):
         except UnknownTable:
             raise ApiError(f"Invalid table {name}"[:200], None) from None
 
-    @property
-    def required_roles(self) -> dict[str, tuple[str, ...]]:
-        """Read by the role permission after authentication, so an unknown table is a 400 only
-        for a caller who has signed in (an anonymous one gets the 401 first)."""
-        method = self.request.method
-        return {method: table_access_roles(table=self.table.name, write=method not in READ_METHODS)}
+    def access_allowed(self, request) -> bool:
+        """The table's access rule for this method, asked by the role permission after
+        authentication (so an unknown table is a 400 only for a caller who has signed in)."""
+        write = request.method not in READ_METHODS
+        return table_access_allows(user=request.user, table=self.table.name, write=write)
 
     # --- reading --------------------------------------------------------------------------
 
@@ -148,29 +162,30 @@ class TableViewSet(NowViewSet):
             zone=user_zone(request.user),
         )
 
-    def records(self, shaper: Shaper) -> QuerySet:
-        queryset = self.table.model.objects.all()
-        related = shaper.related_paths
-        return queryset.select_related(*related) if related else queryset
-
-    def get_record(self, shaper: Shaper | None = None) -> SysRecord:
+    def get_record(self) -> SysRecord:
         sys_id = self.kwargs.get(self.lookup_url_kwarg, "")
         if not is_sys_id(sys_id):
             raise RecordNotFound()
-        queryset = self.records(shaper) if shaper is not None else self.table.model.objects.all()
-        record = queryset.filter(pk=sys_id).first()
+        record = self.table.model.objects.filter(pk=sys_id).first()
         if record is None:
             raise RecordNotFound()
         return record
 
+    def shaped(self, sys_id: str) -> dict:
+        """One record in the read shape, or the 404 envelope."""
+        shaper = self.shaper()
+        row = shaper.rows(self.table.model).filter(pk=sys_id).first() if is_sys_id(sys_id) else None
+        if row is None:
+            raise RecordNotFound()
+        return shaper.shape(row)
+
     def list(self, request, *args, **kwargs) -> Response:
         shaper = self.shaper()
-        page = self.paginate_queryset(self.filter_queryset(self.records(shaper)))
-        return self.get_paginated_response(shaper.shape_all(page))
+        rows = self.paginate_queryset(self.filter_queryset(shaper.rows(self.table.model)))
+        return self.get_paginated_response(shaper.shape_all(rows))
 
     def retrieve(self, request, *args, **kwargs) -> Response:
-        shaper = self.shaper()
-        return Response({"result": shaper.shape(self.get_record(shaper))})
+        return Response({"result": self.shaped(self.kwargs.get(self.lookup_url_kwarg, ""))})
 
     # --- writing --------------------------------------------------------------------------
 
@@ -184,9 +199,8 @@ class TableViewSet(NowViewSet):
         return data
 
     def _answer(self, record: SysRecord, *, status_code: int = status.HTTP_200_OK, headers=None) -> Response:
-        shaper = self.shaper()
-        stored = self.records(shaper).filter(pk=record.pk).first() or record
-        return Response({"result": shaper.shape(stored)}, status=status_code, headers=headers)
+        """The stored record, read back, in the read shape of this request's parameters."""
+        return Response({"result": self.shaped(record.pk)}, status=status_code, headers=headers)
 
     def create(self, request, *args, **kwargs) -> Response:
         values = self._values()
