@@ -202,7 +202,8 @@ def same_bytes(app: str, raw: str, auth, app_port: int, raw_port: int) -> str:
     link = theirs.headers["Link"].replace(f":{raw_port}/", f":{app_port}/")
     if ours.content != body:
         index = next(i for i, (a, b) in enumerate(zip(ours.content, body, strict=False)) if a != b)
-        return f"no: bodies differ at byte {index}: {ours.content[index - 40 : index + 40]!r} / {body[index - 40 : index + 40]!r}"
+        around = slice(max(0, index - 40), index + 40)
+        return f"no: bodies differ at byte {index}: {ours.content[around]!r} / {body[around]!r}"
     if ours.headers["X-Total-Count"] != theirs.headers["X-Total-Count"] or ours.headers["Link"] != link:
         return "no: headers differ"
     return f"yes ({len(body)} bytes, {len(ours.json()['result'])} contacts)"
