@@ -32,6 +32,7 @@ from csm_project.api.renderers import PlatformXMLRenderer, StringTreeJSONRendere
 from csm_project.api.versioning import PlatformVersioning
 from csm_project.api.views import NowViewSet
 from csm_project.core.models import SysRecord, is_sys_id
+from csm_project.core.records import record_create, record_delete, record_update
 from csm_project.core.table_access import table_access_allows
 from csm_project.registry import TableSpec, UnknownTable, get_table
 from csm_project.table_api.name_value import name_value_query
@@ -204,8 +205,6 @@ class TableViewSet(NowViewSet):
 
     def create(self, request, *args, **kwargs) -> Response:
         values = self._values()
-        from csm_project.core.records import record_create
-
         record = record_create(
             table=self.table.name,
             values=values,
@@ -217,8 +216,6 @@ class TableViewSet(NowViewSet):
     def update(self, request, *args, **kwargs) -> Response:
         """PUT and PATCH alike: only the fields sent change (the platform's PUT is partial too)."""
         instance, values = self.get_record(), self._values()
-        from csm_project.core.records import record_update
-
         record = record_update(
             instance=instance,
             values=values,
@@ -230,7 +227,5 @@ class TableViewSet(NowViewSet):
 
     def destroy(self, request, *args, **kwargs) -> Response:
         instance = self.get_record()
-        from csm_project.core.records import record_delete
-
         record_delete(instance=instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
