@@ -86,7 +86,7 @@ def start(directory: Path) -> HttpsInstance:
     return instance
 
 
-def _wait_until_up(instance: HttpsInstance, seconds: float = 60) -> None:
+def _wait_until_up(instance: HttpsInstance, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if instance.process.poll() is not None:
@@ -94,9 +94,9 @@ def _wait_until_up(instance: HttpsInstance, seconds: float = 60) -> None:
                 f"gunicorn exited with {instance.process.returncode}: {instance.process.stdout.read()}"
             )
         try:
-            requests.get(instance.url + "/admin/login/", verify=instance.ca_file, timeout=5)
+            requests.get(instance.url + "/admin/login/", verify=instance.ca_file, timeout=60)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # workers still starting on a busy machine
             time.sleep(0.2)
     raise AssertionError(f"the instance did not answer at {instance.url} within {seconds}s")
 

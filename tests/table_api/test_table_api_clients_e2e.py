@@ -12,7 +12,7 @@ import pysnow
 import pytest
 import requests
 from pysnc import ServiceNowClient
-from pysnc.exceptions import InstanceException
+from pysnc.exceptions import InstanceException, RequestException
 
 from tests.table_api import https_instance
 from tests.table_api.https_instance import PASSWORD
@@ -198,3 +198,99 @@ def test_curl_without_the_ca_file_refuses_the_server(instance):
     )  # fmt: skip
 
     assert result.returncode == 60  # curl: the peer certificate cannot be authenticated
+
+
+# --- writes through the real clients ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "user", "values", "changes"),
+    [
+        ("customer_contact", "csm.integration",
+         {"user_name": "pysnc.contact", "first_name": "Py", "last_name": "Snc", "account": BOXEO},
+         {"city": "Oslo"}),
+        ("sn_lead_mgmt_core_lead", "lead.integrator",
+         {"last_name": "Pysnc", "company": "Glide Ltd", "stage": "100_new"}, {"stage": "200_contacted"}),
+        ("interaction", "interaction.agent",
+         {"channel": CHAT, "short_description": "pysnc interaction"}, {"short_description": "updated by pysnc"}),
+    ],
+)  # fmt: skip
+def test_pysnc_inserts_updates_and_deletes(instance, table, user, values, changes):
+    client = pysnc_client(instance, user)
+    gr = client.GlideRecord(table)
+    gr.initialize()
+    for name, value in values.items():
+        gr.set_value(name, value)
+    sys_id = gr.insert()
+
+    assert sys_id and len(str(sys_id)) == 32
+    key = "user_ptr_id" if table == "customer_contact" else "sys_id"
+    assert instance.sql(f"SELECT count(*) FROM {table} WHERE {key} = ?", str(sys_id))[0][0] == 1  # noqa: S608
+
+    found = client.GlideRecord(table)
+    assert found.get(str(sys_id)) is True
+    for name, value in changes.items():
+        found.set_value(name, value)
+    assert found.update() == sys_id
+    again = client.GlideRecord(table)
+    again.get(str(sys_id))
+    for name, value in changes.items():
+        assert again.get_value(name) == value
+    assert again.get_value("sys_mod_count") == "1"
+
+    assert again.delete() is True
+    assert client.GlideRecord(table).get(str(sys_id)) is False
+
+
+def test_pysnc_insert_refused_by_a_rule_raises_with_the_envelope(instance):
+    gr = pysnc_client(instance, "lead.integrator").GlideRecord("sn_lead_mgmt_core_lead")
+    gr.initialize()
+    gr.set_value("last_name", "Bogus")
+    gr.set_value("stage", "999_not_a_stage")
+
+    with pytest.raises(RequestException) as refused:  # pysnc's error for a 400 envelope
+        gr.insert()
+    assert "stage" in str(refused.value)
+    assert instance.sql("SELECT count(*) FROM sn_lead_mgmt_core_lead WHERE last_name = 'Bogus'")[0][0] == 0
+
+
+def test_pysnow_table_resource_creates_updates_and_deletes(instance):
+    client = pysnow_client(instance, "interaction.agent")
+    interactions = client.resource(api_path="/table/interaction")
+
+    created = interactions.create(payload={"channel": CHAT, "short_description": "via pysnow"}).one()
+    updated = interactions.update(query={"sys_id": created["sys_id"]}, payload={"short_description": "changed"}).one()
+    deleted = interactions.delete(query={"sys_id": created["sys_id"]})
+
+    assert created["number"].startswith("IMS") and created["opened_by"]["value"]
+    assert updated["short_description"] == "changed" and updated["number"] == created["number"]
+    assert deleted == {"status": "record deleted"}
+    assert instance.sql("SELECT count(*) FROM interaction WHERE sys_id = ?", created["sys_id"])[0][0] == 0
+
+
+def test_curl_insert_update_and_delete_a_record(instance):
+    base = f"{instance.url}/api/now/table/interaction"
+    json_headers = ("--header", "Accept:application/json", "--header", "Content-Type:application/json")
+    body = json.dumps({"short_description": "Unable to connect to office wifi", "channel": CHAT, "type": "phone"})
+
+    status, headers, created = curl(instance, base, "--request", "POST", *json_headers, "--data", body,
+                                    user="interaction.agent")  # fmt: skip
+    record = json.loads(created)["result"]
+    assert status == 201 and headers["location"] == f"{base}/{record['sys_id']}"
+    assert record["short_description"] == "Unable to connect to office wifi" and record["type"] == "phone"
+
+    change = json.dumps({"short_description": "Elevating urgency, this is a blocking issue"})
+    status, _headers, patched = curl(instance, f"{base}/{record['sys_id']}", "--request", "PATCH", *json_headers,
+                                     "--data", change, user="interaction.agent")  # fmt: skip
+    assert status == 200 and json.loads(patched)["result"]["sys_mod_count"] == "1"
+
+    status, _headers, put = curl(instance, f"{base}/{record['sys_id']}", "--request", "PUT", *json_headers,
+                                 "--data", json.dumps({"type": "chat"}), user="interaction.agent")  # fmt: skip
+    result = json.loads(put)["result"]
+    assert status == 200 and result["type"] == "chat"
+    assert result["short_description"] == "Elevating urgency, this is a blocking issue"  # PUT changed only "type"
+
+    status, _headers, deleted = curl(instance, f"{base}/{record['sys_id']}", "--request", "DELETE",
+                                     "--header", "Accept:application/json", user="interaction.agent")  # fmt: skip
+    assert status == 204 and deleted == ""
+    assert instance.sql("SELECT count(*) FROM interaction WHERE sys_id = ?", record["sys_id"])[0][0] == 0
