@@ -85,7 +85,7 @@ def _text(kind: str, value) -> str:
     if kind == "boolean":
         return "true" if value else "false"
     if kind == "datetime":
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        return value.astimezone(UTC).isoformat(" ", "seconds")[:19]
     if kind == "decimal" and isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value)

@@ -24,14 +24,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
 from django.db import models
 
-from csm_project.api.datetimes import format_display, format_utc
+from csm_project.api.datetimes import format_display
 from csm_project.core.choices import choice_labels
 from csm_project.encoded_query.compiler import resolve_field
 from csm_project.registry import FieldSpec, FieldType, TableSpec
@@ -81,6 +81,12 @@ def resolve_columns(table: TableSpec, names: list[str] | None) -> list[Column]:
     return columns
 
 
+def _utc_text(value: datetime) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` in UTC; ``isoformat`` is twice as fast as ``strftime`` and keeps
+    four-digit years below 1000 (``%Y`` drops the zeros on some platforms)."""
+    return value.astimezone(UTC).isoformat(" ", "seconds")[:19]
+
+
 def _float_text(value: float) -> str:
     return str(int(value)) if value.is_integer() else repr(value)
 
@@ -91,7 +97,7 @@ def _text_formatter(spec: FieldSpec) -> Callable[[Any], str]:
     if kind is FieldType.BOOLEAN:
         return lambda value: "" if value is None else ("true" if value else "false")
     if kind is FieldType.DATETIME:
-        return lambda value: "" if value is None else format_utc(value)
+        return lambda value: "" if value is None else _utc_text(value)
     if kind is FieldType.DATE:
         return lambda value: "" if value is None else value.isoformat()
     if kind is FieldType.JSON:
