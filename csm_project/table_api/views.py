@@ -38,7 +38,7 @@ from csm_project.registry import TableSpec, UnknownTable, get_table
 from csm_project.table_api.name_value import name_value_query
 from csm_project.table_api.shaping import DisplayMode, Shaper, resolve_columns
 
-READ_METHODS = frozenset({"GET", "HEAD"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # OPTIONS: a reader is told 405, not 403
 
 
 class TableVersioning(PlatformVersioning):
