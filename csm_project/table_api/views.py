@@ -2,7 +2,7 @@
 
 ``GET/POST /api/now[/v1|/v2]/table/{table}`` and ``GET/PUT/PATCH/DELETE .../{table}/{sys_id}``
 (HEAD like GET). Who may do what is the table access rules' business (``TableAccess``, read per
-request); the one role permission class enforces them through ``required_roles``. Records are
+request); the one role permission class asks them through ``access_allowed``. Records are
 read with the shared encoded-query filter and paging, written through the domain layer
 (``csm_project.core.records``), and shown by ``shaping.Shaper``.
 
