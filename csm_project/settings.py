@@ -11,6 +11,7 @@ Environment variables:
 - CSRF_TRUSTED_ORIGINS: comma-separated origins for the admin behind a proxy.
 """
 
+import json
 from pathlib import Path
 
 import dj_database_url
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "csm_project.core",
+    "csm_project.attachments",
     # Order matters for seed_demo: each app's demo data may reference the apps above it.
     "contacts",
     "interactions",
@@ -153,3 +155,26 @@ LEAD_API = {
     "helper": "leads.processing.LeadApiHelper",
     "constants": "leads.processing.LeadApiConstants",
 }
+
+# --- Batch API -------------------------------------------------------------------------------
+# Items past any of these limits are not run and are listed in ``unserviced_requests``.
+BATCH_API_MAX_ITEMS = env_int("BATCH_API_MAX_ITEMS", 1000)
+BATCH_API_MAX_ITEM_BYTES = env_int("BATCH_API_MAX_ITEM_BYTES", 5 * 1024 * 1024)
+BATCH_API_MAX_SECONDS = env_int("BATCH_API_MAX_SECONDS", 30)
+
+# --- Attachments -----------------------------------------------------------------------------
+# Content lives in the ``attachments`` storage: a folder by default (ATTACHMENT_ROOT), or any
+# Django storage backend (e.g. an S3 bucket with django-storages, so several app servers share
+# the files) named by ATTACHMENT_STORAGE_BACKEND with its options as JSON in
+# ATTACHMENT_STORAGE_OPTIONS.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 1024 * 1024 * 1024)
+_attachment_backend = env_str("ATTACHMENT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+_attachment_options = json.loads(env_str("ATTACHMENT_STORAGE_OPTIONS", "") or "{}")
+if _attachment_backend == "django.core.files.storage.FileSystemStorage":
+    _attachment_options.setdefault("location", env_str("ATTACHMENT_ROOT", str(BASE_DIR / "attachments")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": {"BACKEND": _attachment_backend, "OPTIONS": _attachment_options},
+}
+BATCH_API_MAX_BYTES = env_int("BATCH_API_MAX_BYTES", 64 * 1024 * 1024)

@@ -11,6 +11,9 @@ urlpatterns = [
     path("api/", include("interactions.api.urls")),
     path("api/", include("leads.api.urls")),
     path("api/", include("csm_project.table_api.urls")),
+    path("api/", include("csm_project.batch_api.urls")),
+    path("api/", include("csm_project.aggregate_api.urls")),
+    path("api/", include("csm_project.attachments.api.urls")),
     re_path(r"^api/v2/contacts(?:/.*)?$", UnknownContactCenterResourceView.as_view()),
     re_path(r"^api(?:/.*)?$", UnknownResourceView.as_view()),
 ]

@@ -1,0 +1,1 @@
+"""The Aggregate API: counts and statistics over a table, computed in the database."""

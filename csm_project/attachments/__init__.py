@@ -1,0 +1,1 @@
+"""Files attached to records (``sys_attachment``): content in Django storage, metadata in the database."""

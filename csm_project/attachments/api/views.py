@@ -1,0 +1,188 @@
+"""The Attachment API (``/api/now[/v1]/attachment``), an adapter over ``attachments.services``.
+
+- ``GET  attachment``: metadata of the attachments the caller may see (``sysparm_query`` over
+  ``sys_attachment``, ``sysparm_limit`` default 1000, ``sysparm_offset``, the Table API's
+  display parameters), with ``X-Total-Count`` and ``Link``.
+- ``GET  attachment/{sys_id}``: one attachment's metadata; ``GET .../{sys_id}/file`` its
+  content, streamed with its content type.
+- ``POST attachment/file?table_name=&table_sys_id=&file_name=``: the raw body is the file
+  (its ``Content-Type`` is stored); ``POST attachment/upload``: a multipart form with
+  ``table_name``, ``table_sys_id`` and the file part. Both answer 201 with the metadata and a
+  ``Location`` header. The body is read in chunks, never whole.
+- ``DELETE attachment/{sys_id}``: 204.
+
+Metadata is the ``sys_attachment`` record in the Table API's shape plus ``download_link``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import FileResponse
+from django.http.multipartparser import MultiPartParserError
+from rest_framework import status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.response import Response
+
+from csm_project.api.datetimes import user_zone
+from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
+from csm_project.api.fields import requested_fields
+from csm_project.api.filters import QUERY_PARAM, apply_encoded_query
+from csm_project.api.pagination import SysparmPagination, query_bool
+from csm_project.api.permissions import IsAuthenticatedUser
+from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
+from csm_project.api.views import NowViewSet
+from csm_project.attachments import services
+from csm_project.attachments.models import Attachment
+from csm_project.core.errors import RecordMissing
+from csm_project.registry import get_table
+from csm_project.table_api.shaping import DisplayMode, Shaper, resolve_columns
+
+UPLOAD_FIELD = "uploadFile"
+# Room for a multipart form's boundaries and small fields around the file itself.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+class AttachmentPagination(SysparmPagination):
+    default_limit = 1000
+
+    def get_paginated_response(self, data) -> Response:
+        return Response({"result": data}, headers=self.headers())
+
+
+class AnyAcceptForFiles(DefaultContentNegotiation):
+    """A file download answers whatever the client accepts; only errors need a renderer."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Exception:
+            return renderers[0], renderers[0].media_type
+
+
+class AttachmentViewSet(NowViewSet):
+    permission_classes = [IsAuthenticatedUser]  # rights are the parent record's, in the services
+    renderer_classes = [PlatformJSONRenderer, PlatformXMLRenderer]
+    parser_classes: list = []  # bodies are streamed by the actions themselves, never parsed whole
+    pagination_class = AttachmentPagination
+    content_negotiation_class = AnyAcceptForFiles
+    metadata_class = None
+
+    # --- shaping -------------------------------------------------------------------------
+
+    def _shaper(self) -> Shaper:
+        params = self.request.query_params
+        table = get_table(Attachment.sys_table)
+        return Shaper(
+            resolve_columns(table, requested_fields(params.get("sysparm_fields"))),
+            mode=DisplayMode.from_param(params.get("sysparm_display_value")),
+            exclude_reference_link=query_bool(self.request, "sysparm_exclude_reference_link"),
+            base_url=self.request.build_absolute_uri("/"),
+            zone=user_zone(self.request.user),
+        )
+
+    def _shape(self, shaper: Shaper, attachment: Attachment) -> dict:
+        shaped = shaper.shape(attachment)
+        shaped["download_link"] = self._link(attachment) + "/file"
+        return shaped
+
+    def _link(self, attachment: Attachment) -> str:
+        return self.request.build_absolute_uri(f"/api/now/v1/attachment/{attachment.pk}")
+
+    def _attachment(self) -> Attachment:
+        try:
+            return services.attachment_get(sys_id=self.kwargs.get("sys_id", ""))
+        except RecordMissing:
+            raise RecordNotFound() from None
+
+    # --- reading -------------------------------------------------------------------------
+
+    def list(self, request, *args, **kwargs) -> Response:
+        queryset = Attachment.objects.all()
+        tables = services.readable_tables(request.user)
+        if tables is not None:
+            queryset = queryset.filter(table_name__in=tables)
+        queryset = apply_encoded_query(
+            queryset, request.query_params.get(QUERY_PARAM), user=request.user, table=get_table(Attachment.sys_table)
+        )
+        page = self.paginate_queryset(queryset)
+        shaper = self._shaper()
+        return self.get_paginated_response([self._shape(shaper, attachment) for attachment in page])
+
+    def retrieve(self, request, *args, **kwargs) -> Response:
+        attachment = self._attachment()
+        services.check_read(request.user, attachment)
+        return Response({"result": self._shape(self._shaper(), attachment)})
+
+    def download(self, request, *args, **kwargs) -> FileResponse:
+        attachment = self._attachment()
+        services.check_read(request.user, attachment)
+        response = FileResponse(
+            services.attachment_open(attachment),
+            content_type=attachment.content_type or "application/octet-stream",
+            as_attachment=True,
+            filename=attachment.file_name,
+        )
+        response["Content-Length"] = str(attachment.size_bytes)
+        return response
+
+    # --- writing -------------------------------------------------------------------------
+
+    def upload_raw(self, request, *args, **kwargs) -> Response:
+        params = request.query_params
+        raw = request._request
+        attachment = services.attachment_add_stream(
+            user=request.user,
+            table_name=params.get("table_name", ""),
+            table_sys_id=params.get("table_sys_id", ""),
+            file_name=params.get("file_name", ""),
+            content_type=raw.META.get("CONTENT_TYPE", "") or "application/octet-stream",
+            chunks=iter(lambda: raw.read(services.CHUNK_BYTES), b""),
+            declared_size=_content_length(raw),
+        )
+        return self._created(attachment)
+
+    def upload_multipart(self, request, *args, **kwargs) -> Response:
+        raw = request._request
+        declared = _content_length(raw)
+        if declared is not None and declared > settings.ATTACHMENT_MAX_BYTES + MULTIPART_OVERHEAD:
+            raise BadRequestBody(f"The file is larger than the limit of {settings.ATTACHMENT_MAX_BYTES} bytes")
+        if not (raw.content_type or "").startswith("multipart/form-data"):
+            raise BadRequestBody("POST .../attachment/upload takes a multipart/form-data body")
+        try:
+            form, files = raw.POST, raw.FILES
+        except MultiPartParserError as exc:
+            raise BadRequestBody(f"Unreadable multipart body: {exc}") from None
+        upload = files.get(UPLOAD_FIELD) or next(iter(files.values()), None)
+        if upload is None:
+            raise BadRequestBody("The multipart body has no file part")
+        attachment = services.attachment_add_file(
+            user=request.user,
+            table_name=form.get("table_name", ""),
+            table_sys_id=form.get("table_sys_id", ""),
+            file_name=form.get("file_name") or upload.name or "",
+            content_type=upload.content_type or "application/octet-stream",
+            upload=upload,
+        )
+        return self._created(attachment)
+
+    def _created(self, attachment: Attachment) -> Response:
+        return Response(
+            {"result": self._shape(self._shaper(), attachment)},
+            status=status.HTTP_201_CREATED,
+            headers={"Location": self._link(attachment)},
+        )
+
+    def destroy(self, request, *args, **kwargs) -> Response:
+        attachment = self._attachment()
+        services.attachment_delete(user=request.user, attachment=attachment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _content_length(raw) -> int | None:
+    try:
+        value = int(raw.META.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+    if value < 0:
+        raise ApiError("Invalid Content-Length", None)
+    return value

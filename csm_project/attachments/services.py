@@ -1,0 +1,213 @@
+"""Attaching files to records, reading and deleting them: the rules, once.
+
+- Rights are those of the parent record's table (the table access rules): its read right to
+  list, see or download an attachment, its write right to add or delete one.
+- Content goes to the ``attachments`` storage (``settings.STORAGES``: a folder by default, any
+  Django storage backend by configuration). It is taken in chunks, spooled to a temporary file
+  while its SHA-256 and size are computed, and only then stored, so memory stays flat whatever
+  the file's size and a file over ``ATTACHMENT_MAX_BYTES`` leaves nothing behind.
+- A record's attachments go with it: every registry model's deletion (``record_delete``, the
+  admin, any ORM delete) removes its attachment rows, and the stored files once the deleting
+  transaction commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.db import transaction
+from django.db.models.signals import post_delete
+
+from csm_project.attachments.models import Attachment
+from csm_project.core.errors import TOO_LONG, DomainError, RecordMissing
+from csm_project.core.models import SysRecord, TableAccess, is_sys_id
+from csm_project.core.table_access import ADMIN_ROLE, table_access_roles
+from csm_project.registry import TableSpec, UnknownTable, all_tables, get_table
+
+CHUNK_BYTES = 1024 * 1024
+ATTACHMENT_TABLE = Attachment.sys_table
+
+
+class NoRights(DomainError):
+    kind = "forbidden"
+
+
+def storage():
+    return storages["attachments"]
+
+
+# --- rights ------------------------------------------------------------------------------------
+
+
+def may_read(user, table: str) -> bool:
+    return any(user.has_role(role) for role in table_access_roles(table=table, write=False))
+
+
+def may_write(user, table: str) -> bool:
+    return any(user.has_role(role) for role in table_access_roles(table=table, write=True))
+
+
+def readable_tables(user) -> set[str] | None:
+    """The tables whose attachments ``user`` may see; ``None`` means every table (admin)."""
+    if user.has_role(ADMIN_ROLE):
+        return None
+    names = user.role_names()
+    rows = TableAccess.objects.values_list("table", "read_roles__name")
+    return {table for table, role in rows if role is not None and role in names}
+
+
+def check_read(user, attachment: Attachment) -> None:
+    if not may_read(user, attachment.table_name):
+        raise NoRights("Insufficient rights to query records")
+
+
+def check_write(user, attachment: Attachment) -> None:
+    if not may_write(user, attachment.table_name):
+        raise NoRights("Insufficient rights to delete records")
+
+
+# --- adding --------------------------------------------------------------------------------------
+
+
+def _parent_table(table_name: str) -> TableSpec:
+    if not table_name:
+        raise DomainError("table_name is required", field="table_name")
+    try:
+        table = get_table(table_name)
+    except UnknownTable:
+        raise DomainError(f"Invalid table {table_name[:80]}", field="table_name") from None
+    if table.name == ATTACHMENT_TABLE:
+        raise DomainError("An attachment cannot have attachments", field="table_name")
+    return table
+
+
+def check_can_add(*, user, table_name: str, table_sys_id: str, file_name: str, declared_size: int | None) -> None:
+    """Everything about an upload that can be checked before its body is read."""
+    table = _parent_table(table_name)
+    if not may_write(user, table.name):
+        raise NoRights("Insufficient rights to create records")
+    if not is_sys_id(table_sys_id) or not table.model.objects.filter(pk=table_sys_id).exists():
+        raise RecordMissing(f"No {table.name} record {table_sys_id[:40]!r}", field="table_sys_id")
+    if not file_name or not file_name.strip():
+        raise DomainError("file_name is required", field="file_name")
+    if declared_size is not None and declared_size > settings.ATTACHMENT_MAX_BYTES:
+        raise _too_large()
+
+
+def _too_large() -> DomainError:
+    return DomainError(
+        f"The file is larger than the limit of {settings.ATTACHMENT_MAX_BYTES} bytes", field="file", code=TOO_LONG
+    )
+
+
+def attachment_add_stream(
+    *, user, table_name: str, table_sys_id: str, file_name: str, content_type: str, chunks: Iterable[bytes],
+    declared_size: int | None = None,
+) -> Attachment:  # fmt: skip
+    """Attach the bytes of ``chunks`` (read one at a time) to the record."""
+    check_can_add(
+        user=user, table_name=table_name, table_sys_id=table_sys_id, file_name=file_name, declared_size=declared_size
+    )
+    limit = settings.ATTACHMENT_MAX_BYTES
+    spooled = TemporaryUploadedFile(file_name, content_type, 0, None)
+    try:
+        digest, size = hashlib.sha256(), 0
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise _too_large()
+            digest.update(chunk)
+            spooled.write(chunk)
+        spooled.flush()
+        spooled.seek(0)
+        spooled.size = size
+        return _store(table_name, table_sys_id, file_name, content_type, spooled, size, digest.hexdigest())
+    finally:
+        spooled.close()
+
+
+def attachment_add_file(*, user, table_name: str, table_sys_id: str, file_name: str, content_type: str, upload: File):
+    """Attach an uploaded file (a multipart part Django has already spooled)."""
+    check_can_add(
+        user=user, table_name=table_name, table_sys_id=table_sys_id, file_name=file_name, declared_size=upload.size
+    )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks(CHUNK_BYTES):
+        digest.update(chunk)
+    upload.seek(0)
+    return _store(table_name, table_sys_id, file_name, content_type, upload, upload.size, digest.hexdigest())
+
+
+def _store(table_name, table_sys_id, file_name, content_type, content: File, size: int, sha256: str) -> Attachment:
+    attachment = Attachment(
+        file_name=file_name.strip()[:255],
+        content_type=(content_type or "application/octet-stream")[:255],
+        size_bytes=size,
+        table_name=table_name,
+        table_sys_id=table_sys_id,
+        hash=sha256,
+    )
+    name = f"{attachment.sys_id[:2]}/{attachment.sys_id}"
+    attachment.stored_name = storage().save(name, content)
+    try:
+        with transaction.atomic():
+            attachment.save(force_insert=True)
+    except BaseException:
+        storage().delete(attachment.stored_name)
+        raise
+    return attachment
+
+
+# --- reading and deleting ------------------------------------------------------------------------
+
+
+def attachment_get(*, sys_id: str) -> Attachment:
+    attachment = Attachment.objects.filter(pk=sys_id).first() if is_sys_id(sys_id) else None
+    if attachment is None:
+        raise RecordMissing("No attachment found")
+    return attachment
+
+
+def attachment_open(attachment: Attachment) -> File:
+    """The stored content, opened for reading in chunks."""
+    return storage().open(attachment.stored_name, "rb")
+
+
+def attachment_delete(*, user, attachment: Attachment) -> None:
+    check_write(user, attachment)
+    with transaction.atomic():
+        _delete_rows(Attachment.objects.filter(pk=attachment.pk))
+
+
+def attachments_delete_for(*, table: str, sys_ids: Iterable[str], using: str = "default") -> None:
+    """Delete the attachments of the given records (rows now, files when the transaction commits)."""
+    _delete_rows(Attachment.objects.using(using).filter(table_name=table, table_sys_id__in=list(sys_ids)), using)
+
+
+def _delete_rows(rows, using: str = "default") -> None:
+    rows.delete()  # each row's file goes when the transaction commits (``_attachment_deleted``)
+
+
+def _attachment_deleted(sender, instance, using, **kwargs) -> None:
+    name = instance.stored_name
+    if name:
+        transaction.on_commit(lambda: storage().delete(name), using=using)
+
+
+def _parent_deleted(sender, instance, using, **kwargs) -> None:
+    attachments_delete_for(table=sender.sys_table, sys_ids=[instance.pk], using=using)
+
+
+def connect_parent_deletes() -> None:
+    """Every registry table's deletes take the deleted records' attachments with them."""
+    post_delete.connect(_attachment_deleted, sender=Attachment, dispatch_uid="attachment-files")
+    for table in all_tables().values():
+        model = table.model
+        if model is Attachment or not issubclass(model, SysRecord):
+            continue
+        post_delete.connect(_parent_deleted, sender=model, dispatch_uid=f"attachments-of-{table.name}")

@@ -1,0 +1,1 @@
+"""The Batch API: several REST calls in one request."""
