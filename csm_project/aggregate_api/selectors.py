@@ -25,7 +25,7 @@ from datetime import tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Avg, Count, DecimalField, F, FloatField, Max, Min, Q, QuerySet, Sum
 
 from csm_project.core.choices import choice_labels
 from csm_project.core.datetimes import format_display
@@ -152,29 +152,61 @@ def _alias(function: str, name: str | None) -> str:
 
 
 def _expression(table: TableSpec, function: str, name: str | None):
+    """The SQL aggregate for ``function`` over ``name``. Sums of decimals keep the field's
+    places but not its digit limit (a sum outgrows it); averages are compared as floats here
+    (``having``/``order by``), while the figures shown are computed exactly (``_avg_parts``)."""
     if function == "count":
         return Count("pk")
-    return FUNCTIONS[function](table.fields[name].model_field)
+    spec = table.fields[name]
+    column = spec.model_field
+    if function == "avg":
+        return Avg(column, output_field=FloatField())
+    if function == "sum" and spec.type is FieldType.DECIMAL:
+        places = table.model._meta.get_field(column).decimal_places
+        return Sum(column, output_field=DecimalField(max_digits=38, decimal_places=places))
+    return FUNCTIONS[function](column)
 
 
-def _figure(spec: FieldSpec | None, function: str, value: Any) -> str:
+def _avg_parts(table: TableSpec, name: str) -> dict[str, Any]:
+    """An average shown is SUM / COUNT of the non-empty values, both exact from the database,
+    divided here: a float ``AVG`` would round differently on SQLite and PostgreSQL."""
+    return {
+        f"stats_avgsum__{name}": _expression(table, "sum", name),
+        f"stats_avgn__{name}": Count(table.fields[name].model_field),
+    }
+
+
+def _average(row: dict[str, Any], name: str) -> str:
+    total, count = row[f"stats_avgsum__{name}"], row[f"stats_avgn__{name}"]
+    if not count or total is None:
+        return ""
+    exact = Decimal(str(total)) / Decimal(count)
+    return str(exact.quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP))
+
+
+def _figure(table: TableSpec, spec: FieldSpec | None, function: str, value: Any) -> str:
     if value is None:
         return ""
     if function == "count":
         return str(int(value))
-    if function == "avg":
-        return str(Decimal(str(value)).quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP))
-    if spec is not None and spec.type is FieldType.DECIMAL and isinstance(value, float):
-        value = Decimal(str(value))
+    if spec is not None and spec.type is FieldType.DECIMAL:
+        # SQLite hands decimals back as floats or integers: show the field's own places.
+        places = table.model._meta.get_field(spec.model_field).decimal_places
+        return str(Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
     return to_text(spec, value)
 
 
 def _stats(table: TableSpec, request: StatsRequest, row: dict[str, Any]) -> dict[str, Any]:
     stats: dict[str, Any] = {}
     if request.count:
-        stats["count"] = _figure(None, "count", row[_alias("count", None)])
+        stats["count"] = _figure(table, None, "count", row[_alias("count", None)])
     for function, names in request.fields.items():
-        stats[function] = {name: _figure(table.fields[name], function, row[_alias(function, name)]) for name in names}
+        if function == "avg":
+            stats[function] = {name: _average(row, name) for name in names}
+        else:
+            stats[function] = {
+                name: _figure(table, table.fields[name], function, row[_alias(function, name)]) for name in names
+            }
     return stats
 
 
@@ -184,6 +216,8 @@ def _wanted(request: StatsRequest) -> dict[str, tuple[str, str | None]]:
     if request.count:
         wanted[_alias("count", None)] = ("count", None)
     for function, names in request.fields.items():
+        if function == "avg":
+            continue  # shown from exact parts, see ``_avg_parts``
         for name in names:
             wanted[_alias(function, name)] = (function, name)
     for item in [*request.having, *request.order_by]:
@@ -197,10 +231,14 @@ def aggregate(queryset: QuerySet, table: TableSpec, request: StatsRequest, *, zo
     queryset = queryset.order_by()
     wanted = _wanted(request)
     expressions = {alias: _expression(table, function, name) for alias, (function, name) in wanted.items()}
+    for name in request.fields.get("avg", ()):
+        expressions.update(_avg_parts(table, name))
     if not request.group_by:
         row = queryset.aggregate(**expressions) if expressions else {}
         return {"stats": _stats(table, request, row)}
 
+    # A count is always taken, so the query groups even when nothing else is asked.
+    expressions.setdefault(_alias("count", None), Count("pk"))
     specs = [table.fields[name] for name in request.group_by]
     columns = [spec.model_field for spec in specs]
     display_columns = _display_columns(table, specs) if request.display != "false" else {}
