@@ -26,6 +26,9 @@ from csm_project.api.renderers import PlatformJSONRenderer
 from csm_project.api.views import NowAPIView
 from csm_project.batch_api.dispatch import MalformedItem, error_answer, item_id, read_item, run_item
 
+# The clock the time limit is read from (a test replaces it).
+clock = time.monotonic
+
 
 class BatchJSONParser(PlatformJSONParser):
     """JSON up to ``BATCH_API_MAX_BYTES``: a batch carries many items' bodies at once."""
@@ -54,12 +57,12 @@ class BatchView(NowAPIView):
         items = data["rest_requests"]
         max_items = settings.BATCH_API_MAX_ITEMS
         max_bytes = settings.BATCH_API_MAX_ITEM_BYTES
-        deadline = time.monotonic() + settings.BATCH_API_MAX_SECONDS
+        deadline = clock() + settings.BATCH_API_MAX_SECONDS
 
         serviced, unserviced = [], []
         for position, raw in enumerate(items):
             ident = item_id(raw)
-            if position >= max_items or time.monotonic() > deadline or _encoded_size(raw) > max_bytes:
+            if position >= max_items or clock() > deadline or _encoded_size(raw) > max_bytes:
                 unserviced.append(ident)
                 continue
             try:
