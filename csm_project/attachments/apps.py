@@ -9,6 +9,8 @@ class AttachmentsConfig(AppConfig):
     verbose_name = "Attachments"
 
     def ready(self) -> None:
+        from csm_project.attachments.admin import add_record_panels
         from csm_project.attachments.services import connect_parent_deletes
 
         connect_parent_deletes()
+        add_record_panels()
