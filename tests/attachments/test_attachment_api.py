@@ -213,3 +213,19 @@ def test_upload_and_download_through_a_batch(writer, account):
         format="json",
     )
     assert base64.b64decode(download.json()["serviced_requests"][0]["body"]) == b"batched bytes"
+
+
+def test_a_multipart_file_over_the_limit_is_refused_and_nothing_is_stored(writer, account, attachment_folder):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    part = SimpleUploadedFile("big.txt", b"y" * 11, content_type="text/plain")
+    with override_settings(ATTACHMENT_MAX_BYTES=10):
+        response = writer.post(
+            f"{BASE}/upload", {"table_name": "customer_account", "table_sys_id": account.sys_id, "uploadFile": part}
+        )
+
+    assert response.status_code == 400
+    assert "larger than the limit of 10 bytes" in response.json()["error"]["detail"]
+    assert not Attachment.objects.exists() and stored_files(attachment_folder) == []
+    no_file = writer.post(f"{BASE}/upload", {"table_name": "customer_account", "table_sys_id": account.sys_id})
+    assert no_file.status_code == 400

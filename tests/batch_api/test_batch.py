@@ -205,3 +205,21 @@ def test_the_batch_itself_needs_credentials_and_a_request_list(anonymous_client,
         "serviced_requests": [],
         "unserviced_requests": [],
     }
+
+
+def test_a_session_caller_batches_with_its_csrf_token(make_user):
+    from django.test import Client
+
+    user = make_user("csm_ws_integration")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    browser.get("/admin/login/")  # sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    payload = {"rest_requests": [item("p", "POST", "/api/now/table/customer_account", {"name": "By session"}, JSON)]}
+
+    refused = browser.post(BATCH, payload, content_type="application/json")
+    accepted = browser.post(BATCH, payload, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+
+    assert refused.status_code == 403
+    assert answered(accepted)["p"]["status_code"] == 201
+    assert list(Account.objects.values_list("name", "sys_created_by")) == [("By session", user.user_name)]
