@@ -8,7 +8,10 @@
   the file's size and a file over ``ATTACHMENT_MAX_BYTES`` leaves nothing behind.
 - A record's attachments go with it: every registry model's deletion (``record_delete``, the
   admin, any ORM delete) removes its attachment rows, and the stored files once the deleting
-  transaction commits.
+  transaction commits. (A file is stored before its row is written; should the surrounding
+  transaction roll back afterwards, the file stays behind unreferenced.)
+- Attaching to ``sys_journal_field`` or ``sys_audit`` records is refused: their deletes are not
+  watched.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from csm_project.registry import TableSpec, UnknownTable, all_tables, get_table
 
 CHUNK_BYTES = 1024 * 1024
 ATTACHMENT_TABLE = Attachment.sys_table
+# Logs nobody attaches files to: their bulk deletes stay single statements (a delete signal
+# makes Django load each deleted row).
+NO_ATTACHMENTS = frozenset({ATTACHMENT_TABLE, "sys_journal_field", "sys_audit"})
 
 
 class NoRights(DomainError):
@@ -81,8 +87,8 @@ def _parent_table(table_name: str) -> TableSpec:
         table = get_table(table_name)
     except UnknownTable:
         raise DomainError(f"Invalid table {table_name[:80]}", field="table_name") from None
-    if table.name == ATTACHMENT_TABLE:
-        raise DomainError("An attachment cannot have attachments", field="table_name")
+    if table.name in NO_ATTACHMENTS:
+        raise DomainError(f"Records of {table.name} cannot have attachments", field="table_name")
     return table
 
 
@@ -208,6 +214,6 @@ def connect_parent_deletes() -> None:
     post_delete.connect(_attachment_deleted, sender=Attachment, dispatch_uid="attachment-files")
     for table in all_tables().values():
         model = table.model
-        if model is Attachment or not issubclass(model, SysRecord):
+        if table.name in NO_ATTACHMENTS or not issubclass(model, SysRecord):
             continue
         post_delete.connect(_parent_deleted, sender=model, dispatch_uid=f"attachments-of-{table.name}")
