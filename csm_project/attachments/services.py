@@ -29,7 +29,7 @@ from django.db.models.signals import post_delete
 from csm_project.attachments.models import Attachment
 from csm_project.core.errors import TOO_LONG, DomainError, RecordMissing
 from csm_project.core.models import SysRecord, TableAccess, is_sys_id
-from csm_project.core.table_access import ADMIN_ROLE, table_access_roles
+from csm_project.core.table_access import ADMIN_ROLE, table_access_allows
 from csm_project.registry import TableSpec, UnknownTable, all_tables, get_table
 
 CHUNK_BYTES = 1024 * 1024
@@ -51,11 +51,11 @@ def storage():
 
 
 def may_read(user, table: str) -> bool:
-    return any(user.has_role(role) for role in table_access_roles(table=table, write=False))
+    return table_access_allows(user=user, table=table, write=False)
 
 
 def may_write(user, table: str) -> bool:
-    return any(user.has_role(role) for role in table_access_roles(table=table, write=True))
+    return table_access_allows(user=user, table=table, write=True)
 
 
 def readable_tables(user) -> set[str] | None:

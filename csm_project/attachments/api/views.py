@@ -27,15 +27,16 @@ from csm_project.api.datetimes import user_zone
 from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
 from csm_project.api.fields import requested_fields
 from csm_project.api.filters import QUERY_PARAM, apply_encoded_query
-from csm_project.api.pagination import SysparmPagination, query_bool
+from csm_project.api.pagination import SysparmPagination
 from csm_project.api.permissions import IsAuthenticatedUser
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
 from csm_project.api.views import NowViewSet
 from csm_project.attachments import services
 from csm_project.attachments.models import Attachment
+from csm_project.core.datetimes import format_display
 from csm_project.core.errors import RecordMissing
-from csm_project.registry import get_table
-from csm_project.table_api.shaping import DisplayMode, Shaper, resolve_columns
+from csm_project.core.wire_values import to_text
+from csm_project.registry import FieldType, get_table
 
 UPLOAD_FIELD = "uploadFile"
 # Room for a multipart form's boundaries and small fields around the file itself.
@@ -69,21 +70,36 @@ class AttachmentViewSet(NowViewSet):
 
     # --- shaping -------------------------------------------------------------------------
 
-    def _shaper(self) -> Shaper:
+    def _shaper(self):
+        """A function giving one attachment's metadata as this request asks it: the fields of
+        ``sysparm_fields`` (all by default), each a string (``sysparm_display_value=false``), its
+        display form (``true``: date-times in the caller's zone) or both (``all``)."""
         params = self.request.query_params
         table = get_table(Attachment.sys_table)
-        return Shaper(
-            resolve_columns(table, requested_fields(params.get("sysparm_fields"))),
-            mode=DisplayMode.from_param(params.get("sysparm_display_value")),
-            exclude_reference_link=query_bool(self.request, "sysparm_exclude_reference_link"),
-            base_url=self.request.build_absolute_uri("/"),
-            zone=user_zone(self.request.user),
-        )
+        wanted = requested_fields(params.get("sysparm_fields"))
+        specs = [table.fields[name] for name in (wanted or table.fields) if name in table.fields]
+        mode = (params.get("sysparm_display_value") or "").strip().lower()
+        zone = user_zone(self.request.user)
 
-    def _shape(self, shaper: Shaper, attachment: Attachment) -> dict:
-        shaped = shaper.shape(attachment)
-        shaped["download_link"] = self._link(attachment) + "/file"
-        return shaped
+        def shown(spec, value) -> str:
+            if spec.type is FieldType.DATETIME and value is not None:
+                return format_display(value, zone) or ""
+            return to_text(spec, value)
+
+        def shape(attachment: Attachment) -> dict:
+            result = {}
+            for spec in specs:
+                value = getattr(attachment, spec.model_field)
+                if mode == "true":
+                    result[spec.name] = shown(spec, value)
+                elif mode == "all":
+                    result[spec.name] = {"display_value": shown(spec, value), "value": to_text(spec, value)}
+                else:
+                    result[spec.name] = to_text(spec, value)
+            result["download_link"] = self._link(attachment) + "/file"
+            return result
+
+        return shape
 
     def _link(self, attachment: Attachment) -> str:
         return self.request.build_absolute_uri(f"/api/now/v1/attachment/{attachment.pk}")
@@ -105,13 +121,13 @@ class AttachmentViewSet(NowViewSet):
             queryset, request.query_params.get(QUERY_PARAM), user=request.user, table=get_table(Attachment.sys_table)
         )
         page = self.paginate_queryset(queryset)
-        shaper = self._shaper()
-        return self.get_paginated_response([self._shape(shaper, attachment) for attachment in page])
+        shape = self._shaper()
+        return self.get_paginated_response([shape(attachment) for attachment in page])
 
     def retrieve(self, request, *args, **kwargs) -> Response:
         attachment = self._attachment()
         services.check_read(request.user, attachment)
-        return Response({"result": self._shape(self._shaper(), attachment)})
+        return Response({"result": self._shaper()(attachment)})
 
     def download(self, request, *args, **kwargs) -> FileResponse:
         attachment = self._attachment()
@@ -167,7 +183,7 @@ class AttachmentViewSet(NowViewSet):
 
     def _created(self, attachment: Attachment) -> Response:
         return Response(
-            {"result": self._shape(self._shaper(), attachment)},
+            {"result": self._shaper()(attachment)},
             status=status.HTTP_201_CREATED,
             headers={"Location": self._link(attachment)},
         )
