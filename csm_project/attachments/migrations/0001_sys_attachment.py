@@ -6,37 +6,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('sys_id', models.CharField(default=csm_project.core.models.new_sys_id, editable=False, max_length=32, primary_key=True, serialize=False)),
-                ('sys_created_on', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('sys_created_by', models.CharField(blank=True, editable=False, max_length=100)),
-                ('sys_updated_on', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('sys_updated_by', models.CharField(blank=True, editable=False, max_length=100)),
-                ('sys_mod_count', models.PositiveIntegerField(default=0, editable=False)),
-                ('sys_domain', models.CharField(default='global', editable=False, max_length=32)),
-                ('sys_domain_path', models.CharField(default='/', editable=False, max_length=255)),
-                ('sys_class_name', models.CharField(blank=True, editable=False, max_length=80)),
-                ('sys_tags', models.TextField(blank=True, editable=False, null=True)),
-                ('file_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(default='application/octet-stream', max_length=255)),
-                ('size_bytes', models.BigIntegerField(default=0)),
-                ('table_name', models.CharField(max_length=80)),
-                ('table_sys_id', models.CharField(max_length=32)),
-                ('hash', models.CharField(help_text='SHA-256 of the content, hexadecimal', max_length=64)),
-                ('stored_name', models.CharField(editable=False, max_length=255)),
+                (
+                    "sys_id",
+                    models.CharField(
+                        default=csm_project.core.models.new_sys_id,
+                        editable=False,
+                        max_length=32,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                (
+                    "sys_created_on",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False),
+                ),
+                ("sys_created_by", models.CharField(blank=True, editable=False, max_length=100)),
+                ("sys_updated_on", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("sys_updated_by", models.CharField(blank=True, editable=False, max_length=100)),
+                ("sys_mod_count", models.PositiveIntegerField(default=0, editable=False)),
+                ("sys_domain", models.CharField(default="global", editable=False, max_length=32)),
+                ("sys_domain_path", models.CharField(default="/", editable=False, max_length=255)),
+                ("sys_class_name", models.CharField(blank=True, editable=False, max_length=80)),
+                ("sys_tags", models.TextField(blank=True, editable=False, null=True)),
+                ("file_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(default="application/octet-stream", max_length=255)),
+                ("size_bytes", models.BigIntegerField(default=0)),
+                ("table_name", models.CharField(max_length=80)),
+                ("table_sys_id", models.CharField(max_length=32)),
+                ("hash", models.CharField(help_text="SHA-256 of the content, hexadecimal", max_length=64)),
+                ("stored_name", models.CharField(editable=False, max_length=255)),
             ],
             options={
-                'db_table': 'sys_attachment',
-                'indexes': [models.Index(fields=['table_name', 'table_sys_id'], name='sys_attachment_parent')],
+                "db_table": "sys_attachment",
+                "indexes": [models.Index(fields=["table_name", "table_sys_id"], name="sys_attachment_parent")],
             },
         ),
     ]
