@@ -130,6 +130,11 @@ REST_FRAMEWORK = {
     "DEFAULT_METADATA_CLASS": None,
 }
 
+# Login throttling: past this many failed Basic logins for one user name within the window
+# (seconds), attempts for that name get 429 until the window ends. 0 failures turns it off.
+LOGIN_THROTTLE_FAILURES = env_int("LOGIN_THROTTLE_FAILURES", 10)
+LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 300)
+
 # Realm announced in WWW-Authenticate on 401 answers.
 API_AUTH_REALM = env_str("API_AUTH_REALM", "CSM Platform")
 

@@ -1,0 +1,75 @@
+"""Throttling of repeated failed logins per user name.
+
+Past ``LOGIN_THROTTLE_FAILURES`` failures for one name within ``LOGIN_THROTTLE_WINDOW``
+seconds (counted from the window's first failure), every attempt for that name is refused,
+right password or not, until the window ends. Names are counted whether or not a user has
+them, so the answer says nothing about which names exist. Other names are unaffected.
+
+State lives in the database (``LoginFailures``), shared by every app server. ``clock`` is
+the time source; tests replace it.
+"""
+
+import hashlib
+import math
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from csm_project.core.models import LoginFailures
+
+clock = time.time
+
+
+def _limit() -> int:
+    return settings.LOGIN_THROTTLE_FAILURES
+
+
+def _window() -> float:
+    return float(settings.LOGIN_THROTTLE_WINDOW)
+
+
+def _digest(user_name: str) -> str:
+    return hashlib.sha256(user_name.lower().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def seconds_refused(user_name: str) -> int:
+    """0 when a login attempt for ``user_name`` may proceed, else whole seconds (at least 1)
+    until its window ends."""
+    if _limit() <= 0:
+        return 0
+    row = LoginFailures.objects.filter(name_digest=_digest(user_name)).values_list("window_start", "failures").first()
+    if row is None:
+        return 0
+    window_start, failures = row
+    remaining = window_start + _window() - clock()
+    if failures < _limit() or remaining <= 0:
+        return 0
+    return max(1, math.ceil(remaining))
+
+
+def record_failure(user_name: str) -> None:
+    """Count one failed login for ``user_name``: in its current window, or in a new one when
+    there is none or it has ended. Concurrent failures each count (one UPDATE each)."""
+    if _limit() <= 0:
+        return
+    digest, now = _digest(user_name), clock()
+    current = LoginFailures.objects.filter(name_digest=digest)
+    with transaction.atomic():
+        if current.filter(window_start__gt=now - _window()).update(failures=F("failures") + 1):
+            return
+        if current.filter(window_start__lte=now - _window()).update(window_start=now, failures=1):
+            return
+        # Keep the table small: windows that ended are worth nothing.
+        LoginFailures.objects.filter(window_start__lte=now - _window()).delete()
+        try:
+            with transaction.atomic():
+                LoginFailures.objects.create(name_digest=digest, window_start=now, failures=1)
+        except IntegrityError:  # another server recorded this name's first failure meanwhile
+            current.update(failures=F("failures") + 1)
+
+
+def forget_failures(user_name: str) -> None:
+    """A login that succeeded on a full password check starts the name's count afresh."""
+    LoginFailures.objects.filter(name_digest=_digest(user_name)).delete()
