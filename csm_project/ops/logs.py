@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 # The id of the request being handled ("-" outside requests: commands, start-up).
 current_request_id: ContextVar[str] = ContextVar("csm_request_id", default="-")
 
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id"}
+# Record attributes that are not extras; ``request`` (django.request's) is summed up by the message.
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id", "request", "server_time"}
 
 
 class RequestIdFilter(logging.Filter):
@@ -16,7 +17,10 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = current_request_id.get()
+            # django.request logs a response after the middleware has finished with it; such
+            # records carry the request itself.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or current_request_id.get()
         return True
 
 
