@@ -88,17 +88,28 @@ class PlatformBasicAuthentication(BasicAuthentication):
         return f'Basic realm="{settings.API_AUTH_REALM}"'
 
     def authenticate_credentials(self, userid, password, request=None):
-        wait = login_throttle.seconds_refused(userid)
-        if wait:
-            raise LoginThrottled(wait)
         key = verified_credentials.key(userid, password)
         hit = verified_credentials.get(key)
         if hit is not None:
-            user = get_user_model().objects.select_related(*lockable_subtypes()).filter(pk=hit[0]).first()
-            if user is not None and user.password == hit[1] and user.user_name.lower() == userid.lower():
-                if not user.is_active:
-                    raise exceptions.AuthenticationFailed("User inactive or deleted.")
-                return user, None
+            # One query: the user as stored now, and the name's throttling state.
+            user = (
+                get_user_model()
+                .objects.select_related(*lockable_subtypes())
+                .annotate(**login_throttle.state_annotations(userid))
+                .filter(pk=hit[0])
+                .first()
+            )
+            if user is not None:
+                wait = login_throttle.seconds_refused_for(user.throttle_window_start, user.throttle_failures)
+                if wait:
+                    raise LoginThrottled(wait)
+                if user.password == hit[1] and user.user_name.lower() == userid.lower():
+                    if not user.is_active:
+                        raise exceptions.AuthenticationFailed("User inactive or deleted.")
+                    return user, None
+        wait = login_throttle.seconds_refused(userid)
+        if wait:
+            raise LoginThrottled(wait)
         try:
             user, auth = super().authenticate_credentials(userid, password, request)
         except exceptions.AuthenticationFailed:

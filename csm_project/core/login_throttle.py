@@ -15,7 +15,7 @@ import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 
 from csm_project.core.models import LoginFailures
 
@@ -40,9 +40,24 @@ def seconds_refused(user_name: str) -> int:
     if _limit() <= 0:
         return 0
     row = LoginFailures.objects.filter(name_digest=_digest(user_name)).values_list("window_start", "failures").first()
-    if row is None:
+    return seconds_refused_for(*row) if row is not None else 0
+
+
+def state_annotations(user_name: str) -> dict[str, Subquery]:
+    """Annotations that read the name's window start and failure count (``throttle_window_start``,
+    ``throttle_failures``, None when it has none) in the same statement as another query, so a
+    request whose credentials are already verified pays no extra round trip for the check."""
+    failures = LoginFailures.objects.filter(name_digest=_digest(user_name))
+    return {
+        "throttle_window_start": Subquery(failures.values("window_start")[:1]),
+        "throttle_failures": Subquery(failures.values("failures")[:1]),
+    }
+
+
+def seconds_refused_for(window_start: float | None, failures: int | None) -> int:
+    """``seconds_refused`` from a name's stored state (as read by ``state_annotations``)."""
+    if _limit() <= 0 or window_start is None or failures is None:
         return 0
-    window_start, failures = row
     remaining = window_start + _window() - clock()
     if failures < _limit() or remaining <= 0:
         return 0

@@ -82,6 +82,18 @@ def test_past_the_limit_a_name_is_refused_with_429_until_the_window_passes(integ
     assert get(CONTACTS, "jane.integrator").status_code == 200
 
 
+def test_credentials_verified_before_the_failures_are_refused_too(integrator, throttle, clock, hash_checks):
+    assert get(CONTACTS, "jane.integrator").status_code == 200  # now in the verification cache
+    for _ in range(3):
+        assert get(CONTACTS, "jane.integrator", "wrong").status_code == 401
+
+    cached = get(CONTACTS, "jane.integrator")
+    assert cached.status_code == 429 and cached["Retry-After"] == "60"
+    clock.now += 60
+    assert get(CONTACTS, "jane.integrator").status_code == 200
+    assert hash_checks.count(TEST_PASSWORD) == 1  # the later success came from the cache
+
+
 def test_names_are_counted_without_case_and_other_names_are_unaffected(integrator, make_user, throttle, clock):
     make_user("csm_ws_integration", user_name="other.user")
     for name in ("jane.integrator", "JANE.integrator", "Jane.Integrator"):
