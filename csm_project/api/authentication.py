@@ -107,7 +107,8 @@ class PlatformBasicAuthentication(BasicAuthentication):
                     if not user.is_active:
                         raise exceptions.AuthenticationFailed("User inactive or deleted.")
                     return user, None
-        wait = login_throttle.seconds_refused(userid)
+        state = login_throttle.stored_state(userid)
+        wait = login_throttle.seconds_refused_for(*state) if state is not None else 0
         if wait:
             raise LoginThrottled(wait)
         try:
@@ -115,6 +116,7 @@ class PlatformBasicAuthentication(BasicAuthentication):
         except exceptions.AuthenticationFailed:
             login_throttle.record_failure(userid)
             raise
-        login_throttle.forget_failures(userid)
+        if state is not None:
+            login_throttle.forget_failures(userid)
         verified_credentials.put(key, user.pk, user.password)
         return user, auth

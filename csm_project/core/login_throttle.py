@@ -34,13 +34,18 @@ def _digest(user_name: str) -> str:
     return hashlib.sha256(user_name.lower().encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def stored_state(user_name: str) -> tuple[float, int] | None:
+    """The name's current (window start, failures), or None when it has no recorded failure."""
+    return LoginFailures.objects.filter(name_digest=_digest(user_name)).values_list("window_start", "failures").first()
+
+
 def seconds_refused(user_name: str) -> int:
     """0 when a login attempt for ``user_name`` may proceed, else whole seconds (at least 1)
     until its window ends."""
     if _limit() <= 0:
         return 0
-    row = LoginFailures.objects.filter(name_digest=_digest(user_name)).values_list("window_start", "failures").first()
-    return seconds_refused_for(*row) if row is not None else 0
+    state = stored_state(user_name)
+    return seconds_refused_for(*state) if state is not None else 0
 
 
 def state_annotations(user_name: str) -> dict[str, Subquery]:

@@ -6,6 +6,7 @@ import logging
 import re
 import uuid
 
+from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 
@@ -54,23 +55,21 @@ class RequestLineLimitMiddleware:
     gunicorn configuration lifts it and the limit is kept here instead."""
 
     def __init__(self, get_response):
-        from django.conf import settings
-
         self.get_response = get_response
-        self.limit = settings.MAX_REQUEST_LINE
 
     def __call__(self, request):
+        limit = settings.MAX_REQUEST_LINE
         target = request.META.get("RAW_URI") or (
             request.META.get("PATH_INFO", "")
             + ("?" + request.META["QUERY_STRING"] if request.META.get("QUERY_STRING") else "")
         )
         line = len(request.method) + 1 + len(target.encode("utf-8", "surrogateescape")) + len(" HTTP/1.1")
-        if line > self.limit:
+        if line > limit:
             return envelope(
                 request.path_info,
                 414,
                 "Request-URI Too Long",
-                f"The request line is {line} bytes; at most {self.limit} are accepted",
+                f"The request line is {line} bytes; at most {limit} are accepted",
                 2,
             )
         return self.get_response(request)
