@@ -40,7 +40,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # absolute link the APIs emit starts with it, never with the request's Host header.
 INSTANCE_URL = (env_str("INSTANCE_URL", "") or "").rstrip("/")
 if INSTANCE_URL and (not INSTANCE_URL.startswith(("https://", "http://")) or "/" in INSTANCE_URL.split("://", 1)[1]):
-    raise ImproperlyConfigured(f"INSTANCE_URL must be a scheme and host such as https://csm.example.com, not {INSTANCE_URL!r}")
+    raise ImproperlyConfigured(
+        f"INSTANCE_URL must be a scheme and host such as https://csm.example.com, not {INSTANCE_URL!r}"
+    )
 
 # Behind TLS (see README): redirect plain HTTP, announce HSTS, keep cookies on HTTPS only.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
@@ -54,7 +56,9 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 _proxy_header = env_list("SECURE_PROXY_SSL_HEADER", [])
 if _proxy_header:
     if len(_proxy_header) != 2 or not _proxy_header[0].startswith("HTTP_"):
-        raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'HTTP_HEADER_NAME,value', e.g. HTTP_X_FORWARDED_PROTO,https")
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be 'HTTP_HEADER_NAME,value', e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
     SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1])
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -51,9 +51,13 @@ def test_readyz_is_503_with_the_reason_when_the_database_does_not(client, monkey
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("/api/now/contact", {"error": {"message": "Service Unavailable",
-                                        "detail": "The database is not reachable; retry later"},
-                              "status": "failure"}),
+        (
+            "/api/now/contact",
+            {
+                "error": {"message": "Service Unavailable", "detail": "The database is not reachable; retry later"},
+                "status": "failure",
+            },
+        ),
         ("/api/v2/contacts", {"statusCode": 4, "statusMessage": "Service Unavailable"}),
     ],
 )
@@ -72,8 +76,9 @@ def test_an_unreachable_database_is_a_503_envelope(client, monkeypatch, path, bo
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/healthz", "/api/now/contact", "/admin/login/", "/static/admin/css/base.css",
-                                  "/no/such/page"])
+@pytest.mark.parametrize(
+    "path", ["/healthz", "/api/now/contact", "/admin/login/", "/static/admin/css/base.css", "/no/such/page"]
+)
 def test_every_response_says_nosniff(client, path):
     response = client.get(path)
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -155,8 +160,7 @@ def test_a_request_line_of_16_kib_is_served_and_a_longer_one_is_a_414_envelope(c
     refused = api.get("/api/now/contact", {"sysparm_query": "x" * 16_400})
     assert refused.status_code == 414
     assert refused.json() == {
-        "error": {"message": "Request-URI Too Long",
-                  "detail": refused.json()["error"]["detail"]},
+        "error": {"message": "Request-URI Too Long", "detail": refused.json()["error"]["detail"]},
         "status": "failure",
     }
     assert "at most 16384" in refused.json()["error"]["detail"]
@@ -198,8 +202,9 @@ def test_directory_uris_use_the_instance_url_not_the_host_header(instance_url, c
     listed = api.get("/api/v2/contacts", {"type": "User"}, HTTP_HOST="evil.example").json()
     assert listed["contacts"]
     assert all(contact["uri"].startswith("https://csm.example.com/api/v2/contacts/") for contact in listed["contacts"])
-    created = api.get(f"/api/v2/contacts/{Contact.objects.get(user_name='dir.user').sys_id}",
-                      HTTP_HOST="evil.example").json()
+    created = api.get(
+        f"/api/v2/contacts/{Contact.objects.get(user_name='dir.user').sys_id}", HTTP_HOST="evil.example"
+    ).json()
     assert "evil" not in json.dumps(created)
 
 
@@ -222,8 +227,12 @@ PRODUCTION = {
 def run_check(env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=clean_environment(DJANGO_SETTINGS_MODULE="csm_project.settings", **env),
-        capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=clean_environment(DJANGO_SETTINGS_MODULE="csm_project.settings", **env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -243,7 +252,11 @@ def test_check_deploy_warns_without_the_security_settings(tmp_path):
 def test_a_malformed_instance_url_stops_start_up():
     result = subprocess.run(
         [sys.executable, "-c", "import csm_project.settings"],
-        cwd=ROOT, env=clean_environment(SECRET_KEY="k", INSTANCE_URL="csm.example.com/path"),
-        capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=clean_environment(SECRET_KEY="k", INSTANCE_URL="csm.example.com/path"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode != 0 and "INSTANCE_URL" in result.stderr
