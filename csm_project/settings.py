@@ -9,6 +9,11 @@ Environment variables:
 - ALLOWED_HOSTS: comma-separated; default localhost names (any host in DEBUG).
 - TIME_ZONE: the instance's default time zone for display values (default UTC).
 - CSRF_TRUSTED_ORIGINS: comma-separated origins for the admin behind a proxy.
+- Production security (README "Run it in production"): INSTANCE_URL, SECURE_SSL_REDIRECT,
+  SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, SECURE_COOKIES,
+  SECURE_PROXY_SSL_HEADER.
+- Operations: DB_CONNECT_TIMEOUT, DB_POOL_TIMEOUT, MAX_REQUEST_LINE, LOG_LEVEL, LOG_FORMAT,
+  LOGIN_THROTTLE_FAILURES, LOGIN_THROTTLE_WINDOW.
 """
 
 import json
@@ -32,6 +37,33 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["*"] if DEBUG else ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# The instance's public base URL (scheme and host, e.g. https://csm.example.com). Every
+# absolute link the APIs emit starts with it, never with the request's Host header.
+INSTANCE_URL = (env_str("INSTANCE_URL", "") or "").rstrip("/")
+if INSTANCE_URL and (not INSTANCE_URL.startswith(("https://", "http://")) or "/" in INSTANCE_URL.split("://", 1)[1]):
+    raise ImproperlyConfigured(
+        f"INSTANCE_URL must be a scheme and host such as https://csm.example.com, not {INSTANCE_URL!r}"
+    )
+
+# Behind TLS (see README): redirect plain HTTP, announce HSTS, keep cookies on HTTPS only.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# "HEADER,value" a trusted proxy sets on HTTPS requests, e.g. "HTTP_X_FORWARDED_PROTO,https".
+# Set it only when the proxy always sets (or strips) that header itself.
+_proxy_header = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _proxy_header:
+    if len(_proxy_header) != 2 or not _proxy_header[0].startswith("HTTP_"):
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be 'HTTP_HEADER_NAME,value', e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
+    SECURE_PROXY_SSL_HEADER = (_proxy_header[0], _proxy_header[1])
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -50,7 +82,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "csm_project.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csm_project.ops.middleware.RequestLineLimitMiddleware",
+    "csm_project.ops.middleware.DatabaseUnavailableMiddleware",
+    # Static files (the admin's CSS and scripts) straight from the app, in production too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,7 +130,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DB_POOL_MIN", 2),
         "max_size": env_int("DB_POOL_MAX", 20),
+        # A request waits this long for a connection: a database outage is a quick 503.
+        "timeout": env_int("DB_POOL_TIMEOUT", 5),
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Seconds to establish a connection before giving up (libpq's connect_timeout).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Concurrent writers wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
@@ -111,7 +153,18 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Fingerprinted, compressed copies made by collectstatic; whitenoise serves them with far-future
+# caching. Unknown files fall back to their plain name instead of failing the page.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Development: serve straight from the apps' static folders, no collectstatic needed.
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
+
+# A request line (method, path and query) longer than this is answered 414 in the envelope.
+MAX_REQUEST_LINE = env_int("MAX_REQUEST_LINE", 16 * 1024)
 
 # Request bodies larger than this are refused with the API's 400 envelope.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 1024 * 1024)
@@ -132,19 +185,33 @@ REST_FRAMEWORK = {
     "DEFAULT_METADATA_CLASS": None,
 }
 
+# Login throttling: past this many failed Basic logins for one user name within the window
+# (seconds), attempts for that name get 429 until the window ends. 0 failures turns it off.
+LOGIN_THROTTLE_FAILURES = env_int("LOGIN_THROTTLE_FAILURES", 10)
+LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 300)
+
 # Realm announced in WWW-Authenticate on 401 answers.
 API_AUTH_REALM = env_str("API_AUTH_REALM", "CSM Platform")
 
+# Logs: one JSON object a line (timestamp, level, logger, message, request id) on stderr;
+# LOG_FORMAT=text for plain lines in development.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "csm_project.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "csm_project.ops.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if env_str("LOG_FORMAT", "json") == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
-
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 
 # --- Lead API (issue 6, docs/lead-api.md) -------------------------------------------------------
 # The Lead API's processing steps are replaceable classes: point any of these at a subclass

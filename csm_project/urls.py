@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from csm_project.api.views import UnknownContactCenterResourceView, UnknownResourceView
+from csm_project.ops.views import healthz, readyz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("contacts.api.urls")),
     path("api/", include("interactions.api.urls")),

@@ -14,6 +14,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -158,6 +159,9 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     family = getattr(view, "api_family", NOW)
     method = request.method if request is not None else "GET"
 
+    if isinstance(exc, OperationalError):
+        # The database cannot be reached: csm_project.ops.middleware answers 503 for every URL.
+        return None
     if isinstance(exc, Http404):
         exc = RecordNotFound()
     elif isinstance(exc, DjangoPermissionDenied):

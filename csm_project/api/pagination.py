@@ -12,6 +12,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from csm_project.api.errors import ApiError
+from csm_project.api.links import absolute_url
 
 MAX_LIMIT = 10_000
 
@@ -37,7 +38,7 @@ def page_url(request, **changes) -> str:
     params = request.query_params.copy()
     for key, value in changes.items():
         params[key] = str(value)
-    return request.build_absolute_uri(request.path) + "?" + urlencode(list(params.lists()), doseq=True)
+    return absolute_url(request, request.path) + "?" + urlencode(list(params.lists()), doseq=True)
 
 
 class SysparmPagination(BasePagination):

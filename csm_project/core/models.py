@@ -8,7 +8,7 @@ from typing import ClassVar
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -165,6 +165,20 @@ class UserManager(BaseUserManager):
         fields.setdefault("is_superuser", True)
         return self.create_user(user_name, password, **fields)
 
+    def get_by_natural_key(self, user_name: str) -> "User":
+        """The user a login names: user names match without regard to case (as the unique
+        constraint does), compared in SQL on both sides so the database's own case rules apply.
+        A name no stored user can have (a NUL character, which PostgreSQL refuses) names nobody.
+        The subtype tables that can lock a login are joined, so checking the lock costs no query.
+        """
+        if not isinstance(user_name, str) or "\x00" in user_name:
+            raise self.model.DoesNotExist
+        return (
+            self.select_related(*lockable_subtypes())
+            .alias(user_name_lower=Lower("user_name"))
+            .get(user_name_lower=Lower(Value(user_name)))
+        )
+
 
 class User(SysRecord, AbstractBaseUser, PermissionsMixin):
     """A platform user (``sys_user``). Contacts (``customer_contact``) extend this table."""
@@ -209,8 +223,24 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
         super().save(*args, **kwargs)
 
     @property
+    def is_locked_out(self) -> bool:
+        """Whether a subtype record of this user (a contact, say) marks the login locked out."""
+        if "locked_out" in self.__dict__:  # this object is itself the subtype
+            return bool(self.__dict__["locked_out"])
+        for accessor in lockable_subtypes():
+            try:
+                subtype = getattr(self, accessor)
+            except models.ObjectDoesNotExist:
+                continue
+            if subtype.locked_out:
+                return True
+        return False
+
+    @property
     def is_active(self) -> bool:
-        return self.active
+        """May log in and act: active and not locked out. Logins (API and admin) and role
+        checks both read this, so one flag refuses every way in."""
+        return self.active and not self.is_locked_out
 
     def role_names(self) -> frozenset[str]:
         """Names of the roles granted to this user (one query, then cached on the object)."""
@@ -228,6 +258,24 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
             return True
         names = self.role_names()
         return ADMIN in names or role in names
+
+
+def lockable_subtypes() -> tuple[str, ...]:
+    """Accessor names, on ``User``, of the subtype tables (multi-table children such as
+    contacts) that carry a ``locked_out`` flag. Computed once the apps are loaded."""
+    global _LOCKABLE_SUBTYPES
+    if _LOCKABLE_SUBTYPES is None:
+        _LOCKABLE_SUBTYPES = tuple(
+            rel.get_accessor_name()
+            for rel in User._meta.related_objects
+            if rel.one_to_one
+            and rel.parent_link
+            and any(field.name == "locked_out" for field in rel.related_model._meta.concrete_fields)
+        )
+    return _LOCKABLE_SUBTYPES
+
+
+_LOCKABLE_SUBTYPES: tuple[str, ...] | None = None
 
 
 class NumberCounter(models.Model):
@@ -342,3 +390,20 @@ class TableAccess(models.Model):
 
     def __str__(self) -> str:
         return self.table
+
+
+class LoginFailures(models.Model):
+    """Failed logins for one user name in the current window (login throttling). Kept in the
+    database so every app server counts the same failures. The name is stored only as a
+    digest of its lower-cased form: names that exist and names that do not look alike."""
+
+    name_digest = models.CharField(max_length=64, primary_key=True)
+    window_start = models.FloatField(db_index=True, help_text="Seconds since the epoch of the window's first failure.")
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "sys_login_failures"
+        verbose_name_plural = "login failures"
+
+    def __str__(self) -> str:
+        return f"{self.name_digest[:12]}: {self.failures}"

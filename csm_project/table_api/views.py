@@ -26,6 +26,7 @@ from csm_project.api.datetimes import user_zone
 from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
 from csm_project.api.fields import requested_fields
 from csm_project.api.filters import QUERY_PARAM, EncodedQueryFilter, apply_encoded_query
+from csm_project.api.links import absolute_url
 from csm_project.api.pagination import MAX_LIMIT, SysparmPagination, query_bool, query_int
 from csm_project.api.parsers import PlatformJSONParser, PlatformXMLParser
 from csm_project.api.renderers import PlatformXMLRenderer, StringTreeJSONRenderer
@@ -116,7 +117,7 @@ class TablePagination(SysparmPagination):
             pairs = [(key, value) for key, values in request.query_params.lists() for value in values]
             names = {key for key, _value in pairs}
             pairs += [(key, "") for key in ("sysparm_limit", "sysparm_offset") if key not in names]
-            self._pairs, self._base = pairs, request.build_absolute_uri(request.path) + "?"
+            self._pairs, self._base = pairs, absolute_url(request, request.path) + "?"
         changed = {"sysparm_limit": str(self.limit), "sysparm_offset": str(offset)}
         return self._base + urlencode([(key, changed.get(key, value)) for key, value in pairs])
 
@@ -159,7 +160,7 @@ class TableViewSet(NowViewSet):
             resolve_columns(self.table, requested_fields(request.query_params.get("sysparm_fields"))),
             mode=DisplayMode.from_param(request.query_params.get("sysparm_display_value")),
             exclude_reference_link=query_bool(request, "sysparm_exclude_reference_link"),
-            base_url=request.build_absolute_uri("/"),
+            base_url=absolute_url(request, "/"),
             zone=user_zone(request.user),
         )
 
@@ -210,7 +211,7 @@ class TableViewSet(NowViewSet):
             values=values,
             input_display_value=query_bool(request, "sysparm_input_display_value"),
         )
-        location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{record.pk}")
+        location = absolute_url(request, f"{request.path.rstrip('/')}/{record.pk}")
         return self._answer(record, status_code=status.HTTP_201_CREATED, headers={"Location": location})
 
     def update(self, request, *args, **kwargs) -> Response:

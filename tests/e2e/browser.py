@@ -29,5 +29,6 @@ def chromium_driver():
                  "--disable-component-update", "--disable-sync", "--window-size=1400,1000"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
+    # Element look-ups poll until the element appears; generous for a busy CI machine.
+    driver.implicitly_wait(60)
     return driver

@@ -32,7 +32,7 @@ def log_in(browser, live_server, user_name: str, password: str, *, expect_succes
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
     if expect_success:
         # The login page shares elements with the next one: wait for the navigation itself.
-        WebDriverWait(browser, 10).until(lambda driver: "/admin/login/" not in driver.current_url)
+        WebDriverWait(browser, 120).until(lambda driver: "/admin/login/" not in driver.current_url)
 
 
 def test_wrong_password_stays_on_the_login_page(browser, live_server, staff):

@@ -1,110 +1,178 @@
 """The README's ways of running the product, as real server processes on loopback:
-the development command (migrate, seed_demo, runserver on SQLite) and production (gunicorn,
-DEBUG off, SECRET_KEY from the environment)."""
+the development command (migrate, seed_demo, runserver on SQLite) and production (gunicorn
+with the repository's configuration, DEBUG off, static files from the app, probes, limits)."""
 
-import os
-import socket
-import subprocess
+import json
 import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
+from tests.servers import BIN, Server, clean_environment, free_port, manage
+
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited with {process.returncode}: {process.stdout.read()}")
-        try:
-            requests.get(url, timeout=10)
-            return
-        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still starting
-            time.sleep(0.2)
-    raise AssertionError(f"server did not answer at {url} within {seconds}s")
+SYS_ID = "0123456789abcdef0123456789abcdef"
 
 
 @pytest.fixture
 def environment(tmp_path):
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SECRET_KEY", "DEBUG", "DATABASE_URL"))}
-    return {**keep, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    return clean_environment(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
 
 
-def manage(env: dict, *args: str) -> str:
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=300, check=False)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+@pytest.fixture
+def servers():
+    started: list[Server] = []
+    yield started
+    for server in started:
+        server.stop()
 
 
-def serve(command: list[str], env: dict):
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def gunicorn(env: dict, port: int, log_path, servers: list) -> Server:
+    server = Server(
+        [
+            str(BIN / "gunicorn"),
+            "-c",
+            "gunicorn.conf.py",
+            "csm_project.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
+        env,
+        log_path,
+    )
+    servers.append(server)
+    return server
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-def test_readme_development_server_serves_admin_and_the_api(environment):
-    env = {**environment, "DEBUG": "true"}
+def test_readme_development_server_serves_admin_and_the_api(environment, tmp_path, servers):
+    env = {**environment, "DEBUG": "true", "LOG_FORMAT": "text"}
     manage(env, "migrate", "-v0")
     manage(env, "seed_demo", "--password", "demo")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = serve([sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], env)
-    try:
-        wait_until_up(base + "/admin/login/", server)
-        login = requests.get(base + "/admin/login/", timeout=10)
-        assert login.status_code == 200 and 'name="username"' in login.text
+    server = Server(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], env, tmp_path / "runserver.log"
+    )
+    servers.append(server)
+    server.wait_until_answering(base + "/admin/login/")
 
-        anonymous = requests.get(base + "/api/now/contact", timeout=10)
-        assert anonymous.status_code == 401
-        assert anonymous.headers["WWW-Authenticate"].startswith("Basic realm=")
-        assert anonymous.json() == {
-            "error": {"message": "User Not Authenticated", "detail": "Required to provide Auth information"},
-            "status": "failure",
-        }
+    login = requests.get(base + "/admin/login/", timeout=30)
+    assert login.status_code == 200 and 'name="username"' in login.text
 
-        listed = requests.get(base + "/api/now/contact", auth=("csm.integration", "demo"), timeout=10)
-        assert listed.status_code == 200
-        assert len(listed.json()["result"]) == 10 and listed.json()["hasMore"] is True
-        assert int(listed.headers["X-Total-Count"]) > 10
-    finally:
-        stop(server)
+    anonymous = requests.get(base + "/api/now/contact", timeout=30)
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"].startswith("Basic realm=")
+    assert anonymous.json() == {
+        "error": {"message": "User Not Authenticated", "detail": "Required to provide Auth information"},
+        "status": "failure",
+    }
+
+    listed = requests.get(base + "/api/now/contact", auth=("csm.integration", "demo"), timeout=30)
+    assert listed.status_code == 200
+    assert len(listed.json()["result"]) == 10 and listed.json()["hasMore"] is True
+    assert int(listed.headers["X-Total-Count"]) > 10
 
 
-def test_production_server_runs_under_gunicorn_without_debug(environment):
-    env = {**environment, "SECRET_KEY": "a-production-like-secret", "ALLOWED_HOSTS": "127.0.0.1"}
+def test_production_server_runs_under_gunicorn_without_debug(environment, tmp_path, servers):
+    env = {
+        **environment,
+        "SECRET_KEY": "a-production-like-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
     manage(env, "migrate", "-v0")
     manage(env, "seed_demo", "--password", "demo")
+    manage(env, "collectstatic", "--noinput", "-v0")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = serve([str(BIN / "gunicorn"), "csm_project.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env)
-    try:
-        wait_until_up(base + "/admin/login/", server)
-        assert requests.get(base + "/admin/login/", timeout=10).status_code == 200
-        lead = requests.get(base + "/api/sn_lead_mgmt_core/lead?sysparm_limit=1", auth=("lead.integrator", "demo"),
-                            timeout=10)
-        assert lead.status_code == 206 and len(lead.json()) == 1
-        missing = requests.get(base + "/api/now/nothing", auth=("lead.integrator", "demo"), timeout=10)
-        assert missing.status_code == 404 and missing.json()["status"] == "failure"
-        assert "Traceback" not in missing.text
-    finally:
-        stop(server)
+    server = gunicorn(env, port, tmp_path / "gunicorn.log", servers)
+    server.wait_until_answering(base + "/healthz")
+
+    login = requests.get(base + "/admin/login/", timeout=30)
+    assert login.status_code == 200
+    assert login.headers["X-Frame-Options"] == "DENY"
+    assert "/static/admin/css/base.css" in login.text
+
+    css = requests.get(base + "/static/admin/css/base.css", timeout=30)
+    assert css.status_code == 200
+    assert css.headers["Content-Type"].startswith("text/css")
+    assert css.headers["X-Content-Type-Options"] == "nosniff"
+    assert "body" in css.text
+
+    lead = requests.get(
+        base + "/api/sn_lead_mgmt_core/lead?sysparm_limit=1", auth=("lead.integrator", "demo"), timeout=30
+    )
+    assert lead.status_code == 206 and len(lead.json()) == 1
+    assert lead.headers["X-Content-Type-Options"] == "nosniff"
+    missing = requests.get(base + "/api/now/nothing", auth=("lead.integrator", "demo"), timeout=30)
+    assert missing.status_code == 404 and missing.json()["status"] == "failure"
+    assert "Traceback" not in missing.text
+
+    health = requests.get(base + "/healthz", timeout=30)
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+    ready = requests.get(base + "/readyz", timeout=30)
+    assert ready.status_code == 200 and ready.json()["status"] == "ok"
+
+    # Request lines: an IN list of 440 sys_ids (about 15 KiB) is served; over 16 KiB is a 414 envelope.
+    in_list = ",".join([SYS_ID] * 440)
+    long_ok = requests.get(
+        base + "/api/now/contact",
+        params={"sysparm_query": f"sys_idIN{in_list}"},
+        auth=("csm.integration", "demo"),
+        timeout=30,
+    )
+    assert 15 * 1024 < len(long_ok.request.path_url) < 16 * 1024 - 20
+    assert long_ok.status_code == 200 and long_ok.json()["result"] == []
+    too_long = requests.get(
+        base + "/api/now/contact",
+        params={"sysparm_query": "x" * (16 * 1024)},
+        auth=("csm.integration", "demo"),
+        timeout=30,
+    )
+    assert too_long.status_code == 414
+    assert too_long.json()["status"] == "failure" and too_long.json()["error"]["message"] == "Request-URI Too Long"
+
+    traced = requests.get(
+        base + "/api/now/contact?sysparm_limit=1",
+        auth=("csm.integration", "demo"),
+        headers={"X-Request-ID": "trace-me-42"},
+        timeout=30,
+    )
+    assert traced.headers["X-Request-ID"] == "trace-me-42"
+    generated = requests.get(base + "/healthz", timeout=30).headers["X-Request-ID"]
+    assert len(generated) == 32
+
+    server.stop()
+    servers.remove(server)
+    access = [json.loads(line) for line in server.output().splitlines() if '"gunicorn.access"' in line]
+    assert any(entry["request_id"] == "trace-me-42" and entry["status"] == "200" for entry in access)
+
+
+def test_an_unreachable_database_is_a_503_envelope_not_a_hang_or_a_stack(tmp_path, servers):
+    closed_port = free_port()  # nothing listens there
+    env = clean_environment(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{closed_port}/nowhere",
+        SECRET_KEY="a-production-like-secret",
+        ALLOWED_HOSTS="127.0.0.1",
+        DB_POOL_TIMEOUT="2",
+        DB_CONNECT_TIMEOUT="2",
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = gunicorn(env, port, tmp_path / "gunicorn.log", servers)
+    server.wait_until_answering(base + "/healthz")
+
+    ready = requests.get(base + "/readyz", timeout=60)
+    assert ready.status_code == 503
+    assert ready.json() == {"status": "unavailable", "database": "unreachable"}
+    assert str(closed_port) not in ready.text
+
+    for path, envelope_key in (("/api/now/contact", "error"), ("/api/v2/contacts", "statusCode")):
+        answer = requests.get(base + path, auth=("csm.integration", "demo"), timeout=60)
+        assert answer.status_code == 503
+        assert envelope_key in answer.json()
+        assert "Traceback" not in answer.text and "postgres" not in answer.text
+    assert requests.get(base + "/healthz", timeout=60).status_code == 200

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from contacts.directory.selectors import ATTRIBUTES, CUSTOM
+from csm_project.api.links import absolute_url
 
 
 def contact_path(contact_id: str) -> str:
@@ -14,7 +15,7 @@ def contact_path(contact_id: str) -> str:
 
 def contact_uri(request, contact_id: str) -> str:
     """The ``uri`` attribute: the absolute URL that reads the contact."""
-    return request.build_absolute_uri(f"/api/v2/contacts/{contact_id}")
+    return absolute_url(request, f"/api/v2/contacts/{contact_id}")
 
 
 class ContactSerializer(serializers.BaseSerializer):

@@ -27,6 +27,7 @@ from csm_project.api.datetimes import user_zone
 from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
 from csm_project.api.fields import requested_fields
 from csm_project.api.filters import QUERY_PARAM, apply_encoded_query
+from csm_project.api.links import absolute_url
 from csm_project.api.pagination import SysparmPagination
 from csm_project.api.permissions import IsAuthenticatedUser
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
@@ -102,7 +103,7 @@ class AttachmentViewSet(NowViewSet):
         return shape
 
     def _link(self, attachment: Attachment) -> str:
-        return self.request.build_absolute_uri(f"/api/now/v1/attachment/{attachment.pk}")
+        return absolute_url(self.request, f"/api/now/v1/attachment/{attachment.pk}")
 
     def _attachment(self) -> Attachment:
         try:
