@@ -245,20 +245,12 @@ def compile_query(
     if not query.order_by:
         ordering = compiler.default_ordering(default_ordering)
     if "pk" not in ordering and "sys_id" not in ordering:
-        ordering.append(_tiebreak(table))
+        ordering.append("pk")
     no_rows = invalid_returns_no_rows and bool(invalid)
     if no_rows:
         return CompiledQuery(q=_NOTHING, order_by=ordering, invalid=invalid, no_rows=True)
     combined = _any(groups) if groups else True
     return CompiledQuery(q=_as_q(combined), order_by=ordering, invalid=invalid)
-
-
-def _tiebreak(table: TableSpec) -> str:
-    """The primary-key tiebreak that keeps offset paging stable. A table that extends another
-    (a contact is a user) orders by the parent's `sys_id` column, so that one index on the
-    parent table (creation time, then sys_id) serves the whole default order."""
-    names = {model_field.name for model_field in table.model._meta.concrete_fields}
-    return "sys_id" if "sys_id" in names else "pk"
 
 
 def _any(parts: list[Q | bool]) -> Q | bool:

@@ -349,6 +349,7 @@ def test_accepted_parameters_change_nothing(contacts_client, contacts):
 def test_list_query_count_does_not_grow_with_the_page(contacts_client, acme):
     ContactFactory.create_batch(3, account=acme)
     params = {"sysparm_display_value": "all", "sysparm_fields": "user_name,account,account.name,manager"}
+    contacts_client.get(CONTACTS, params)  # the first sign-in also reads the login throttle: not per page
     with CaptureQueriesContext(connection) as small:
         contacts_client.get(CONTACTS, params)
     ContactFactory.create_batch(12, account=acme)
