@@ -307,7 +307,6 @@ def test_taken_user_name_is_400_in_any_case_and_writes_nothing(client, make_user
     assert row_counts() == before
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_of_one_user_name_create_one_contact(make_user):
     from rest_framework.test import APIClient
@@ -325,7 +324,6 @@ def test_concurrent_posts_of_one_user_name_create_one_contact(make_user):
     assert Contact.objects.filter(user_name="race.winner").count() == 1
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_naming_one_new_channel_share_it(make_user):
     from rest_framework.test import APIClient
