@@ -148,8 +148,9 @@ class RecordImporter:
         written: list[str] = []
         while chunk := list(islice(iterator, self.batch_size)):
             result.rows_read += len(chunk)
+            batch = self._build_all(chunk)  # before the transaction: on SQLite it holds the write lock
             with transaction.atomic():
-                batch = self._check(chunk)
+                self._check_in_database(batch)
                 errors = batch.errors or self._insert(batch)
                 if errors:
                     transaction.set_rollback(True)
@@ -166,14 +167,22 @@ class RecordImporter:
 
 
     def _check(self, chunk: list[Row]) -> _Batch:
+        batch = self._build_all(chunk)
+        self._check_in_database(batch)
+        return batch
+
+    def _build_all(self, chunk: list[Row]) -> _Batch:
+        """Typed, validated instances: no query, so it can run outside a transaction."""
         batch = _Batch(self.table)
         for line, record in chunk:
             instance = self._build(line, record, batch.errors)
             if instance is not None:
                 batch.instances.append((line, instance))
+        return batch
+
+    def _check_in_database(self, batch: _Batch) -> None:
         self._check_references(batch)
         self._check_unique(batch)
-        return batch
 
     def _build(self, line: int, record: dict, errors: list[RowError]) -> models.Model | None:
         if "__error__" in record:
