@@ -9,11 +9,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from contacts.models import Contact, CustomContact
-from csm_project.core.choices import choices_ensure
 from csm_project.core.models import JournalEntry
 from interactions.models import Interaction, InteractionConnector, InteractionJsonBlob, Queue
-from leads.demo import CHOICES
-from leads.models import LEAD_TABLE, Lead, LeadLineItem, ProductOffering
+from leads.models import Lead, LeadLineItem, ProductOffering
 from tests.concurrency import run_together
 from tests.conftest import basic_auth
 
@@ -112,9 +110,7 @@ def test_closes_of_one_interaction_all_answer_and_write_once(make_user):
 
 @pytest.fixture
 def offering(db):
-    for element, values in CHOICES.items():
-        choices_ensure(table=LEAD_TABLE, element=element, values=values)
-    return ProductOffering.objects.create(name="Modem", code="MODEM1")
+    return ProductOffering.objects.create(name="Modem", code="MODEM1")  # choice lists come with the migrations
 
 
 def test_lead_creates_all_land_with_distinct_numbers(make_user, offering):
