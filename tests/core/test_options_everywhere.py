@@ -16,6 +16,7 @@ SYS_ID = new_sys_id()
 # Values tried, in order, for a URL parameter until the URL resolves back to its pattern.
 PARAMETER_VALUES = {
     "version": ["v1"],
+    "table": ["customer_contact"],
     "app_label": ["core", "contacts", "interactions", "leads", "auth"],
 }
 FALLBACK_VALUES = [SYS_ID, "1", "x"]
@@ -98,7 +99,7 @@ def test_options_on_every_url_is_never_a_server_error(clients):
             elif path.startswith("/api"):
                 body = response.json()
                 in_envelope = {"error", "status"} <= set(body) or {"statusCode", "statusMessage"} <= set(body)
-                if response.status_code not in (401, 403, 404, 405) or not in_envelope:
+                if not 400 <= response.status_code < 500 or not in_envelope:
                     failures.append((path, who, response.status_code, body))
 
     assert failures == []
