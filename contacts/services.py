@@ -18,7 +18,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from contacts.models import Contact, SocialChannel, SocialProfile
 from csm_project.core.errors import REFERENCE, UNIQUE, DomainError, FieldError
 from csm_project.core.models import is_sys_id
-from csm_project.core.record_import import ImportResult, RowError
+from csm_project.core.record_import import ImportResult, RowError, remove_written
 from csm_project.core.users import UserRules, user_name_key, user_name_taken_message, user_names_taken
 
 # Reference fields of a contact (wire name -> the model each one names), from the model.
@@ -228,6 +228,7 @@ def contacts_import(
     dry_run: bool = False,
     progress: Callable[[ImportResult], None] | None = None,
     progress_every: int = 500,
+    commit_each_batch: bool = False,
 ) -> ImportResult:
     """Create a contact (and its social profile) per row with the rules of ``contact_create``,
     all rows or none: a file with any bad row writes nothing, and every bad row is reported.
@@ -237,32 +238,69 @@ def contacts_import(
     user name repeated in the file is reported on its second line. After the first bad row the
     remaining rows are only checked, not written, since the whole import will be rolled back; a
     database refusal ends the import there (the transaction cannot go on).
+
+    A dry run only reads, outside any transaction (on SQLite it never holds the write lock). The
+    load is one transaction, unless ``commit_each_batch`` (the import command's choice on SQLite,
+    after a dry run found every row good): then each batch commits on its own, so other writers
+    wait at most one batch; should a batch still fail, the contacts already committed are deleted
+    again (with their social profiles) and nothing is imported.
     """
     result = ImportResult()
     channels: dict[str, SocialChannel] = {}
     iterator = iter(rows)
-    refused = False
+    batches = iter(lambda: list(islice(iterator, IMPORT_BATCH)), [])
+    if dry_run:
+        for batch in batches:
+            _import_batch(batch, channels, result, progress, progress_every, write=False)
+        return result
+    if commit_each_batch:
+        written: list[str] = []
+        for batch in batches:
+            batch_written: list[str] = []
+            with transaction.atomic():
+                _import_batch(batch, channels, result, None, progress_every, write=True, written=batch_written)
+                if result.errors:
+                    transaction.set_rollback(True)
+            if result.errors:
+                result.errors += remove_written(Contact, written)
+                result.imported = 0
+                return result
+            written += batch_written
+            if progress is not None:  # after each commit, outside the transaction
+                progress(result)
+        return result
     with transaction.atomic():
-        while not refused and (batch := list(islice(iterator, IMPORT_BATCH))):
-            known = _KnownRecords([row.fields for row in batch if isinstance(row, ContactImportRow)])
-            for row in batch:
-                result.rows_read += 1
-                if isinstance(row, RowError):
-                    result.errors.append(row)
-                else:
-                    refused = not _import_row(row, known, channels, result, write=not (dry_run or result.errors))
-                if progress is not None and result.rows_read % progress_every == 0:
-                    progress(result)
-                if refused:
-                    break
-        if result.errors or dry_run:
+        for batch in batches:
+            if not _import_batch(batch, channels, result, progress, progress_every, write=True):
+                break
+        if result.errors:
             transaction.set_rollback(True)
             result.imported = 0
     return result
 
 
+def _import_batch(batch: list, channels: dict[str, SocialChannel], result: ImportResult, progress,
+                  progress_every: int, *, write: bool, written: list | None = None) -> bool:
+    """Check and (when ``write`` and no row was bad so far) create a batch of rows; False when the
+    database refused a row (the transaction cannot go on)."""
+    known = _KnownRecords([row.fields for row in batch if isinstance(row, ContactImportRow)])
+    for row in batch:
+        result.rows_read += 1
+        refused = False
+        if isinstance(row, RowError):
+            result.errors.append(row)
+        else:
+            refused = not _import_row(row, known, channels, result, write=write and not result.errors,
+                                      written=written)
+        if progress is not None and result.rows_read % progress_every == 0:
+            progress(result)
+        if refused:
+            return False
+    return True
+
+
 def _import_row(row: ContactImportRow, known: _KnownRecords, channels: dict[str, SocialChannel],
-                result: ImportResult, *, write: bool) -> bool:
+                result: ImportResult, *, write: bool, written: list | None = None) -> bool:
     """Check and (when ``write``) create one row; False when the database refused it."""
     problems = {**known.problems(row.fields), **social_profile_problems(row.social)}
     if problems:
@@ -282,6 +320,8 @@ def _import_row(row: ContactImportRow, known: _KnownRecords, channels: dict[str,
     except DatabaseError as exc:
         result.errors.append(RowError(row.line, None, f"the database refused the row: {exc}".strip()))
         return False
+    if written is not None:
+        written.append(contact.pk)
     result.imported += 1
     return True
 

@@ -7,6 +7,7 @@ Environment variables:
 - DB_POOL: true to use psycopg's connection pool on PostgreSQL (default true); otherwise
   persistent connections (CONN_MAX_AGE) are used.
 - ALLOWED_HOSTS: comma-separated; default localhost names (any host in DEBUG).
+- SQLITE_BUSY_TIMEOUT: seconds a SQLite writer waits for the database's write lock (default 30).
 - TIME_ZONE: the instance's default time zone for display values (default UTC).
 - CSRF_TRUSTED_ORIGINS: comma-separated origins for the admin behind a proxy.
 - Production security (README "Run it in production"): INSTANCE_URL, SECURE_SSL_REDIRECT,
@@ -137,8 +138,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Seconds to establish a connection before giving up (libpq's connect_timeout).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent writers wait for the lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    # SQLite for several concurrent writers (threads or server processes):
+    # - WAL journal: readers never block the writer and the writer never blocks readers.
+    # - synchronous=NORMAL: safe with WAL (a power cut may lose the last commits, never corrupt).
+    # - IMMEDIATE write transactions: a transaction takes the write lock when it begins, so one
+    #   that reads then writes waits its turn instead of failing with "database is locked" when
+    #   another writer got there between its read and its write (SQLite cannot wait there).
+    # - busy timeout: how long a writer waits for the lock before giving up (SQLITE_BUSY_TIMEOUT
+    #   seconds). Imports commit in batches on SQLite, so no writer waits for a whole import.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

@@ -1,4 +1,4 @@
-"""Running test code in real threads at once, for the concurrency tests on PostgreSQL."""
+"""Running test code in real threads at once, for the concurrency tests (SQLite and PostgreSQL)."""
 
 import threading
 from collections.abc import Callable

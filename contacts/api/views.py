@@ -9,7 +9,7 @@ from contacts.services import SocialProfileRequest, contact_create
 from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
 from csm_project.api.filters import EncodedQueryFilter
 from csm_project.api.pagination import SysparmPagination
-from csm_project.api.parsers import PlatformJSONParser
+from csm_project.api.parsers import PlatformJSONParser, body_is_empty
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
 from csm_project.api.views import NowViewSet
 from csm_project.core.errors import DomainError
@@ -59,7 +59,7 @@ class ContactViewSet(NowViewSet):
         data = request.data
         if not isinstance(data, dict):
             raise BadRequestBody("The request body must be a JSON object")
-        if request.stream is None:  # no body at all (``{}`` is a body: an empty contact)
+        if body_is_empty(request):  # no body, or only whitespace (``{}`` is a body: an empty contact)
             raise BadRequestBody("The request body is empty")
         serializer = ContactInputSerializer(data=data)
         if not serializer.is_valid():

@@ -25,7 +25,7 @@ from typing import Any
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 
 from contacts.models import CustomContact
-from csm_project.core.models import User
+from csm_project.core.models import User, is_sys_id
 from csm_project.core.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
 from interactions.models import Queue
 
@@ -144,6 +144,9 @@ def directory_list(
 
 
 def directory_get(*, contact_id: str) -> dict[str, Any] | None:
-    """One contact by id (any kind), keyed by wire attribute; None when there is none."""
+    """One contact by id (any kind), keyed by wire attribute; None when there is none (an id
+    that is not a sys_id names none)."""
+    if not is_sys_id(contact_id):
+        return None
     rows = list(_combined(lambda part: part.filter(c_id=contact_id))[:1])
     return _wire(rows[0]) if rows else None

@@ -11,6 +11,7 @@ from django.db import transaction
 from contacts.directory.selectors import directory_get
 from contacts.models import CustomContact
 from csm_project.core.errors import REQUIRED, TOO_LONG, DomainError, ProtectedRecord, RecordMissing
+from csm_project.core.models import is_sys_id
 
 MAX_NAME_LENGTH = CustomContact._meta.get_field("name").max_length
 MAX_PHONE_LENGTH = CustomContact._meta.get_field("phone_number").max_length
@@ -50,6 +51,8 @@ def _writable(contact_id: str) -> CustomContact:
 
     Raises ``ProtectedRecord`` for a User or Queue contact, ``RecordMissing`` for anything else.
     """
+    if not is_sys_id(contact_id):
+        raise RecordMissing(CONTACT_NOT_FOUND)
     contact = CustomContact.objects.select_for_update().filter(sys_id=contact_id).first()
     if contact is not None:
         return contact

@@ -3,10 +3,11 @@
 from rest_framework import viewsets
 from rest_framework.views import APIView
 
-from csm_project.api.errors import CONTACT_CENTER, NOW, UnknownResource
+from csm_project.api.errors import CONTACT_CENTER, NOW, RecordNotFound, UnknownResource
 from csm_project.api.permissions import IsAuthenticatedUser
 from csm_project.api.versioning import PlatformVersioning
 from csm_project.core.actor import reset_actor, set_actor
+from csm_project.core.models import is_sys_id
 
 
 class ActsAsRequestUser:
@@ -24,6 +25,23 @@ class ActsAsRequestUser:
         return super().finalize_response(request, response, *args, **kwargs)
 
 
+class ChecksRecordId:
+    """A record id in the URL that is not a sys_id names no record: the 404 envelope, after the
+    credential and role checks and before the view runs. So no view, service or query ever sees
+    an id holding a NUL character (which PostgreSQL refuses), a 10 kB string or odd Unicode."""
+
+    lookup_value_regex = "[^/]+"  # any malformed id reaches this check
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        name = self.lookup_url_kwarg or self.lookup_field
+        if name in kwargs and not is_sys_id(kwargs[name]):
+            raise self.record_not_found()
+
+    def record_not_found(self) -> Exception:
+        return RecordNotFound()
+
+
 class NowAPIView(ActsAsRequestUser, APIView):
     """An ``/api/now``-family endpoint (also the Lead API): versioned, ``now`` envelope."""
 
@@ -31,15 +49,13 @@ class NowAPIView(ActsAsRequestUser, APIView):
     versioning_class = PlatformVersioning
 
 
-class NowViewSet(ActsAsRequestUser, viewsets.GenericViewSet):
+class NowViewSet(ChecksRecordId, ActsAsRequestUser, viewsets.GenericViewSet):
     api_family = NOW
     versioning_class = PlatformVersioning
-    lookup_value_regex = "[^/]+"  # a malformed id reaches the view and is a 404 envelope
 
 
-class ContactCenterViewSet(ActsAsRequestUser, viewsets.GenericViewSet):
+class ContactCenterViewSet(ChecksRecordId, ActsAsRequestUser, viewsets.GenericViewSet):
     api_family = CONTACT_CENTER
-    lookup_value_regex = "[^/]+"
 
 
 class UnknownResourceView(APIView):

@@ -4,6 +4,8 @@ Every row is read, typed and validated (field rules, references that must exist,
 values both in the file and in the database); rows are inserted in batches inside ONE
 transaction. If any row is bad, every bad row is reported with its line number and the
 transaction is rolled back: a load is never half-written and no row is silently dropped.
+On SQLite, whose one write lock would make every other writer wait for the whole load, the
+import command checks every row first and then commits batch by batch (``commit_each_batch``).
 
 Pitfalls:
 - Multi-table records (a contact extends ``sys_user``) cannot be bulk-inserted by Django;
@@ -97,7 +99,21 @@ class RecordImporter:
         self.number_prefix = getattr(self.model, "NUMBER_PREFIX", None)
 
     def run(self, rows: Iterable[Row], *, dry_run: bool = False,
-            progress: Callable[[ImportResult], None] | None = None) -> ImportResult:
+            progress: Callable[[ImportResult], None] | None = None,
+            commit_each_batch: bool = False) -> ImportResult:
+        """Check (``dry_run``) or load ``rows``.
+
+        A dry run only reads, outside any transaction, so on SQLite it never holds the write
+        lock. A load is one transaction, unless ``commit_each_batch``: then each batch is checked
+        and inserted in a transaction of its own, so other writers wait at most one batch; if a
+        batch fails (only possible when the rows were checked by a dry run just before and the
+        database changed since), the rows already committed are deleted again and the result
+        reports the failure with nothing imported. See ``ImportCommand`` for when it is used.
+        """
+        if dry_run:
+            return self._check_only(rows, progress)
+        if commit_each_batch:
+            return self._load_in_batches(rows, progress)
         result = ImportResult()
         iterator = iter(rows)
         with transaction.atomic():
@@ -116,15 +132,57 @@ class RecordImporter:
                 result.imported = 0
         return result
 
+    def _check_only(self, rows: Iterable[Row], progress) -> ImportResult:
+        result = ImportResult()
+        iterator = iter(rows)
+        while chunk := list(islice(iterator, self.batch_size)):
+            result.rows_read += len(chunk)
+            result.errors += self._check(chunk).errors
+            if progress:
+                progress(result)
+        return result
+
+    def _load_in_batches(self, rows: Iterable[Row], progress) -> ImportResult:
+        result = ImportResult()
+        iterator = iter(rows)
+        written: list[str] = []
+        while chunk := list(islice(iterator, self.batch_size)):
+            result.rows_read += len(chunk)
+            batch = self._build_all(chunk)  # before the transaction: on SQLite it holds the write lock
+            with transaction.atomic():
+                self._check_in_database(batch)
+                errors = batch.errors or self._insert(batch)
+                if errors:
+                    transaction.set_rollback(True)
+            if errors:
+                result.errors += errors
+                result.errors += remove_written(self.model, written)
+                result.imported = 0
+                return result
+            written.extend(obj.pk for _, obj in batch.instances)
+            result.imported += len(batch.instances)
+            if progress:
+                progress(result)
+        return result
+
+
     def _check(self, chunk: list[Row]) -> _Batch:
+        batch = self._build_all(chunk)
+        self._check_in_database(batch)
+        return batch
+
+    def _build_all(self, chunk: list[Row]) -> _Batch:
+        """Typed, validated instances: no query, so it can run outside a transaction."""
         batch = _Batch(self.table)
         for line, record in chunk:
             instance = self._build(line, record, batch.errors)
             if instance is not None:
                 batch.instances.append((line, instance))
+        return batch
+
+    def _check_in_database(self, batch: _Batch) -> None:
         self._check_references(batch)
         self._check_unique(batch)
-        return batch
 
     def _build(self, line: int, record: dict, errors: list[RowError]) -> models.Model | None:
         if "__error__" in record:
@@ -231,3 +289,16 @@ class RecordImporter:
             return [RowError(first_line, None, f"the database refused the batch starting here: {exc}".strip())]
         return []
 
+
+def remove_written(model: type[models.Model], pks: list, *, batch_size: int = 500) -> list[RowError]:
+    """Undo a load committed in batches: delete the rows it wrote (with their parent rows), in
+    one transaction. An error row if something now prevents it (a new row refers to one)."""
+    if not pks:
+        return []
+    try:
+        with transaction.atomic():
+            for start in range(0, len(pks), batch_size):
+                model._base_manager.filter(pk__in=pks[start : start + batch_size]).delete()
+    except DatabaseError as exc:
+        return [RowError(0, None, f"the {len(pks)} rows written before this failure could not be removed: {exc}")]
+    return []

@@ -6,10 +6,10 @@ These functions check types only; the rules (required channel, existing queue, t
 pairs) are the service's.
 """
 
-import json
 from typing import Any
 
 from csm_project.api.errors import ApiError, BadRequestBody
+from csm_project.api.parsers import JSONRejected, load_json
 from csm_project.core.errors import REQUIRED, DomainError
 from interactions.models import Interaction
 from interactions.services import DocumentSpec
@@ -90,9 +90,9 @@ def _map(data: dict, key: str) -> dict | None:
         return None
     if isinstance(value, str):
         try:
-            value = json.loads(value, parse_constant=_reject_constant)
-        except ValueError:
-            raise ApiError(INVALID, f"{key} must be a map (a JSON object)") from None
+            value = load_json(value)
+        except JSONRejected as exc:
+            raise ApiError(INVALID, f"{key} must be a map (a JSON object): {exc}") from None
     if not isinstance(value, dict):
         raise ApiError(INVALID, f"{key} must be a map (a JSON object)")
     if _has_nul(value):
@@ -115,7 +115,3 @@ def _has_nul(value: object) -> bool:
         elif isinstance(item, list):
             pending.extend(item)
     return False
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")

@@ -76,7 +76,6 @@ def test_staff_can_move_the_next_number():
     assert next_number("TST") == "TST0001000"
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_inserts_never_draw_the_same_number():
     threads_count, per_thread = 8, 25

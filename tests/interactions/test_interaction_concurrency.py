@@ -1,4 +1,4 @@
-"""Concurrency on PostgreSQL (docs/platform.md): 50 interactions created from 10 threads get 50
+"""Concurrency on SQLite and PostgreSQL (docs/platform.md): 50 interactions created from 10 threads get 50
 distinct IMS numbers that increase in creation order; concurrent closes of one interaction write once."""
 
 import pytest
@@ -12,7 +12,6 @@ THREADS = 10
 PER_THREAD = 5
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_creates_get_fifty_increasing_numbers(make_user):
     agent = make_user("interaction_agent")
@@ -34,7 +33,6 @@ def test_fifty_concurrent_creates_get_fifty_increasing_numbers(make_user):
     assert InteractionJsonBlob.objects.count() == LiveGroupProfile.objects.count() == THREADS * PER_THREAD
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_closes_of_one_interaction_write_once(make_user):
     agents = [make_user("interaction_agent") for _ in range(THREADS)]

@@ -1,4 +1,4 @@
-"""Concurrent POSTs on PostgreSQL draw distinct lead and line-item numbers (docs/platform.md)."""
+"""Concurrent POSTs draw distinct lead and line-item numbers, on SQLite and PostgreSQL (docs/platform.md)."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -12,7 +12,6 @@ WRITERS = 8
 POSTS_EACH = 3
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_get_distinct_lead_and_line_item_numbers(make_user, catalogue):
     user = make_user("sn_lead_mgmt_core.lead_integrator")

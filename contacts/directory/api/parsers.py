@@ -19,27 +19,18 @@ repairs exactly that defect (a line break between a complete value and the next
 else as form fields (the last value of each).
 """
 
-import json
 import re
 from urllib.parse import parse_qsl
 
 from rest_framework.parsers import BaseParser
 
 from csm_project.api.errors import BadRequestBody
-from csm_project.api.parsers import read_limited
+from csm_project.api.parsers import EmptyBody, JSONRejected, load_json, read_limited
 
 # A value's last character (closing quote, digit, bracket, end of true/false/null), then a
 # line break, then a member name and its colon. A raw line break cannot occur inside a JSON
 # string, so the match is always between tokens.
 _MISSING_COMMA = re.compile(r'(["\d\]}]|\btrue|\bfalse|\bnull)([ \t]*\r?\n\s*)("(?:[^"\\\r\n]|\\.)*"\s*:)')
-
-
-def _strict(text: str):
-    return json.loads(text, parse_constant=_reject_constant)
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def parse_lenient_json(body: bytes):
@@ -49,13 +40,13 @@ def parse_lenient_json(body: bytes):
     except UnicodeDecodeError as exc:
         raise BadRequestBody(f"Invalid JSON: {exc}") from None
     try:
-        return _strict(text)
-    except ValueError as exc:
+        return load_json(text)
+    except JSONRejected as exc:
         repaired, count = _MISSING_COMMA.subn(r"\1,\2\3", text)
         if count:
             try:
-                return _strict(repaired)
-            except ValueError:
+                return load_json(repaired)
+            except JSONRejected:
                 pass
         raise BadRequestBody(f"Invalid JSON: {exc}") from None
 
@@ -66,7 +57,7 @@ class LenientJSONParser(BaseParser):
     def parse(self, stream, media_type=None, parser_context=None):
         body = read_limited(stream)
         if not body.strip():
-            return {}
+            return EmptyBody()
         return parse_lenient_json(body)
 
 
@@ -75,6 +66,8 @@ class JSONOrFormParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         body = read_limited(stream)
+        if not body.strip():
+            return EmptyBody()
         if body.lstrip().startswith(b"{"):
             return parse_lenient_json(body)
         try:

@@ -56,6 +56,9 @@ class DirectoryContactViewSet(ContactCenterViewSet):
     parser_classes = [LenientJSONParser, JSONOrFormParser]
     queryset = CustomContact.objects.none()  # the directory is read by contacts.directory
 
+    def record_not_found(self) -> Exception:
+        return RecordMissing(services.CONTACT_NOT_FOUND)
+
     def list(self, request, *args, **kwargs):
         filters = DirectoryFilterSet(data=request.query_params, queryset=self.queryset)
         if not filters.is_valid():

@@ -47,5 +47,6 @@ class Command(ImportCommand):
 
     noun = "contacts"
 
-    def run_import(self, stream, fmt, *, dry_run, progress, **options) -> ImportResult:
-        return contacts_import(rows=contact_rows(read_rows(stream, fmt)), dry_run=dry_run, progress=progress)
+    def run_import(self, stream, fmt, *, dry_run, progress, commit_each_batch=False, **options) -> ImportResult:
+        return contacts_import(rows=contact_rows(read_rows(stream, fmt)), dry_run=dry_run, progress=progress,
+                               commit_each_batch=commit_each_batch)

@@ -21,7 +21,8 @@ class Command(ImportCommand):
         super().add_arguments(parser)
         parser.add_argument("--batch-size", type=int, default=1000, help="Rows checked and inserted per batch.")
 
-    def run_import(self, stream, fmt, *, dry_run, progress, table: str, batch_size: int, **options) -> ImportResult:
+    def run_import(self, stream, fmt, *, dry_run, progress, table: str, batch_size: int,
+                   commit_each_batch: bool = False, **options) -> ImportResult:
         try:
             spec = get_table(table)
         except UnknownTable:
@@ -29,4 +30,4 @@ class Command(ImportCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         return RecordImporter(spec, batch_size=batch_size).run(read_rows(stream, fmt), dry_run=dry_run,
-                                                               progress=progress)
+                                                               progress=progress, commit_each_batch=commit_each_batch)
