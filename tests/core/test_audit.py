@@ -289,3 +289,32 @@ def test_writes_outside_a_transaction_carry_the_actor_and_it_does_not_linger(mak
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('csm.actor', true)")
             assert cursor.fetchone()[0] in (None, "")
+
+
+def test_the_audit_cannot_be_loaded_by_an_import(tmp_path):
+    path = tmp_path / "audit.csv"
+    path.write_text("tablename,documentkey,fieldname\nx,y,z\n", encoding="utf-8")
+    with pytest.raises(Exception, match="read-only"):
+        call_command("import_records", "sys_audit", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert not SysAudit.objects.filter(tablename="x").exists()
+
+
+@pytest.mark.postgres
+def test_copy_on_postgresql_is_audited_with_the_synced_actor(make_user):
+    """A raw COPY (the bulk importer's fast path) fires the statement triggers too."""
+    from csm_project.core.audit import audit_context_sync
+
+    loader = make_user(user_name="copy.loader")
+    with acting_as(loader), audit_reason("copy test"):
+        audit_context_sync(connection)
+        with connection.cursor() as cursor:
+            columns = ("sys_id", "number", "last_name", "city", "stage", "do_not_call", "do_not_email",
+                       "do_not_share", "sys_created_on", "sys_updated_on", "sys_created_by", "sys_updated_by",
+                       "sys_mod_count", "sys_domain", "sys_domain_path", "sys_class_name")
+            with cursor.cursor.copy(f"COPY {LEAD_TABLE} ({', '.join(columns)}) FROM STDIN") as copy:
+                copy.write_row(("c" * 32, "COPY1", "Copied", "Riga", "100_new", False, False, False,
+                                "2026-01-01 00:00:00+00", "2026-01-01 00:00:00+00", "copy.loader", "copy.loader",
+                                0, "global", "/", LEAD_TABLE))
+    got = changes("c" * 32)
+    assert got["last_name"] == ("", "Copied") and got["city"] == ("", "Riga")
+    assert {(row.user, row.reason) for row in rows("c" * 32)} == {("copy.loader", "copy test")}
