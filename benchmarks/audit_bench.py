@@ -96,9 +96,15 @@ def bench_patch(patches: int) -> tuple[float, float]:
     def one() -> None:
         counter[0] += 1
         n = counter[0]
-        response = client.patch(url, {"city": f"City {n}", "company": f"Company {n}",
-                                      "lead_line_items": [{"sys_id": item.pk, "quantity": n % 50 + 2}]},
-                                format="json")
+        response = client.patch(
+            url,
+            {
+                "city": f"City {n}",
+                "company": f"Company {n}",
+                "lead_line_items": [{"sys_id": item.pk, "quantity": n % 50 + 2}],
+            },
+            format="json",
+        )
         assert response.status_code == 200, response.content
 
     for _ in range(20):  # warm up: caches, credential check, prepared code paths
@@ -125,19 +131,52 @@ def bench_import(rows: int) -> dict[bool, tuple[float, int]]:
     path = folder / "leads.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["last_name", "first_name", "company", "city", "country", "email", "stage", "lead_score",
-                         "do_not_call", "business_phone", "title"])
+        writer.writerow(
+            [
+                "last_name",
+                "first_name",
+                "company",
+                "city",
+                "country",
+                "email",
+                "stage",
+                "lead_score",
+                "do_not_call",
+                "business_phone",
+                "title",
+            ]
+        )
         for n in range(rows):
-            writer.writerow([f"Last{n}", f"First{n}", f"Company {n % 997}", "Oslo", "Norway", f"p{n}@example.com",
-                             "100_new", f"{n % 100}.50", "true" if n % 2 else "false", f"+47 {n:08d}", "Buyer"])
+            writer.writerow(
+                [
+                    f"Last{n}",
+                    f"First{n}",
+                    f"Company {n % 997}",
+                    "Oslo",
+                    "Norway",
+                    f"p{n}@example.com",
+                    "100_new",
+                    f"{n % 100}.50",
+                    "true" if n % 2 else "false",
+                    f"+47 {n:08d}",
+                    "Buyer",
+                ]
+            )
     results = {}
     for on in (True, False):
         Lead.objects.all().delete()
         SysAudit.objects.all().delete()
         audit_on(on)
         started = time.perf_counter()
-        call_command("import_records", "sn_lead_mgmt_core_lead", str(path), "--batch-size", "1000",
-                     stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "import_records",
+            "sn_lead_mgmt_core_lead",
+            str(path),
+            "--batch-size",
+            "1000",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
         elapsed = time.perf_counter() - started
         results[on] = (elapsed, SysAudit.objects.count())
     audit_on(True)
@@ -158,12 +197,16 @@ def main() -> None:
 
     print(f"database: {connection.vendor} ({url})")
     on, off = bench_patch(args.patches)
-    print(f"Lead PATCH (2 fields + 1 line item), median ms/request: audit on {on:.2f}, off {off:.2f}, "
-          f"ratio on/off {on / off:.2f}x")
+    print(
+        f"Lead PATCH (2 fields + 1 line item), median ms/request: audit on {on:.2f}, off {off:.2f}, "
+        f"ratio on/off {on / off:.2f}x"
+    )
     results = bench_import(args.rows)
     (t_on, audit_rows), (t_off, _) = results[True], results[False]
-    print(f"import_records {args.rows} leads: audit on {t_on:.1f}s ({args.rows / t_on:.0f} rows/s, "
-          f"{audit_rows} audit rows), off {t_off:.1f}s ({args.rows / t_off:.0f} rows/s), ratio on/off {t_on / t_off:.2f}x")
+    print(
+        f"import_records {args.rows} leads: audit on {t_on:.1f}s ({args.rows / t_on:.0f} rows/s, "
+        f"{audit_rows} audit rows), off {t_off:.1f}s ({args.rows / t_off:.0f} rows/s), ratio on/off {t_on / t_off:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -182,7 +182,9 @@ class PlatformAdminMixin:
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
         extra = [
-            path("export.csv", self.admin_site.admin_view(self.export_filtered_view), name="%s_%s_export" % info),
+            path(
+                "export.csv", self.admin_site.admin_view(self.export_filtered_view), name="{}_{}_export".format(*info)
+            ),
         ]
         return extra + super().get_urls()
 

@@ -29,6 +29,9 @@ Pitfalls:
   ``sys_created_by`` as the user.
 """
 
+# The trigger SQL is built from model metadata only (identifiers quoted by _q, literals by _lit);
+# no request data ever reaches it.
+# ruff: noqa: S608
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -103,9 +106,7 @@ class AuditedTable:
         self.is_root = "sys_mod_count" in local
         self.root_table = None if self.is_root else _root_model(model)._meta.db_table
         display = getattr(model, "sys_display_field", "")
-        self.display_column = (
-            model._meta.get_field(display).column if display in local else self.pk_column
-        )
+        self.display_column = model._meta.get_field(display).column if display in local else self.pk_column
 
 
 def _root_model(model: type[models.Model]) -> type[models.Model]:
@@ -189,8 +190,7 @@ def _sqlite_trigger_sql(table: AuditedTable) -> list[str]:
         if t.is_root:
             return f"{row}.sys_mod_count"
         return (
-            f"COALESCE((SELECT p.sys_mod_count FROM {_q(t.root_table)} p "
-            f"WHERE p.sys_id = {row}.{_q(t.pk_column)}), 0)"
+            f"COALESCE((SELECT p.sys_mod_count FROM {_q(t.root_table)} p WHERE p.sys_id = {row}.{_q(t.pk_column)}), 0)"
         )
 
     def insert(row: str, values_sql: str) -> str:
@@ -209,7 +209,7 @@ def _sqlite_trigger_sql(table: AuditedTable) -> list[str]:
             for c in t.columns
         )
         statements.append(
-            f"CREATE TRIGGER {name[:-1]}_ins\" AFTER INSERT ON {_q(t.db_table)} FOR EACH ROW BEGIN "
+            f'CREATE TRIGGER {name[:-1]}_ins" AFTER INSERT ON {_q(t.db_table)} FOR EACH ROW BEGIN '
             f"{insert('NEW', 'SELECT * FROM (' + inserted + ') WHERE n <> ' + _lit(''))}; END"
         )
         changed = " UNION ALL ".join(
@@ -220,7 +220,7 @@ def _sqlite_trigger_sql(table: AuditedTable) -> list[str]:
         )
         any_change = " OR ".join(f"OLD.{_q(c.column)} IS NOT NEW.{_q(c.column)}" for c in t.columns)
         statements.append(
-            f"CREATE TRIGGER {name[:-1]}_upd\" AFTER UPDATE ON {_q(t.db_table)} FOR EACH ROW "
+            f'CREATE TRIGGER {name[:-1]}_upd" AFTER UPDATE ON {_q(t.db_table)} FOR EACH ROW '
             f"WHEN {any_change} BEGIN {insert('NEW', changed)}; END"
         )
     removed = [
@@ -233,7 +233,7 @@ def _sqlite_trigger_sql(table: AuditedTable) -> list[str]:
         )
     if removed:
         statements.append(
-            f"CREATE TRIGGER {name[:-1]}_del\" AFTER DELETE ON {_q(t.db_table)} FOR EACH ROW BEGIN "
+            f'CREATE TRIGGER {name[:-1]}_del" AFTER DELETE ON {_q(t.db_table)} FOR EACH ROW BEGIN '
             f"{insert('OLD', 'SELECT * FROM (' + ' UNION ALL '.join(removed) + ') WHERE o <> ' + _lit('') + ' OR f = ' + _lit(DELETED))}; END"  # noqa: E501
         )
     return statements
@@ -257,8 +257,7 @@ def _pg_trigger_sql(table: AuditedTable) -> list[str]:
         if t.is_root:
             return f"{row}.sys_mod_count"
         return (
-            f"COALESCE((SELECT p.sys_mod_count FROM {_q(t.root_table)} p "
-            f"WHERE p.sys_id = {row}.{_q(t.pk_column)}), 0)"
+            f"COALESCE((SELECT p.sys_mod_count FROM {_q(t.root_table)} p WHERE p.sys_id = {row}.{_q(t.pk_column)}), 0)"
         )
 
     def insert_sql(row: str, source: str, lateral: str, where: str, fallback: str) -> str:
@@ -296,7 +295,8 @@ def _pg_trigger_sql(table: AuditedTable) -> list[str]:
         ]
         values = ", ".join(
             f"({_lit(c.name)}, {_text_sql('postgresql', 'o.' + _q(c.column), c.field)}, "
-            f"{_text_sql('postgresql', 'n.' + _q(c.column), c.field)}, o.{_q(c.column)} IS DISTINCT FROM n.{_q(c.column)})"
+            f"{_text_sql('postgresql', 'n.' + _q(c.column), c.field)}, "
+            f"o.{_q(c.column)} IS DISTINCT FROM n.{_q(c.column)})"
             for c in t.columns
         )
         source = f"new_rows AS n JOIN old_rows AS o ON o.{_q(t.pk_column)} = n.{_q(t.pk_column)}"
@@ -312,7 +312,8 @@ def _pg_trigger_sql(table: AuditedTable) -> list[str]:
     if removed:
         statements += [
             function(
-                "del", insert_sql("o", "old_rows AS o", ", ".join(removed), f"(fv.o <> '' OR fv.f = {_lit(DELETED)})", "NULL")
+                "del",
+                insert_sql("o", "old_rows AS o", ", ".join(removed), f"(fv.o <> '' OR fv.f = {_lit(DELETED)})", "NULL"),
             ),
             trigger("del", "DELETE", "OLD TABLE AS old_rows"),
         ]

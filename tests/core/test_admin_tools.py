@@ -42,12 +42,12 @@ def test_record_page_shows_history_newest_first_and_journal(browser, staff):
         journal_add(record=lead, text="Called back <b>today</b>")
     page = browser.get(reverse("admin:leads_lead_change", args=[lead.pk])).content.decode()
 
-    history = page[page.index('id="csm-audit-history"'):page.index('id="csm-journal"')]
+    history = page[page.index('id="csm-audit-history"') : page.index('id="csm-journal"')]
     # The update above the insert.
     assert history.index('csm-new">Oakland') < history.index('<td class="csm-old"></td><td class="csm-new">Paris')
     assert '<td class="csm-field">city</td><td class="csm-old">Paris</td><td class="csm-new">Oakland</td>' in history
     assert '<td class="csm-user">staff.tools</td>' in history
-    journal = page[page.index('id="csm-journal"'):]
+    journal = page[page.index('id="csm-journal"') :]
     assert "Called back &lt;b&gt;today&lt;/b&gt;" in journal  # escaped, never markup
 
 
@@ -84,7 +84,7 @@ def test_every_registered_list_has_the_query_box_and_export_link(browser):
 
     tables = {spec.model for spec in all_tables().values()}
     checked = 0
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         if model not in tables:
             continue
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
@@ -107,8 +107,10 @@ def test_export_filtered_and_selected_load_back_with_import_records(browser, tmp
     records = list(csv.DictReader(io.StringIO(text)))
     assert sorted(r["name"] for r in records) == ["Export 0", "Export 1", "Export 2"]
 
-    selected = browser.post(reverse("admin:contacts_account_changelist"), {
-        "action": "export_selected_csv", "_selected_action": [kept[0].pk, kept[1].pk]})
+    selected = browser.post(
+        reverse("admin:contacts_account_changelist"),
+        {"action": "export_selected_csv", "_selected_action": [kept[0].pk, kept[1].pk]},
+    )
     assert selected.status_code == 200
     selected_rows = list(csv.DictReader(io.StringIO(b"".join(selected.streaming_content).decode())))
     assert sorted(r["sys_id"] for r in selected_rows) == sorted([kept[0].pk, kept[1].pk])
@@ -133,7 +135,7 @@ def test_no_form_lists_every_row_of_a_large_table(browser, staff):
     request = browser.get(reverse("admin:index")).wsgi_request
     request.user = staff
     offenders = []
-    for model, model_admin in admin.site._registry.items():
+    for model_admin in admin.site._registry.values():
         form_admins = [model_admin, *model_admin.get_inline_instances(request)]
         for form_admin in form_admins:
             for field in form_admin.model._meta.get_fields():

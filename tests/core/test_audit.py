@@ -15,9 +15,9 @@ from django.urls import reverse
 from contacts.models import Account, Contact, CustomContact
 from csm_project.core.actor import acting_as
 from csm_project.core.audit import audit_reason, audit_triggers_installed, audited_tables
+from csm_project.core.choices import choices_ensure
 from csm_project.core.models import SysAudit
 from interactions.models import Interaction, InteractionConnector, Queue
-from csm_project.core.choices import choices_ensure
 from leads.demo import CHOICES
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering
 from tests.contacts.factories_contacts import AccountFactory
@@ -55,13 +55,21 @@ def test_insert_update_and_delete_write_wire_values_user_and_checkpoint(make_use
         lead = Lead.objects.create(last_name="Wilson", lead_score="12.5", do_not_call=True, city="Paris")
     inserted = rows(lead.pk)
     assert {row.fieldname: row.newvalue for row in inserted} == {
-        "number": lead.number, "stage": "100_new", "lead_score": "12.50", "last_name": "Wilson", "city": "Paris",
-        "do_not_call": "true", "do_not_email": "false", "do_not_share": "false",
+        "number": lead.number,
+        "stage": "100_new",
+        "lead_score": "12.50",
+        "last_name": "Wilson",
+        "city": "Paris",
+        "do_not_call": "true",
+        "do_not_email": "false",
+        "do_not_share": "false",
     }
     assert {(row.oldvalue, row.user, row.reason, row.record_checkpoint, row.tablename) for row in inserted} == {
-        ("", "clerk", "a test", 0, LEAD_TABLE)}
+        ("", "clerk", "a test", 0, LEAD_TABLE)
+    }
     assert {(row.sys_created_by, row.sys_class_name, len(row.sys_id)) for row in inserted} == {
-        ("clerk", "sys_audit", 32)}
+        ("clerk", "sys_audit", 32)
+    }
 
     with acting_as(clerk):
         lead.city = None
@@ -117,9 +125,12 @@ def test_a_rolled_back_write_leaves_no_audit_rows(make_lead_row):
 def test_contact_api_post(contact_integration_client):
     account = AccountFactory()
     response = contact_integration_client.post(
-        "/api/now/contact", json.dumps({"first_name": "Ann", "last_name": "Lee", "user_name": "ann.lee",
-                                        "account": account.sys_id, "vip": True}),
-        content_type="application/json")
+        "/api/now/contact",
+        json.dumps(
+            {"first_name": "Ann", "last_name": "Lee", "user_name": "ann.lee", "account": account.sys_id, "vip": True}
+        ),
+        content_type="application/json",
+    )
     assert response.status_code == 201
     sys_id = response.json()["result"]
     got = changes(sys_id)
@@ -134,8 +145,10 @@ def test_interaction_post_and_close(interaction_agent_client):
     channel = InteractionConnector.objects.create(name="Chat")
     queue = Queue.objects.create(name="Billing")
     response = interaction_agent_client.post(
-        "/api/now/interaction", json.dumps({"channel": channel.sys_id, "queue": queue.sys_id}),
-        content_type="application/json")
+        "/api/now/interaction",
+        json.dumps({"channel": channel.sys_id, "queue": queue.sys_id}),
+        content_type="application/json",
+    )
     assert response.status_code == 201, response.content
     interaction = Interaction.objects.get()
     agent = interaction_agent_client.user
@@ -165,10 +178,15 @@ def lead_client(client_for):
 
 def test_lead_post_and_patch_with_line_items(lead_client, catalogue):
     modem = catalogue["modem"]
-    response = lead_client.post(LEAD_URL, {
-        "last_name": "Wilson", "city": "Paris",
-        "lead_line_items": [{"product_offering": {"sys_id": modem.pk}, "quantity": 2}],
-    }, format="json")
+    response = lead_client.post(
+        LEAD_URL,
+        {
+            "last_name": "Wilson",
+            "city": "Paris",
+            "lead_line_items": [{"product_offering": {"sys_id": modem.pk}, "quantity": 2}],
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     lead = Lead.objects.get()
     item = LeadLineItem.objects.get()
@@ -176,10 +194,14 @@ def test_lead_post_and_patch_with_line_items(lead_client, catalogue):
     assert changes(item.pk, checkpoint=0)["quantity"] == ("", "2")
     assert changes(item.pk)["lead"] == ("", lead.pk)
 
-    response = lead_client.patch(f"{LEAD_URL}/{lead.pk}", {
-        "city": "Oakland",
-        "lead_line_items": [{"sys_id": item.pk, "quantity": 5}],
-    }, format="json")
+    response = lead_client.patch(
+        f"{LEAD_URL}/{lead.pk}",
+        {
+            "city": "Oakland",
+            "lead_line_items": [{"sys_id": item.pk, "quantity": 5}],
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.content
     lead.refresh_from_db()
     item.refresh_from_db()
@@ -200,15 +222,18 @@ def test_a_rejected_lead_patch_leaves_no_audit_rows(lead_client, catalogue):
 
 
 def test_directory_post_put_delete(cc_admin_client):
-    response = cc_admin_client.post("/api/v2/contacts", json.dumps({"name": "Desk", "type": "Custom",
-                                                                    "phoneNumber": "555"}),
-                                    content_type="application/json")
+    response = cc_admin_client.post(
+        "/api/v2/contacts",
+        json.dumps({"name": "Desk", "type": "Custom", "phoneNumber": "555"}),
+        content_type="application/json",
+    )
     assert response.status_code == 200, response.content
     custom = CustomContact.objects.get()
     assert changes(custom.pk, checkpoint=0) == {"name": ("", "Desk"), "phone_number": ("", "555")}
 
-    response = cc_admin_client.put(f"/api/v2/contacts/{custom.pk}", json.dumps({"phoneNumber": "556"}),
-                                   content_type="application/json")
+    response = cc_admin_client.put(
+        f"/api/v2/contacts/{custom.pk}", json.dumps({"phoneNumber": "556"}), content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     assert changes(custom.pk, checkpoint=1) == {"phone_number": ("555", "556")}
 
@@ -226,8 +251,10 @@ def test_admin_change_is_audited_with_the_staff_user(make_user):
     account = Account.objects.create(name="Acme", city="Orlando")
     browser = Client()
     browser.force_login(staff)
-    response = browser.post(reverse("admin:contacts_account_change", args=[account.pk]),
-                            {"name": "Acme Corp", "city": "Orlando", "customer": "on"})
+    response = browser.post(
+        reverse("admin:contacts_account_change", args=[account.pk]),
+        {"name": "Acme Corp", "city": "Orlando", "customer": "on"},
+    )
     assert response.status_code == 302, response.content[:2000]
     assert changes(account.pk, checkpoint=1) == {"name": ("Acme", "Acme Corp")}
     row = rows(account.pk, record_checkpoint=1)[0]
@@ -238,11 +265,22 @@ def test_import_records_bulk_path(tmp_path, make_user):
     make_user(user_name="data.engineer")
     path = tmp_path / "accounts.csv"
     path.write_text("name,city,customer\nAcme 1,Oslo,true\nAcme 2,,false\n", encoding="utf-8")
-    call_command("import_records", "customer_account", str(path), "--as-user", "data.engineer",
-                 stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "import_records",
+        "customer_account",
+        str(path),
+        "--as-user",
+        "data.engineer",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     first, second = Account.objects.order_by("name")
-    assert changes(first.pk) == {"name": ("", "Acme 1"), "city": ("", "Oslo"), "customer": ("", "true"),
-                                 "number": ("", first.number)}
+    assert changes(first.pk) == {
+        "name": ("", "Acme 1"),
+        "city": ("", "Oslo"),
+        "customer": ("", "true"),
+        "number": ("", first.number),
+    }
     assert changes(second.pk)["customer"] == ("", "false")
     assert "city" not in changes(second.pk)
     assert {(row.user, row.reason) for row in rows(first.pk)} == {("data.engineer", "import_records accounts.csv")}
@@ -265,7 +303,8 @@ def test_import_contacts(tmp_path):
     got = changes(contact.pk)
     assert got["user_name"] == ("", "ann.csv") and got["vip"] == ("", "true")
     assert {(row.tablename, row.user, row.reason) for row in rows(contact.pk)} == {
-        ("customer_contact", "system", "import_contacts contacts.csv")}
+        ("customer_contact", "system", "import_contacts contacts.csv")
+    }
 
 
 def test_a_management_command_is_audited_as_the_system():
@@ -308,13 +347,45 @@ def test_copy_on_postgresql_is_audited_with_the_synced_actor(make_user):
     with acting_as(loader), audit_reason("copy test"):
         audit_context_sync(connection)
         with connection.cursor() as cursor:
-            columns = ("sys_id", "number", "last_name", "city", "stage", "do_not_call", "do_not_email",
-                       "do_not_share", "sys_created_on", "sys_updated_on", "sys_created_by", "sys_updated_by",
-                       "sys_mod_count", "sys_domain", "sys_domain_path", "sys_class_name")
+            columns = (
+                "sys_id",
+                "number",
+                "last_name",
+                "city",
+                "stage",
+                "do_not_call",
+                "do_not_email",
+                "do_not_share",
+                "sys_created_on",
+                "sys_updated_on",
+                "sys_created_by",
+                "sys_updated_by",
+                "sys_mod_count",
+                "sys_domain",
+                "sys_domain_path",
+                "sys_class_name",
+            )
             with cursor.cursor.copy(f"COPY {LEAD_TABLE} ({', '.join(columns)}) FROM STDIN") as copy:
-                copy.write_row(("c" * 32, "COPY1", "Copied", "Riga", "100_new", False, False, False,
-                                "2026-01-01 00:00:00+00", "2026-01-01 00:00:00+00", "copy.loader", "copy.loader",
-                                0, "global", "/", LEAD_TABLE))
+                copy.write_row(
+                    (
+                        "c" * 32,
+                        "COPY1",
+                        "Copied",
+                        "Riga",
+                        "100_new",
+                        False,
+                        False,
+                        False,
+                        "2026-01-01 00:00:00+00",
+                        "2026-01-01 00:00:00+00",
+                        "copy.loader",
+                        "copy.loader",
+                        0,
+                        "global",
+                        "/",
+                        LEAD_TABLE,
+                    )
+                )
     got = changes("c" * 32)
     assert got["last_name"] == ("", "Copied") and got["city"] == ("", "Riga")
     assert {(row.user, row.reason) for row in rows("c" * 32)} == {("copy.loader", "copy test")}

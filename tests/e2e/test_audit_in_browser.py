@@ -71,9 +71,13 @@ def test_lead_history_shows_an_api_patch(browser, live_server, staff):
     user_grant_roles(user=integrator, roles=["sn_lead_mgmt_core.lead_integrator"])
     lead = Lead.objects.create(last_name="Wilson", city="San Francisco")
 
-    response = requests.patch(f"{live_server.url}/api/sn_lead_mgmt_core/lead/{lead.pk}",
-                              json={"city": "Oakland", "first_name": "James"}, auth=("lead.api", "api-pass-1"),
-                              headers={"Connection": "close"}, timeout=WAIT)
+    response = requests.patch(
+        f"{live_server.url}/api/sn_lead_mgmt_core/lead/{lead.pk}",
+        json={"city": "Oakland", "first_name": "James"},
+        auth=("lead.api", "api-pass-1"),
+        headers={"Connection": "close"},
+        timeout=WAIT,
+    )
     assert response.status_code == 200, response.text
     response.close()
 
@@ -84,7 +88,9 @@ def test_lead_history_shows_an_api_patch(browser, live_server, staff):
     # Newest first: the PATCH's two fields (checkpoint 1) above the insert's (checkpoint 0).
     patched = [row for row in cells if row[5] == "1"]
     assert {(row[1], row[2], row[3], row[4]) for row in patched} == {
-        ("city", "San Francisco", "Oakland", "lead.api"), ("first_name", "", "James", "lead.api")}
+        ("city", "San Francisco", "Oakland", "lead.api"),
+        ("first_name", "", "James", "lead.api"),
+    }
     assert cells.index(patched[-1]) < cells.index(next(row for row in cells if row[5] == "0"))
     assert screenshot(browser, "lead_form.png").stat().st_size > 10_000
 
