@@ -399,7 +399,7 @@ def audit_context_sync(connection: BaseDatabaseWrapper) -> None:
 
 
 def _pg_actor_wrapper(execute, sql, params, many, context):
-    head = sql[:6].upper() if isinstance(sql, str) else ""
+    head = sql.lstrip()[:6].upper() if isinstance(sql, str) else ""
     if head not in _WRITES:
         return execute(sql, params, many, context)
     connection = context["connection"]

@@ -185,3 +185,9 @@ def test_audit_list_is_read_only(browser):
     assert browser.post(reverse("admin:core_sysaudit_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     assert SysAudit.objects.filter(pk=row.pk).exists()
     assert Contact.objects.count() == 0
+
+
+def test_export_with_a_filter_the_list_cannot_read_goes_back_to_the_list(browser):
+    response = browser.get(reverse("admin:contacts_account_export"), {"no_such_filter": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:contacts_account_changelist") + "?e=1"
