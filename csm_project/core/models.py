@@ -423,9 +423,6 @@ class SysAudit(SysRecord):
     #: Never loaded by an import nor written through any API: the history is the database's.
     sys_read_only = True
 
-    # No index on the creation time: every audited write adds rows here, and history is read
-    # by record (``documentkey``).
-    sys_created_on = models.DateTimeField(default=timezone.now, editable=False)
     tablename = models.CharField(max_length=80)
     documentkey = models.CharField(max_length=32)
     fieldname = models.CharField(max_length=80)

@@ -191,3 +191,13 @@ def test_export_with_a_filter_the_list_cannot_read_goes_back_to_the_list(browser
     response = browser.get(reverse("admin:contacts_account_export"), {"no_such_filter": "1"})
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:contacts_account_changelist") + "?e=1"
+
+
+def test_record_page_links_its_whole_audit_history(browser):
+    account = Account.objects.create(name="Linked")
+    other = Account.objects.create(name="Not this one")
+    page = browser.get(reverse("admin:contacts_account_change", args=[account.pk])).content.decode()
+    link = reverse("admin:core_sysaudit_changelist") + f"?sysparm_query=documentkey={account.pk}"
+    assert f'href="{link}"' in page
+    listed = browser.get(link).context["cl"].result_list
+    assert {row.documentkey for row in listed} == {account.pk} and other.pk != account.pk
