@@ -177,7 +177,9 @@ _AUDIT_COLUMNS = (
 
 def _sqlite_trigger_sql(table: AuditedTable) -> list[str]:
     t = table
-    new_id = "lower(hex(randomblob(16)))"
+    new_id = (
+        "printf('%014x', CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)) || lower(hex(randomblob(9)))"
+    )
     now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
     ctx = "(SELECT csm_audit_user() AS u, csm_audit_reason() AS r LIMIT 1) AS ctx"
 
@@ -264,7 +266,8 @@ def _pg_trigger_sql(table: AuditedTable) -> list[str]:
         user = f"COALESCE(ctx.u, {fallback}, 'system')"
         return (
             f"INSERT INTO {AUDIT_TABLE} ({_AUDIT_COLUMNS}) "
-            f"SELECT replace(gen_random_uuid()::text, '-', ''), clock_timestamp(), {user}, clock_timestamp(), {user}, "
+            f"SELECT lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000000)::bigint), 14, '0') "
+            f"|| substr(md5(random()::text), 1, 18), statement_timestamp(), {user}, statement_timestamp(), {user}, "
             f"0, 'global', '/', 'sys_audit', {tablename(row)}, {row}.{_q(t.pk_column)}, fv.f, fv.o, fv.n, {user}, "
             f"ctx.r, {checkpoint(row)} "
             f"FROM (SELECT {actor} AS u, {reason} AS r) AS ctx "
