@@ -411,3 +411,45 @@ def test_generic_record_writes_are_audited(make_user):
     assert {("city", "Oslo", "Bergen"), ("customer", "true", "false"), ("city", "Bergen", "")} <= history
     assert changes(sys_id, checkpoint=1, fieldname="DELETED") == {"DELETED": ("Generic", "")}
     assert users(sys_id) == {"table.editor"}
+
+
+# --- The Table API ---------------------------------------------------------------------------
+
+ACCOUNTS_TABLE = "/api/now/table/customer_account"
+
+
+def test_table_api_post_patch_delete_and_a_refused_write(client_for):
+    writer = client_for("csm_ws_integration")
+    response = writer.post(ACCOUNTS_TABLE, {"name": "Tabled", "city": "Oslo"}, format="json")
+    assert response.status_code == 201, response.content
+    sys_id = response.json()["result"]["sys_id"]
+    assert changes(sys_id, checkpoint=0)["city"] == ("", "Oslo")
+
+    assert writer.patch(f"{ACCOUNTS_TABLE}/{sys_id}", {"city": "Bergen"}, format="json").status_code == 200
+    assert changes(sys_id, checkpoint=1) == {"city": ("Oslo", "Bergen")}
+
+    before = SysAudit.objects.filter(documentkey=sys_id).count()
+    refused = writer.patch(f"{ACCOUNTS_TABLE}/{sys_id}", {"city": "Lima", "name": ""}, format="json")
+    assert refused.status_code == 400
+    assert SysAudit.objects.filter(documentkey=sys_id).count() == before
+
+    assert writer.delete(f"{ACCOUNTS_TABLE}/{sys_id}").status_code == 204
+    assert changes(sys_id, fieldname="DELETED") == {"DELETED": ("Tabled", "")}
+    assert users(sys_id) == {writer.user.user_name}
+
+
+def test_table_api_serves_the_audit_read_only_to_admins(client_for):
+    account = Account.objects.create(name="Read me")
+    admin_client = client_for("admin")
+    listed = admin_client.get("/api/now/table/sys_audit", {"sysparm_query": f"documentkey={account.pk}"})
+    assert listed.status_code == 200
+    assert {row["fieldname"] for row in listed.json()["result"]} >= {"name", "number"}
+    row = SysAudit.objects.filter(documentkey=account.pk).first()
+    assert (
+        admin_client.patch(f"/api/now/table/sys_audit/{row.pk}", {"newvalue": "forged"}, format="json").status_code
+        >= 400
+    )
+    assert admin_client.delete(f"/api/now/table/sys_audit/{row.pk}").status_code >= 400
+    assert admin_client.post("/api/now/table/sys_audit", {"fieldname": "x"}, format="json").status_code >= 400
+    assert SysAudit.objects.get(pk=row.pk).newvalue == row.newvalue
+    assert client_for("csm_ws_integration").get("/api/now/table/sys_audit").status_code == 403

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_user_name_unique_without_case'),
+        ('core', '0005_table_access_rules'),
     ]
 
     operations = [
