@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_table_access_rules'),
+        ('core', '0006_login_failures'),
     ]
 
     operations = [
