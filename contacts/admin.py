@@ -12,6 +12,7 @@ from contacts.selectors import contact_work_notes
 from contacts.services import contact_create
 from csm_project.api.datetimes import format_utc
 from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin
+from csm_project.core.admin_tools import PlatformInlineMixin
 from csm_project.core.journal import journal_add
 from csm_project.core.users import user_name_taken_message, user_names_taken
 
@@ -38,7 +39,7 @@ class LocationAdmin(SysRecordAdmin):
     search_fields = ("name", "city")
 
 
-class SocialProfileInline(admin.TabularInline):
+class SocialProfileInline(PlatformInlineMixin, admin.TabularInline):
     model = SocialProfile
     fk_name = "contact"
     fields = ("channel", "social_id", "profile_url", "account")
@@ -102,12 +103,15 @@ class ContactAdmin(SysRecordAdmin):
 
     form = ContactForm
     list_display = ("user_name", "name", "email", "account", "city", "active", "vip")
-    list_filter = ("active", "vip", "locked_out", "country", "account")
+    # No filter by account: it would list every account (find a contact's account with the
+    # search box or the encoded query, e.g. account.nameSTARTSWITHacme).
+    list_filter = ("active", "vip", "locked_out", "country")
     search_fields = ("name", "first_name", "last_name", "email", "user_name", "account__name", "account__number")
     list_select_related = ("account",)
     raw_id_fields = ("account", "company", "manager", "location")
     readonly_fields = ("last_login", "work_notes", *SysRecordAdmin.readonly_fields)
     filter_horizontal = ("roles",)
+    journal_in_form = True
     fieldsets = (
         *CONTACT_FIELDSETS,
         ("Login", {"fields": ("roles", "new_password", "remove_login", "last_login")}),

@@ -73,6 +73,7 @@ class InteractionAdmin(SysRecordAdmin):
         SYSTEM_FIELDSET,
     )
     actions = ("close_interactions",)
+    journal_in_form = True
 
     def get_readonly_fields(self, request, obj=None):
         # The channel an interaction came in through is history, not a setting.

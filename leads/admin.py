@@ -40,6 +40,7 @@ class LeadLineItemInline(DomainInline):
     model = LeadLineItem
     fields = ("number", "product_offering", "quantity", "unit_of_measurement", "external_id", "external_system")
     readonly_fields = ("number",)
+    autocomplete_fields = ("product_offering",)
     extra = 0
 
 
@@ -72,4 +73,5 @@ class LeadLineItemAdmin(DomainRecordAdmin):
     search_fields = ("number", "lead__number")
     list_select_related = ("lead", "product_offering", "unit_of_measurement")
     raw_id_fields = ("lead",)
+    autocomplete_fields = ("product_offering",)
     readonly_fields = (*SysRecordAdmin.readonly_fields, "number")

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from csm_project.attachments import services
 from csm_project.attachments.models import Attachment
+from csm_project.core.admin_tools import PlatformAdminMixin
 from csm_project.core.errors import RecordMissing
 from csm_project.core.models import SysRecord
 
@@ -24,7 +25,7 @@ def download_url(attachment: Attachment) -> str:
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(PlatformAdminMixin, admin.ModelAdmin):
     list_display = ("file_name", "table_name", "table_sys_id", "size_bytes", "content_type", "sys_created_on", "link")
     list_filter = ("table_name",)
     search_fields = ("file_name", "table_sys_id")

@@ -11,11 +11,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.utils.html import format_html
 
+from csm_project.core.admin_tools import (
+    EncodedQueryChangeList,
+    PlatformAdminMixin,
+    PlatformInlineMixin,
+    record_admin_url,
+    record_display_values,
+)
 from csm_project.core.errors import DomainError
 from csm_project.core.models import (
     SYSTEM_FIELDS,
@@ -23,6 +32,7 @@ from csm_project.core.models import (
     JournalEntry,
     NumberCounter,
     Role,
+    SysAudit,
     SystemProperty,
     TableAccess,
     User,
@@ -33,8 +43,9 @@ from csm_project.core.wire_values import to_text
 SYSTEM_FIELDSET = ("System", {"classes": ("collapse",), "fields": SYSTEM_FIELDS})
 
 
-class SysRecordAdmin(admin.ModelAdmin):
-    """System fields are shown, never edited; the journal of the record is linked."""
+class SysRecordAdmin(PlatformAdminMixin, admin.ModelAdmin):
+    """System fields are shown, never edited; the record's history and journal are shown under
+    its form; lists take encoded queries and export CSV (``admin_tools``)."""
 
     readonly_fields = SYSTEM_FIELDS
     show_full_result_count = False  # counting a large table on every list page is slow
@@ -173,7 +184,7 @@ class DomainRecordAdmin(SysRecordAdmin):
                 formset.changed_objects.append((row.instance, row.changed_data))
 
 
-class DomainInline(admin.TabularInline):
+class DomainInline(PlatformInlineMixin, admin.TabularInline):
     """Inline rows of a ``DomainRecordAdmin``, checked and saved through the record services."""
 
     form = DomainInlineForm
@@ -217,7 +228,7 @@ class PlatformUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PlatformAdminMixin, DjangoUserAdmin):
     form = PlatformUserChangeForm
     add_form = PlatformUserCreationForm
     list_display = ("user_name", "name", "email", "active", "is_staff", "is_superuser")
@@ -258,14 +269,38 @@ class ChoiceAdmin(SysRecordAdmin):
     search_fields = ("value", "label")
 
 
+class JournalChangeList(EncodedQueryChangeList):
+    """Looks up the display value of every record the page's entries belong to, one query per table."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        found = record_display_values([(entry.name, entry.element_id) for entry in self.result_list])
+        for entry in self.result_list:
+            entry.record_display = found.get((entry.name, entry.element_id))
+
+
 @admin.register(JournalEntry)
 class JournalEntryAdmin(SysRecordAdmin):
-    """The audit trail of work notes: readable, never edited."""
+    """The audit trail of work notes: readable, never edited; newest first."""
 
-    list_display = ("sys_created_on", "name", "element_id", "element", "author", "value")
+    list_display = ("sys_created_on", "name", "record", "element", "author", "value")
     list_filter = ("name", "element")
     search_fields = ("element_id", "value")
     list_select_related = ("author",)
+    ordering = ("-sys_created_on", "-sys_id")
+
+    def get_changelist(self, request, **kwargs) -> type[ChangeList]:
+        return JournalChangeList
+
+    @admin.display(description="Record")
+    def record(self, entry: JournalEntry) -> str:
+        label = getattr(entry, "record_display", None)
+        if label is None:
+            label = record_display_values([(entry.name, entry.element_id)]).get((entry.name, entry.element_id))
+        url = record_admin_url(entry.name, entry.element_id)
+        if label is None:
+            return f"{entry.element_id} (deleted)"
+        return format_html('<a href="{}">{}</a>', url, label) if url else label
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -293,3 +328,25 @@ class TableAccessAdmin(admin.ModelAdmin):
     @admin.display(description="create, update, delete")
     def writers(self, rule: TableAccess) -> str:
         return ", ".join(sorted(role.name for role in rule.write_roles.all())) if rule.writable else "nobody"
+
+
+@admin.register(SysAudit)
+class SysAuditAdmin(SysRecordAdmin):
+    """The field-level history of every record: written by the database, read-only to everyone."""
+
+    list_display = ("sys_created_on", "tablename", "documentkey", "fieldname", "oldvalue", "newvalue", "user",
+                    "record_checkpoint", "reason")
+    search_fields = ("=documentkey", "=user")
+    ordering = ("-sys_created_on", "-sys_id")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def record_history_context(self, obj) -> dict:
+        return {}

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 class CoreConfig(AppConfig):
@@ -13,3 +15,11 @@ class CoreConfig(AppConfig):
         from csm_project.core.users import UserRules
 
         register_rules("sys_user", UserRules())
+
+        from csm_project.core import audit
+
+        # The audit triggers learn who is acting from each connection, are dropped while
+        # migrations run, and are rebuilt from the models afterwards.
+        connection_created.connect(audit.connection_prepare, dispatch_uid="csm_audit_connection")
+        pre_migrate.connect(audit.before_migrate, sender=self, dispatch_uid="csm_audit_pre_migrate")
+        post_migrate.connect(audit.after_migrate, sender=self, dispatch_uid="csm_audit_post_migrate")

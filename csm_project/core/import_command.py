@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from csm_project.core.actor import acting_as
+from csm_project.core.audit import audit_reason
 from csm_project.core.models import User
 from csm_project.core.record_import import ImportResult
 
@@ -74,7 +75,8 @@ class ImportCommand(BaseCommand):
             self.stderr.write(f"  {result.rows_read} rows read, {len(result.errors)} problem(s)")
 
         started = time.monotonic()
-        with stream, acting_as(actor):
+        command = type(self).__module__.rsplit(".", 1)[-1]
+        with stream, acting_as(actor), audit_reason(f"{command} {Path(file).name if file != '-' else 'stdin'}"):
             try:
                 result = self.load(stream, fmt, dry_run=dry_run, progress=progress, **options)
             except UnicodeDecodeError as exc:

@@ -184,6 +184,8 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
     """A platform user (``sys_user``). Contacts (``customer_contact``) extend this table."""
 
     sys_table = "sys_user"
+    #: Changes every login: not history anyone asks for.
+    sys_audit_exclude = ("last_login",)
 
     user_name = models.CharField(max_length=100, unique=True)
     first_name = models.CharField(max_length=100, null=True, blank=True)
@@ -407,3 +409,34 @@ class LoginFailures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name_digest[:12]}: {self.failures}"
+
+
+class SysAudit(SysRecord):
+    """One changed field of one record (``sys_audit``): what it was, what it became, who and when.
+
+    Rows are written by database triggers (``csm_project.core.audit``) in the transaction of the
+    change itself, whatever wrote it; nothing in Python creates them. Read-only everywhere.
+    """
+
+    sys_table = "sys_audit"
+    sys_display_field = "fieldname"
+    #: Never loaded by an import nor written through any API: the history is the database's.
+    sys_read_only = True
+
+    tablename = models.CharField(max_length=80)
+    documentkey = models.CharField(max_length=32)
+    fieldname = models.CharField(max_length=80)
+    oldvalue = models.TextField(blank=True, default="")
+    newvalue = models.TextField(blank=True, default="")
+    user = models.CharField(max_length=100, blank=True, default="")
+    reason = models.CharField(max_length=255, blank=True, default="")
+    record_checkpoint = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "sys_audit"
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit history"
+        indexes = [models.Index(fields=["documentkey"], name="sys_audit_documentkey_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.tablename}.{self.fieldname} {self.documentkey}"

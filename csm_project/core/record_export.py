@@ -2,8 +2,10 @@
 
 import csv
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TextIO
+
+from django.db.models import QuerySet
 
 from csm_project.core.queries import apply_encoded_query
 from csm_project.core.wire_values import to_text
@@ -42,18 +44,24 @@ def records_export(
     specs = export_fields(table, fields)
     queryset = apply_encoded_query(table.model.objects.all(), query, table=table)
     total = queryset.count()
-    columns = [table.model._meta.get_field(spec.model_field).attname for spec in specs]
-    rows = queryset.values_list(*columns).iterator(chunk_size=CHUNK)
     writer = _csv_writer(out, specs) if fmt == "csv" else _jsonl_writer(out, specs)
     written = 0
-    for row in rows:
-        writer([to_text(spec, value) for spec, value in zip(specs, row, strict=True)])
+    for values in export_rows(table, queryset, specs):
+        writer(values)
         written += 1
         if progress and written % CHUNK == 0:
             progress(written, total)
     if progress:
         progress(written, total)
     return written
+
+
+def export_rows(table: TableSpec, queryset: QuerySet, specs: list[FieldSpec]) -> Iterator[list[str]]:
+    """The wire text of ``specs`` for each record of ``queryset`` (any filter and order), read in
+    chunks of ``CHUNK`` rows with only the exported columns."""
+    columns = [table.model._meta.get_field(spec.model_field).attname for spec in specs]
+    for row in queryset.values_list(*columns).iterator(chunk_size=CHUNK):
+        yield [to_text(spec, value) for spec, value in zip(specs, row, strict=True)]
 
 
 def _csv_writer(out: TextIO, specs: list[FieldSpec]) -> Callable[[list[str]], None]:

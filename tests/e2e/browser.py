@@ -13,7 +13,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 
 
-def chromium_driver():
+def chromium_driver(download_dir=None):
+    """A headless Chromium; files it downloads land in ``download_dir`` when given."""
     if not (CHROMIUM and CHROMEDRIVER):
         reason = "needs chromium and chromedriver (apt-get install chromium chromium-driver)"
         if os.environ.get("CSM_REQUIRE_BROWSER"):
@@ -28,6 +29,12 @@ def chromium_driver():
                  "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--window-size=1400,1000"):
         options.add_argument(flag)
+    if download_dir is not None:
+        options.add_experimental_option("prefs", {
+            "download.default_directory": str(download_dir),
+            "download.prompt_for_download": False,
+            "safebrowsing.enabled": False,
+        })
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     # Element look-ups poll until the element appears; generous for a busy CI machine.
     driver.implicitly_wait(60)

@@ -27,6 +27,8 @@ class Command(ImportCommand):
             spec = get_table(table)
         except UnknownTable:
             raise CommandError(f"Unknown table {table!r}. Tables: {', '.join(sorted(all_tables()))}") from None
+        if getattr(spec.model, "sys_read_only", False):
+            raise CommandError(f"{table} is read-only: it is written by the platform itself, never loaded.")
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         return RecordImporter(spec, batch_size=batch_size).run(read_rows(stream, fmt), dry_run=dry_run,
