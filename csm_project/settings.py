@@ -9,6 +9,8 @@ Environment variables:
 - ALLOWED_HOSTS: comma-separated; default localhost names (any host in DEBUG).
 - TIME_ZONE: the instance's default time zone for display values (default UTC).
 - CSRF_TRUSTED_ORIGINS: comma-separated origins for the admin behind a proxy.
+- STATIC_ROOT: where ``collectstatic`` puts the static files the instance serves.
+- API_DOCS_PUBLIC: false to require a signed-in user for /api/schema/ and /api/docs/.
 """
 
 import json
@@ -41,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "csm_project.core",
     "csm_project.attachments",
     # Order matters for seed_demo: each app's demo data may reference the apps above it.
@@ -51,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (the admin's, the API explorer's) served by the instance itself, also under gunicorn.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,7 +117,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 
 # Request bodies larger than this are refused with the API's 400 envelope.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 1024 * 1024)
@@ -130,7 +136,26 @@ REST_FRAMEWORK = {
     # OPTIONS is not a platform method: every endpoint answers it 405 in its family's envelope
     # (and a view's docstring never leaks into a metadata body).
     "DEFAULT_METADATA_CLASS": None,
+    "DEFAULT_SCHEMA_CLASS": "csm_project.api.openapi.PlatformAutoSchema",
 }
+
+# The OpenAPI document at /api/schema/ and the explorer at /api/docs/ (docs/openapi.md).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CSM Platform API",
+    "DESCRIPTION": "ServiceNow-compatible REST APIs of the CSM platform. Every endpoint takes HTTP Basic credentials.",
+    "VERSION": "v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "tryItOutEnabled": True},
+    "PREPROCESSING_HOOKS": ["csm_project.api.openapi.platform_endpoints"],
+}
+# Whether /api/schema/ and /api/docs/ answer without credentials (docs/openapi.md).
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", True)
 
 # Realm announced in WWW-Authenticate on 401 answers.
 API_AUTH_REALM = env_str("API_AUTH_REALM", "CSM Platform")
