@@ -118,6 +118,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Static files are found in the apps when not collected, so the explorer works from a fresh clone.
+WHITENOISE_USE_FINDERS = True
 
 # Request bodies larger than this are refused with the API's 400 envelope.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 1024 * 1024)

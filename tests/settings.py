@@ -10,3 +10,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Test-only tables for the encoded query engine's tests (tests/eqtestapp).
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.eqtestapp"]  # noqa: F405
+
+# Static files come from the apps (WhiteNoise's finders); nothing is collected for tests.
+STATIC_ROOT = None

@@ -18,6 +18,7 @@ described next to the code that makes them, in each app's ``api/openapi.py``.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
@@ -109,11 +110,11 @@ class SelfDescribingSerializer(OpenApiSerializerExtension):
 
     def get_name(self, auto_schema, direction):
         target = get_class(self.target)
-        name = getattr(target, "openapi_name", None) or target.__name__.removesuffix("Serializer")
-        return name + ("Request" if direction == "request" else "")
+        return getattr(target, "openapi_name", None) or target.__name__.removesuffix("Serializer")
 
     def map_serializer(self, auto_schema, direction):
-        return get_class(self.target).openapi_schema(direction)
+        # A copy: the generator's hooks edit component schemas in place.
+        return copy.deepcopy(get_class(self.target).openapi_schema(direction))
 
 
 def string_object(keys, *, required: bool = True, description: str = "") -> dict[str, Any]:
@@ -174,7 +175,7 @@ class PlatformAutoSchema(AutoSchema):
     def _error_responses(self) -> dict[str, dict]:
         family = getattr(self.view, "api_family", NOW)
         name, schema = ERROR_COMPONENTS[family]
-        component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
+        component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=copy.deepcopy(schema))
         self.registry.register_on_missing(component)
         codes = ["400", "401", "403", "406", "500"]
         if "{" in self.path:

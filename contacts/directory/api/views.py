@@ -6,7 +6,13 @@ Every answer carries ``statusCode``; errors are ``{"statusCode", "statusMessage"
 other), 1 and 2 -> 400, 3 and 5 -> 403, 6 -> 404.
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -44,8 +50,10 @@ def _invalid(message: str) -> ApiError:
 
 
 def _answer(name: str, **fields) -> serializers.Serializer:
-    """A documented answer: ``statusCode`` 0 and the given members."""
-    return inline_serializer(name, {"statusCode": serializers.IntegerField(help_text="0: ok"), **fields})
+    """A documented answer: ``statusCode`` 0 and the given members (one object, even for the list)."""
+    answer = inline_serializer(name, {"statusCode": serializers.IntegerField(help_text="0: ok"), **fields})
+    extend_schema_serializer(many=False)(type(answer))
+    return answer
 
 
 _LIST_PARAMETERS = [
@@ -71,10 +79,10 @@ _STATUS_ONLY = _answer("DirectoryStatus")
     retrieve=extend_schema(responses=_answer("DirectoryContactResult", contact=ContactSerializer())),
     create=extend_schema(
         request=CustomContactInputSerializer,
-        responses=_answer(
+        responses={200: _answer(
             "DirectoryContactCreated", id=serializers.CharField(), path=serializers.CharField(),
             uri=serializers.CharField(),
-        ),
+        )},
     ),
     update=extend_schema(request=CustomContactInputSerializer, responses=_STATUS_ONLY),
     destroy=extend_schema(responses={200: _STATUS_ONLY}),
