@@ -175,7 +175,9 @@ class PlatformAutoSchema(AutoSchema):
     def _error_responses(self) -> dict[str, dict]:
         family = getattr(self.view, "api_family", NOW)
         name, schema = ERROR_COMPONENTS[family]
-        component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=copy.deepcopy(schema))
+        component = ResolvedComponent(
+            name=name, type=ResolvedComponent.SCHEMA, object=name, schema=copy.deepcopy(schema)
+        )
         self.registry.register_on_missing(component)
         codes = ["400", "401", "403", "406", "500"]
         if "{" in self.path:
