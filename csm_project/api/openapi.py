@@ -9,11 +9,14 @@ without a schema of its own:
 - pagination classes: their query parameters (``get_schema_operation_parameters``), their body
   (``get_paginated_response_schema``), their headers (``get_schema_response_headers``) and the
   statuses a page may have (``schema_page_statuses``, the Lead API adds 206);
-- the versioning class: each versioned route appears at its default URL and once per supported
-  version (``/api/now/contact`` and ``/api/now/v1/contact``), see ``platform_endpoints``.
+- the versioning class: each versioned route appears at its default URL and under its default
+  version (``/api/now/contact`` and ``/api/now/v1/contact``), see ``platform_endpoints``;
+- path variables the URL pattern cannot type (a table name) from the view's
+  ``openapi_path_parameters``.
 
 Shapes that are not DRF serializers (plain functions for speed, or bodies read by hand) are
-described next to the code that makes them, in each app's ``api/openapi.py``.
+described by serializer classes next to the code that makes them (``openapi_schema()``,
+see ``SelfDescribingSerializer``).
 """
 
 from __future__ import annotations
@@ -141,6 +144,18 @@ class PlatformAutoSchema(AutoSchema):
                 }
             )
         return operation
+
+    def _resolve_path_parameters(self, variables):
+        """A view may describe a path variable itself: ``openapi_path_parameters`` maps its name
+        to a schema, or to a callable returning one (``{"table": lambda: {"type": "string",
+        "enum": table_names()}}`` for a viewset over many tables)."""
+        declared = getattr(self.view, "openapi_path_parameters", {})
+        parameters = super()._resolve_path_parameters([name for name in variables if name not in declared])
+        for name in variables:
+            if name in declared:
+                schema = declared[name]() if callable(declared[name]) else declared[name]
+                parameters.append({"in": "path", "name": name, "required": True, "schema": copy.deepcopy(schema)})
+        return parameters
 
     def get_tags(self) -> list[str]:
         tag = getattr(self.view, "openapi_tag", None)

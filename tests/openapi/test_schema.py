@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from openapi_spec_validator import validate
+from rest_framework import serializers
 from rest_framework.test import APIClient
 
 from tests.conftest import basic_auth
@@ -137,3 +138,37 @@ def test_conformance_check_rejects_an_undocumented_shape(contact_integration_cli
     response.status_code = 302
     with pytest.raises(ResponseDoesNotConform, match="status code"):
         check_response(response)
+
+
+def test_a_viewset_over_many_tables_describes_its_table_variable():
+    from django.urls import include, path
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.utils import extend_schema
+
+    from csm_project.api.openapi import string_object
+    from csm_project.api.routing import PlatformRouter
+    from csm_project.api.views import NowViewSet
+
+    class RecordSerializer(serializers.BaseSerializer):
+        openapi_name = "Record"
+
+        @classmethod
+        def openapi_schema(cls, direction):
+            return string_object(("sys_id", "name"), required=False)
+
+    class Tables(NowViewSet):
+        required_roles = ("admin",)
+        openapi_path_parameters = {"table": lambda: {"type": "string", "enum": ["customer_contact", "sys_user"]}}
+
+        @extend_schema(responses=RecordSerializer)
+        def retrieve(self, request, *args, **kwargs):
+            raise AssertionError("not called")
+
+    router = PlatformRouter()
+    router.register(r"table/(?P<table>[^/]+)", Tables, basename="tables")
+    document = SchemaGenerator(patterns=[path("api/now/", include(router.urls))]).get_schema(public=True)
+    operation = document["paths"]["/api/now/table/{table}/{id}"]["get"]
+    table = {"type": "string", "enum": ["customer_contact", "sys_user"]}
+    assert {"in": "path", "name": "table", "required": True, "schema": table} in operation["parameters"]
+    assert "/api/now/v1/table/{table}/{id}" in document["paths"]
+    assert document["components"]["schemas"]["Record"]["properties"]["name"] == {"type": "string"}
