@@ -8,7 +8,7 @@ without a schema of its own:
   to every error status an endpoint can give (``PlatformAutoSchema``);
 - pagination classes: their query parameters (``get_schema_operation_parameters``), their body
   (``get_paginated_response_schema``), their headers (``get_schema_response_headers``) and the
-  statuses a page may have (``schema_page_statuses``, the Lead API adds 206);
+  statuses a page may have besides 200 (``schema_page_statuses``, the Lead API's 206);
 - the versioning class: each versioned route appears at its default URL and under its default
   version (``/api/now/contact`` and ``/api/now/v1/contact``), see ``platform_endpoints``;
 - path variables the URL pattern cannot type (a table name) from the view's
@@ -165,8 +165,8 @@ class PlatformAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         paginator = self._get_paginator()
         if paginator is not None and self._is_list_view() and "200" in responses:
-            for code in getattr(paginator, "schema_page_statuses", ()):
-                responses.setdefault(code, {**responses["200"], "description": f"{code} page"})
+            for code, description in getattr(paginator, "schema_page_statuses", {}).items():
+                responses.setdefault(code, {**responses["200"], "description": description})
         return responses
 
     def _get_response_headers_for_code(self, status_code, direction="response"):

@@ -91,7 +91,7 @@ class LeadPagination(BasePagination):
     # What the OpenAPI document says about a page (csm_project.api.openapi), with the limits of
     # the configured constants class.
 
-    schema_page_statuses = ("206",)
+    schema_page_statuses = {"206": "A page holding fewer than all the matching leads"}
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         return schema
