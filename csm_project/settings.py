@@ -101,8 +101,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         "max_size": env_int("DB_POOL_MAX", 20),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent writers wait for the lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+    # Concurrent writers wait for the lock instead of failing at once. A transaction takes the
+    # write lock when it begins (IMMEDIATE): one that read first and wrote later would otherwise
+    # fail at once with "database is locked" when another writer got in between, whatever the
+    # timeout (SQLite refuses to wait there, it would deadlock).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
