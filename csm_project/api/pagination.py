@@ -93,19 +93,27 @@ class SysparmPagination(BasePagination):
     def get_schema_operation_parameters(self, view) -> list[dict]:
         default = getattr(view, "default_limit", self.default_limit)
         return [
-            _query_parameter("sysparm_limit", f"Rows per page (default {default}, at most {MAX_LIMIT}).",
-                             {"type": "integer", "minimum": 0}),
+            _query_parameter(
+                "sysparm_limit",
+                f"Rows per page (default {default}, at most {MAX_LIMIT}).",
+                {"type": "integer", "minimum": 0},
+            ),
             _query_parameter("sysparm_offset", "Rows to skip (default 0).", {"type": "integer", "minimum": 0}),
             _query_parameter("sysparm_suppress_pagination_header", "true: no Link header.", {"type": "boolean"}),
         ]
 
     def get_schema_response_headers(self) -> dict[str, dict]:
         return {
-            "X-Total-Count": {"schema": {"type": "string", "pattern": "^[0-9]+$"}, "required": True,
-                              "description": "Rows matching the query."},
-            "Link": {"schema": {"type": "string"},
-                     "description": 'Pages: <url>;rel="first", "prev", "next", "last", comma-joined '
-                     "(left out with sysparm_suppress_pagination_header=true)."},
+            "X-Total-Count": {
+                "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                "required": True,
+                "description": "Rows matching the query.",
+            },
+            "Link": {
+                "schema": {"type": "string"},
+                "description": 'Pages: <url>;rel="first", "prev", "next", "last", comma-joined '
+                "(left out with sysparm_suppress_pagination_header=true).",
+            },
         }
 
 

@@ -29,21 +29,16 @@ class NowAPIView(ActsAsRequestUser, APIView):
 
     api_family = NOW
     versioning_class = PlatformVersioning
-    # OPTIONS is not a platform method: a 405 envelope. (DRF's metadata answer would also need a
-    # serializer class, which views that shape their answers by hand do not have: it was a 500.)
-    metadata_class = None
 
 
 class NowViewSet(ActsAsRequestUser, viewsets.GenericViewSet):
     api_family = NOW
     versioning_class = PlatformVersioning
-    metadata_class = None  # OPTIONS: 405 envelope, as on NowAPIView
     lookup_value_regex = "[^/]+"  # a malformed id reaches the view and is a 404 envelope
 
 
 class ContactCenterViewSet(ActsAsRequestUser, viewsets.GenericViewSet):
     api_family = CONTACT_CENTER
-    metadata_class = None  # OPTIONS: 405 envelope, as on NowAPIView
     lookup_value_regex = "[^/]+"
 
 

@@ -136,9 +136,10 @@ class InteractionResultSerializer(serializers.BaseSerializer):
 
     @classmethod
     def openapi_schema(cls, direction: str) -> dict:
-        properties = {key: {"type": "string"} for key in RESULT_KEYS}
+        keys = list(interaction_result(Interaction()))  # the keys the function writes, in its order
+        properties = {key: {"type": "string"} for key in keys}
         properties["context"] = properties["channel_metadata"] = _PRESENCE
-        return {"type": "object", "properties": properties, "required": list(RESULT_KEYS)}
+        return {"type": "object", "properties": properties, "required": keys}
 
 
 class InteractionCreateSerializer(serializers.BaseSerializer):
@@ -149,8 +150,11 @@ class InteractionCreateSerializer(serializers.BaseSerializer):
     @classmethod
     def openapi_schema(cls, direction: str) -> dict:
         text = {"type": "string"}
-        document = {"type": "object", "additionalProperties": True,
-                    "description": "Stored as a new record (a JSON object, or a string holding one)."}
+        document = {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "Stored as a new record (a JSON object, or a string holding one).",
+        }
         return {
             "type": "object",
             "properties": {

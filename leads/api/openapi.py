@@ -12,12 +12,19 @@ from rest_framework import serializers
 from leads.models import Lead, LeadLineItem
 from leads.processing.shape import LEAD_KEYS, LINE_ITEM_KEYS
 
-
 _TEXT = {"type": "string", "nullable": True}
-_WIRE_DATE = {"type": "object", "nullable": True, "properties": {"value": {"type": "string"},
-              "display_value": {"type": "string"}}, "required": ["value", "display_value"]}
-_NOTES = {"type": "array", "nullable": True, "description": "Newest first", "items": {
-    "type": "object", "properties": {"author": _TEXT, "date": _TEXT, "text": _TEXT}}}
+_WIRE_DATE = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"value": {"type": "string"}, "display_value": {"type": "string"}},
+    "required": ["value", "display_value"],
+}
+_NOTES = {
+    "type": "array",
+    "nullable": True,
+    "description": "Newest first",
+    "items": {"type": "object", "properties": {"author": _TEXT, "date": _TEXT, "text": _TEXT}},
+}
 _TAGS = {"type": "array", "nullable": True, "items": {"type": "string"}}
 
 
@@ -73,8 +80,10 @@ class LeadShapeSerializer(serializers.BaseSerializer):
         }
         schema = _shape(Lead, LEAD_KEYS, special, required=cls.every_key)
         if not cls.every_key:
-            schema["description"] = "The fields asked for with sysparm_fields (all when absent); a dot-walked " \
+            schema["description"] = (
+                "The fields asked for with sysparm_fields (all when absent); a dot-walked "
                 "name (owner.user_name) holds the value it reaches."
+            )
         return schema
 
 
@@ -90,8 +99,10 @@ class LeadInputSerializer(serializers.BaseSerializer):
 
     @classmethod
     def openapi_schema(cls, direction: str) -> dict:
-        reference = {"description": "{\"sys_id\": ...} or a sys_id", "anyOf": [
-            {"type": "string"}, {"type": "object", "properties": {"sys_id": {"type": "string"}}}]}
+        reference = {
+            "description": '{"sys_id": ...} or a sys_id',
+            "anyOf": [{"type": "string"}, {"type": "object", "properties": {"sys_id": {"type": "string"}}}],
+        }
         notes = {"type": "array", "items": {"type": "object", "properties": {"text": {"type": "string"}}}}
         properties: dict = {}
         for key in LEAD_KEYS:
@@ -101,11 +112,21 @@ class LeadInputSerializer(serializers.BaseSerializer):
             if key == "work_notes":
                 properties[key] = notes
             elif key == "lead_line_items":
-                properties[key] = {"type": "array", "items": {"type": "object", "properties": {
-                    "sys_id": {"type": "string", "description": "An item of this lead to update"},
-                    "product_offering": reference, "unit_of_measurement": reference,
-                    "quantity": {"type": "integer", "minimum": 1}, "external_id": _TEXT, "external_system": _TEXT,
-                    "work_notes": notes}}}
+                properties[key] = {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "sys_id": {"type": "string", "description": "An item of this lead to update"},
+                            "product_offering": reference,
+                            "unit_of_measurement": reference,
+                            "quantity": {"type": "integer", "minimum": 1},
+                            "external_id": _TEXT,
+                            "external_system": _TEXT,
+                            "work_notes": notes,
+                        },
+                    },
+                }
             elif isinstance(field, models.ForeignKey):
                 properties[key] = reference
             elif isinstance(field, models.BooleanField):

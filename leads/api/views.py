@@ -19,16 +19,21 @@ from csm_project.api.filters import EncodedQueryFilter
 from csm_project.api.views import NowViewSet
 from csm_project.core.errors import DomainError, RecordMissing
 from csm_project.core.role_names import LEAD_INTEGRATOR
-from leads.api.pagination import LeadPagination
 from leads.api.openapi import LeadInputSerializer, LeadListItemSerializer, LeadShapeSerializer
+from leads.api.pagination import LeadPagination
 from leads.models import LEAD_TABLE
 from leads.processing import LeadApiConstants, LeadApiProcessor, lead_api_processor
 
 
 @extend_schema_view(
     list=extend_schema(
-        parameters=[OpenApiParameter("sysparm_fields", str, description="Fields to answer, comma-separated; "
-                                     "dot-walks allowed (owner.user_name)")],
+        parameters=[
+            OpenApiParameter(
+                "sysparm_fields",
+                str,
+                description="Fields to answer, comma-separated; dot-walks allowed (owner.user_name)",
+            )
+        ],
         responses=LeadListItemSerializer(many=True),
     ),
     retrieve=extend_schema(responses=LeadShapeSerializer),

@@ -79,10 +79,14 @@ _STATUS_ONLY = _answer("DirectoryStatus")
     retrieve=extend_schema(responses=_answer("DirectoryContactResult", contact=ContactSerializer())),
     create=extend_schema(
         request=CustomContactInputSerializer,
-        responses={200: _answer(
-            "DirectoryContactCreated", id=serializers.CharField(), path=serializers.CharField(),
-            uri=serializers.CharField(),
-        )},
+        responses={
+            200: _answer(
+                "DirectoryContactCreated",
+                id=serializers.CharField(),
+                path=serializers.CharField(),
+                uri=serializers.CharField(),
+            )
+        },
     ),
     update=extend_schema(request=CustomContactInputSerializer, responses=_STATUS_ONLY),
     destroy=extend_schema(responses={200: _STATUS_ONLY}),
