@@ -18,6 +18,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from csm_project.api.permissions import IsAuthenticatedUser
+from csm_project.api.renderers import PlatformJSONRenderer
 
 
 class _DocsAccess:
@@ -30,6 +31,13 @@ class _DocsAccess:
         if settings.API_DOCS_PUBLIC:
             return []
         return super().get_authenticators()
+
+    def handle_exception(self, exc):
+        """Refusals (401, 405, ...) in the API's JSON envelope, not as an HTML or YAML page."""
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = PlatformJSONRenderer()
+        self.request.accepted_media_type = PlatformJSONRenderer.media_type
+        return response
 
 
 class ApiSchemaView(_DocsAccess, SpectacularAPIView):

@@ -117,8 +117,11 @@ def test_explorer_page_uses_assets_the_instance_serves(anonymous_client):
 
 @override_settings(API_DOCS_PUBLIC=False)
 def test_schema_and_explorer_can_require_a_signed_in_user(make_user, anonymous_client):
-    assert anonymous_client.get("/api/schema/").status_code == 401
-    assert anonymous_client.get("/api/docs/").status_code == 401
+    for url in ("/api/schema/", "/api/docs/"):
+        refused = anonymous_client.get(url)
+        assert refused.status_code == 401
+        assert refused["WWW-Authenticate"].startswith("Basic realm=")
+        assert refused.json()["error"]["message"] == "User Not Authenticated"
     make_user(user_name="reader")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=basic_auth("reader"))
