@@ -19,6 +19,9 @@ OPERATIONS = {
     ("/api/sn_lead_mgmt_core/lead/{id}", "get"), ("/api/sn_lead_mgmt_core/lead/{id}", "patch"),
     ("/api/v2/contacts", "get"), ("/api/v2/contacts", "post"), ("/api/v2/contacts/{sys_id}", "get"),
     ("/api/v2/contacts/{sys_id}", "put"), ("/api/v2/contacts/{sys_id}", "delete"),
+    ("/api/now/table/{table}", "get"), ("/api/now/table/{table}", "post"),
+    ("/api/now/table/{table}/{sys_id}", "get"), ("/api/now/table/{table}/{sys_id}", "put"),
+    ("/api/now/table/{table}/{sys_id}", "patch"), ("/api/now/table/{table}/{sys_id}", "delete"),
 }  # fmt: skip
 
 
@@ -55,6 +58,19 @@ def test_every_api_operation_is_described_at_the_default_and_the_versioned_url(d
     assert versioned <= operations
     # Nothing else: not the catch-all answer for unknown URLs, nor the schema and explorer pages.
     assert operations == OPERATIONS | versioned
+
+
+def test_the_table_api_names_every_table_and_describes_records_generically(document):
+    from csm_project.registry import all_tables
+
+    operation = document["paths"]["/api/now/table/{table}"]["get"]
+    table = next(parameter for parameter in operation["parameters"] if parameter["name"] == "table")
+    assert table["schema"]["enum"] == sorted(all_tables())
+    assert "customer_contact" in table["schema"]["enum"]
+    assert set(operation["responses"]["200"]["headers"]) == {"X-Total-Count", "Link"}
+    record = document["components"]["schemas"]["TableRecord"]
+    assert record["type"] == "object" and "anyOf" in record["additionalProperties"]
+    assert "204" in document["paths"]["/api/now/table/{table}/{sys_id}"]["delete"]["responses"]
 
 
 def test_basic_auth_is_the_security_scheme_of_every_operation(document):
