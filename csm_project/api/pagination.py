@@ -16,13 +16,20 @@ from csm_project.api.errors import ApiError
 MAX_LIMIT = 10_000
 
 
+# The largest offset or limit accepted: databases hold row offsets in 64-bit integers, and an
+# offset past that (sysparm_offset=397266431014457535023284224) failed in the database as a 500.
+MAX_QUERY_INT = 2**31 - 1
+
+
 def query_int(request, name: str, default: int) -> int:
-    """A non-negative whole-number query parameter; anything else is a 400 envelope."""
+    """A whole-number query parameter from 0 to ``MAX_QUERY_INT``; anything else is a 400 envelope."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isascii() or not raw.isdigit():
-        raise ApiError(f"Invalid value for {name}", f"{name} must be a non-negative whole number, not {raw[:40]!r}")
+    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_QUERY_INT:
+        raise ApiError(
+            f"Invalid value for {name}", f"{name} must be a whole number from 0 to {MAX_QUERY_INT}, not {raw[:40]!r}"
+        )
     return int(raw)
 
 
@@ -98,7 +105,11 @@ class SysparmPagination(BasePagination):
                 f"Rows per page (default {default}, at most {MAX_LIMIT}).",
                 {"type": "integer", "minimum": 0},
             ),
-            _query_parameter("sysparm_offset", "Rows to skip (default 0).", {"type": "integer", "minimum": 0}),
+            _query_parameter(
+                "sysparm_offset",
+                "Rows to skip (default 0).",
+                {"type": "integer", "minimum": 0, "maximum": MAX_QUERY_INT},
+            ),
             _query_parameter("sysparm_suppress_pagination_header", "true: no Link header.", {"type": "boolean"}),
         ]
 
