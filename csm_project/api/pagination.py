@@ -16,21 +16,21 @@ from csm_project.api.errors import ApiError
 MAX_LIMIT = 10_000
 
 
-# The largest offset or limit accepted: databases hold row offsets in 64-bit integers, and an
-# offset past that (sysparm_offset=397266431014457535023284224) failed in the database as a 500.
+# Offsets and limits are read up to this value: databases hold row offsets in 64-bit integers, and
+# an offset past that (sysparm_offset=397266431014457535023284224) failed in the database as a 500.
+# No table has that many rows, so a larger number means the same: past the end.
 MAX_QUERY_INT = 2**31 - 1
 
 
 def query_int(request, name: str, default: int) -> int:
-    """A whole-number query parameter from 0 to ``MAX_QUERY_INT``; anything else is a 400 envelope."""
+    """A non-negative whole-number query parameter, at most ``MAX_QUERY_INT`` (larger reads as that);
+    anything else is a 400 envelope."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isascii() or not raw.isdigit() or int(raw) > MAX_QUERY_INT:
-        raise ApiError(
-            f"Invalid value for {name}", f"{name} must be a whole number from 0 to {MAX_QUERY_INT}, not {raw[:40]!r}"
-        )
-    return int(raw)
+    if not raw.isascii() or not raw.isdigit():
+        raise ApiError(f"Invalid value for {name}", f"{name} must be a non-negative whole number, not {raw[:40]!r}")
+    return min(int(raw), MAX_QUERY_INT)
 
 
 def query_bool(request, name: str, default: bool = False) -> bool:
