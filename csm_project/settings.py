@@ -15,6 +15,8 @@ Environment variables:
   SECURE_PROXY_SSL_HEADER.
 - Operations: DB_CONNECT_TIMEOUT, DB_POOL_TIMEOUT, MAX_REQUEST_LINE, LOG_LEVEL, LOG_FORMAT,
   LOGIN_THROTTLE_FAILURES, LOGIN_THROTTLE_WINDOW.
+- STATIC_ROOT: where ``collectstatic`` puts the static files the instance serves.
+- API_DOCS_PUBLIC: false to require a signed-in user for /api/schema/ and /api/docs/.
 """
 
 import json
@@ -74,6 +76,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "csm_project.core",
     "csm_project.attachments",
     # Order matters for seed_demo: each app's demo data may reference the apps above it.
@@ -87,7 +91,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csm_project.ops.middleware.RequestLineLimitMiddleware",
     "csm_project.ops.middleware.DatabaseUnavailableMiddleware",
-    # Static files (the admin's CSS and scripts) straight from the app, in production too.
+    # Static files (the admin's, the API explorer's) served by the instance itself, also under gunicorn.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,12 +172,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-# Fingerprinted, compressed copies made by collectstatic; whitenoise serves them with far-future
-# caching. Unknown files fall back to their plain name instead of failing the page.
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
+# STORAGES is set with the attachments' storage below: static files are compressed copies made
+# by collectstatic, which whitenoise serves.
 # Development: serve straight from the apps' static folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -197,12 +197,30 @@ REST_FRAMEWORK = {
     # OPTIONS is not a platform method: every endpoint answers it 405 in its family's envelope
     # (and a view's docstring never leaks into a metadata body).
     "DEFAULT_METADATA_CLASS": None,
+    "DEFAULT_SCHEMA_CLASS": "csm_project.api.openapi.PlatformAutoSchema",
 }
 
 # Login throttling: past this many failed Basic logins for one user name within the window
 # (seconds), attempts for that name get 429 until the window ends. 0 failures turns it off.
 LOGIN_THROTTLE_FAILURES = env_int("LOGIN_THROTTLE_FAILURES", 10)
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 300)
+# The OpenAPI document at /api/schema/ and the explorer at /api/docs/ (docs/openapi.md).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CSM Platform API",
+    "DESCRIPTION": "ServiceNow-compatible REST APIs of the CSM platform. Every endpoint takes HTTP Basic credentials.",
+    "VERSION": "v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True, "tryItOutEnabled": True},
+    "PREPROCESSING_HOOKS": ["csm_project.api.openapi.platform_endpoints"],
+}
+# Whether /api/schema/ and /api/docs/ answer without credentials (docs/openapi.md).
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", True)
 
 # Realm announced in WWW-Authenticate on 401 answers.
 API_AUTH_REALM = env_str("API_AUTH_REALM", "CSM Platform")
@@ -255,7 +273,7 @@ if _attachment_backend == "django.core.files.storage.FileSystemStorage":
     _attachment_options.setdefault("location", env_str("ATTACHMENT_ROOT", str(BASE_DIR / "attachments")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
     "attachments": {"BACKEND": _attachment_backend, "OPTIONS": _attachment_options},
 }
 BATCH_API_MAX_BYTES = env_int("BATCH_API_MAX_BYTES", 64 * 1024 * 1024)

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from csm_project.api.schema_views import ApiDocsView, ApiSchemaView
 from csm_project.api.views import UnknownContactCenterResourceView, UnknownResourceView
 from csm_project.ops.views import healthz, readyz
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("api/", include("csm_project.batch_api.urls")),
     path("api/", include("csm_project.aggregate_api.urls")),
     path("api/", include("csm_project.attachments.api.urls")),
+    path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/v2/contacts(?:/.*)?$", UnknownContactCenterResourceView.as_view()),
     re_path(r"^api(?:/.*)?$", UnknownResourceView.as_view()),
 ]

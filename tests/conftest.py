@@ -41,6 +41,24 @@ def _server_threads_end_with_the_test(request):
             assert not thread.is_alive(), "a client connection to the live server was left open"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _api_responses_conform_to_the_openapi_document():
+    """Every response an ``APIClient`` receives is checked against ``/api/schema/``
+    (tests/openapi/conformance.py): a test whose response does not conform fails."""
+    from tests.openapi.conformance import check_response
+
+    original = APIClient.request
+
+    def request(self, **kwargs):
+        response = original(self, **kwargs)
+        check_response(response)
+        return response
+
+    APIClient.request = request
+    yield
+    APIClient.request = original
+
+
 @pytest.fixture(autouse=True)
 def _fresh_credential_cache():
     verified_credentials.clear()

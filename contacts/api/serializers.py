@@ -23,6 +23,7 @@ from rest_framework import serializers
 
 from contacts.models import Contact
 from csm_project.api.datetimes import WIRE_FORMAT, format_utc
+from csm_project.api.openapi import string_object
 from csm_project.core.models import SYSTEM_FIELDS
 
 # The keys of a contact on the wire, in the order of the seed's example (65 keys).
@@ -100,6 +101,12 @@ def _output_plan() -> tuple[tuple[str, str, object], ...]:
 
 class ContactOutputSerializer(serializers.BaseSerializer):
     """A contact as the seed shows it. Expects ``roles`` prefetched on list querysets."""
+
+    openapi_name = "Contact"
+
+    @classmethod
+    def openapi_schema(cls, direction: str) -> dict:
+        return string_object(CONTACT_KEYS, description="A customer_contact: every value a string, \"\" when empty.")
 
     def to_representation(self, contact: Contact) -> dict[str, str]:
         result = {}

@@ -1,6 +1,7 @@
 """The CSM Contact API (docs/contact-api.md): ``/api/now/contact`` and ``/api/now/v1/contact``."""
 
-from rest_framework import status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from contacts.api.serializers import ContactInputSerializer, ContactOutputSerializer, error_detail
@@ -26,6 +27,7 @@ class ContactViewSet(NowViewSet):
     ``sys_id`` tiebreak, so offset paging never repeats nor skips a contact.
     """
 
+    openapi_tag = "Contact API"
     sys_table = "customer_contact"
     required_roles = (CSM_WS_INTEGRATION,)
     serializer_class = ContactOutputSerializer
@@ -49,12 +51,17 @@ class ContactViewSet(NowViewSet):
         contacts = contacts_by_sys_ids(sys_ids=sys_ids)
         return self.get_paginated_response(self.get_serializer(contacts, many=True).data)
 
+    @extend_schema(responses=inline_serializer("ContactResult", {"result": ContactOutputSerializer()}))
     def retrieve(self, request, *args, **kwargs) -> Response:
         contact = contact_get(sys_id=kwargs[self.lookup_url_kwarg or self.lookup_field])
         if contact is None:
             raise RecordNotFound()
         return Response({"result": self.get_serializer(contact).data})
 
+    @extend_schema(
+        request=ContactInputSerializer,
+        responses={201: inline_serializer("ContactCreated", {"result": serializers.CharField(help_text="sys_id")})},
+    )
     def create(self, request, *args, **kwargs) -> Response:
         data = request.data
         if not isinstance(data, dict):

@@ -17,14 +17,21 @@ from csm_project.api.links import absolute_url
 MAX_LIMIT = 10_000
 
 
+# Offsets and limits are read up to this value: databases hold row offsets in 64-bit integers, and
+# an offset past that (sysparm_offset=397266431014457535023284224) failed in the database as a 500.
+# No table has that many rows, so a larger number means the same: past the end.
+MAX_QUERY_INT = 2**31 - 1
+
+
 def query_int(request, name: str, default: int) -> int:
-    """A non-negative whole-number query parameter; anything else is a 400 envelope."""
+    """A non-negative whole-number query parameter, at most ``MAX_QUERY_INT`` (larger reads as that);
+    anything else is a 400 envelope."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
     if not raw.isascii() or not raw.isdigit():
         raise ApiError(f"Invalid value for {name}", f"{name} must be a non-negative whole number, not {raw[:40]!r}")
-    return int(raw)
+    return min(int(raw), MAX_QUERY_INT)
 
 
 def query_bool(request, name: str, default: bool = False) -> bool:
@@ -81,3 +88,46 @@ class SysparmPagination(BasePagination):
 
     def get_paginated_response(self, data) -> Response:
         return Response({"result": data, "hasMore": self.has_more}, headers=self.headers())
+
+    # What the OpenAPI document says about a page (csm_project.api.openapi).
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "properties": {"result": schema, "hasMore": {"type": "boolean"}},
+            "required": ["result", "hasMore"],
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        default = getattr(view, "default_limit", self.default_limit)
+        return [
+            _query_parameter(
+                "sysparm_limit",
+                f"Rows per page (default {default}, at most {MAX_LIMIT}).",
+                {"type": "integer", "minimum": 0},
+            ),
+            _query_parameter(
+                "sysparm_offset",
+                "Rows to skip (default 0).",
+                {"type": "integer", "minimum": 0, "maximum": MAX_QUERY_INT},
+            ),
+            _query_parameter("sysparm_suppress_pagination_header", "true: no Link header.", {"type": "boolean"}),
+        ]
+
+    def get_schema_response_headers(self) -> dict[str, dict]:
+        return {
+            "X-Total-Count": {
+                "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                "required": True,
+                "description": "Rows matching the query.",
+            },
+            "Link": {
+                "schema": {"type": "string"},
+                "description": 'Pages: <url>;rel="first", "prev", "next", "last", comma-joined '
+                "(left out with sysparm_suppress_pagination_header=true).",
+            },
+        }
+
+
+def _query_parameter(name: str, description: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}

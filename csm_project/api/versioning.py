@@ -1,7 +1,11 @@
 """Versioned URLs (docs/platform.md): ``/api/now/contact`` and ``/api/now/v1/contact`` are the
-same endpoint; any other version is a 400 with the error envelope."""
+same endpoint; any other version is a 400 with the error envelope.
 
-from rest_framework.versioning import BaseVersioning
+A URL-path versioning class, so the schema generator knows the versions: it lists each
+versioned route once per allowed version.
+"""
+
+from rest_framework.versioning import URLPathVersioning
 
 from csm_project.api.errors import UnknownVersion
 
@@ -9,9 +13,13 @@ LATEST = "v1"
 SUPPORTED = frozenset({"v1"})
 
 
-class PlatformVersioning(BaseVersioning):
+class PlatformVersioning(URLPathVersioning):
+    default_version = LATEST
+    allowed_versions = SUPPORTED
+    version_param = "version"
+
     def determine_version(self, request, *args, **kwargs) -> str:
-        version = kwargs.get("version") or LATEST
+        version = kwargs.get(self.version_param) or LATEST
         if version not in SUPPORTED:
             raise UnknownVersion()
         return version

@@ -63,6 +63,7 @@ class UnknownResourceView(APIView):
 
     permission_classes = [IsAuthenticatedUser]
     api_family = NOW
+    schema = None  # not an operation: left out of the OpenAPI document
 
     def _answer(self, request, *args, **kwargs):
         raise UnknownResource()

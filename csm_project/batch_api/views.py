@@ -45,6 +45,7 @@ class BatchJSONParser(PlatformJSONParser):
 
 
 class BatchView(NowAPIView):
+    schema = None  # not yet described in the OpenAPI document (docs/openapi.md)
     permission_classes = [IsAuthenticatedUser]  # each item checks its own rights
     parser_classes = [BatchJSONParser]
     renderer_classes = [PlatformJSONRenderer]

@@ -37,6 +37,7 @@ from csm_project.core.records import record_create, record_delete, record_update
 from csm_project.core.table_access import table_access_allows
 from csm_project.registry import TableSpec, UnknownTable, get_table
 from csm_project.table_api.name_value import name_value_query
+from csm_project.table_api.openapi import table_api_schema, table_parameter
 from csm_project.table_api.shaping import DisplayMode, Shaper, resolve_columns
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # OPTIONS: a reader is told 405, not 403
@@ -124,10 +125,16 @@ class TablePagination(SysparmPagination):
     def get_paginated_response(self, data) -> Response:
         return Response({"result": data}, headers=self.headers())
 
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {"type": "object", "properties": {"result": schema}, "required": ["result"]}
 
+
+@table_api_schema
 class TableViewSet(NowViewSet):
     """Every table of the registry, by its wire name in the URL."""
 
+    openapi_tag = "Table API"
+    openapi_path_parameters = {"table": table_parameter}
     versioning_class = TableVersioning
     filter_backends = [TableQueryFilter]
     pagination_class = TablePagination

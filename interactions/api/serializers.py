@@ -8,6 +8,8 @@ pairs) are the service's.
 
 from typing import Any
 
+from rest_framework import serializers
+
 from csm_project.api.errors import ApiError, BadRequestBody
 from csm_project.api.parsers import JSONRejected, load_json
 from csm_project.core.errors import REQUIRED, DomainError
@@ -115,3 +117,51 @@ def _has_nul(value: object) -> bool:
         elif isinstance(item, list):
             pending.extend(item)
     return False
+
+
+_PRESENCE = {"type": "object", "properties": {"present": {"type": "boolean"}}, "required": ["present"]}
+
+
+class InteractionResultSerializer(serializers.BaseSerializer):
+    """The documented interaction object (``interaction_result``)."""
+
+    openapi_name = "Interaction"
+
+    def to_representation(self, interaction: Interaction) -> dict[str, Any]:
+        return interaction_result(interaction)
+
+    @classmethod
+    def openapi_schema(cls, direction: str) -> dict:
+        keys = list(interaction_result(Interaction()))  # the keys the function writes, in its order
+        properties = {key: {"type": "string"} for key in keys}
+        properties["context"] = properties["channel_metadata"] = _PRESENCE
+        return {"type": "object", "properties": properties, "required": keys}
+
+
+class InteractionCreateSerializer(serializers.BaseSerializer):
+    """The body ``interaction_create_params`` reads (documentation of the request)."""
+
+    openapi_name = "InteractionCreate"
+
+    @classmethod
+    def openapi_schema(cls, direction: str) -> dict:
+        text = {"type": "string"}
+        document = {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "Stored as a new record (a JSON object, or a string holding one).",
+        }
+        return {
+            "type": "object",
+            "properties": {
+                "channel": {**text, "description": "sys_id of an interaction_connector (required)"},
+                "queue": {**text, "description": "sys_id of an awa_queue"},
+                "context": document,
+                "context_table": {**text, "description": "With context_id: an existing record as the context"},
+                "context_id": text,
+                "channel_metadata": document,
+                "channel_metadata_table": {**text, "description": "Default live_group_profile"},
+                "channel_metadata_id": text,
+            },
+            "required": ["channel"],
+        }

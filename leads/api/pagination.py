@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from csm_project.api.errors import ApiError
 from csm_project.api.pagination import page_url
+from leads.processing import lead_api_classes
 
 
 class LeadPagination(BasePagination):
@@ -86,3 +87,31 @@ class LeadPagination(BasePagination):
         headers = {"Total-Count": str(self.total), "Content-Range": self.content_range(), "Links": self.links()}
         status = 206 if len(self.page) < self.total else 200
         return Response(data, status=status, headers=headers)
+
+    # What the OpenAPI document says about a page (csm_project.api.openapi), with the limits of
+    # the configured constants class.
+
+    schema_page_statuses = {"206": "A page holding fewer than all the matching leads"}
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return schema
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        constants = lead_api_classes()["constants"]
+        return [
+            {"name": "sysparm_limit", "in": "query", "required": False,
+             "description": f"Leads per page (default {constants.DEFAULT_LIMIT}, at most {constants.MAX_LIMIT}).",
+             "schema": {"type": "integer", "minimum": 1, "maximum": constants.MAX_LIMIT}},
+            {"name": "sysparm_offset", "in": "query", "required": False, "description": "Leads to skip (default 0).",
+             "schema": {"type": "integer", "minimum": 0}},
+        ]
+
+    def get_schema_response_headers(self) -> dict[str, dict]:
+        return {
+            "Total-Count": {"schema": {"type": "string", "pattern": "^[0-9]+$"}, "required": True,
+                            "description": "Leads matching the query."},
+            "Content-Range": {"schema": {"type": "string", "pattern": "^items [0-9]+-[0-9]+$"}, "required": True,
+                              "description": "1-based positions of the page's leads: items <first>-<last>."},
+            "Links": {"schema": {"type": "string"}, "required": True,
+                      "description": '<url>;rel="first", "previous", "next", "last", "self", comma-joined.'},
+        }

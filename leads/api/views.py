@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -18,14 +19,31 @@ from csm_project.api.filters import EncodedQueryFilter
 from csm_project.api.views import NowViewSet
 from csm_project.core.errors import DomainError, RecordMissing
 from csm_project.core.role_names import LEAD_INTEGRATOR
+from leads.api.openapi import LeadInputSerializer, LeadListItemSerializer, LeadShapeSerializer
 from leads.api.pagination import LeadPagination
 from leads.models import LEAD_TABLE
 from leads.processing import LeadApiConstants, LeadApiProcessor, lead_api_processor
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "sysparm_fields",
+                str,
+                description="Fields to answer, comma-separated; dot-walks allowed (owner.user_name)",
+            )
+        ],
+        responses=LeadListItemSerializer(many=True),
+    ),
+    retrieve=extend_schema(responses=LeadShapeSerializer),
+    create=extend_schema(request=LeadInputSerializer, responses={201: LeadShapeSerializer}),
+    partial_update=extend_schema(request=LeadInputSerializer, responses=LeadShapeSerializer),
+)
 class LeadViewSet(NowViewSet):
     """GET list, GET one, POST, PATCH. PUT and DELETE are not served (405)."""
 
+    openapi_tag = "Lead API"
     required_roles = (LEAD_INTEGRATOR,)
     sys_table = LEAD_TABLE
     filter_backends = [EncodedQueryFilter]

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from contacts.directory.selectors import ATTRIBUTES, CUSTOM
+from contacts.directory.selectors import ATTRIBUTES, CUSTOM, TYPES
 from csm_project.api.links import absolute_url
 
 
@@ -25,6 +25,24 @@ class ContactSerializer(serializers.BaseSerializer):
     all); an attribute the kind has but the record leaves empty is ``""``, so every value
     is a string as documented. Needs ``request`` in the context for ``uri``.
     """
+
+    openapi_name = "DirectoryContact"
+
+    @classmethod
+    def openapi_schema(cls, direction: str) -> dict:
+        attributes = dict.fromkeys(attribute for kind in TYPES for attribute in ATTRIBUTES[kind])
+        common = set.intersection(*(set(ATTRIBUTES[kind]) for kind in TYPES))
+        properties = {attribute: {"type": "string"} for attribute in attributes}
+        properties["type"] = {"type": "string", "enum": list(TYPES)}
+        properties["uri"] = {"type": "string", "description": "Absolute URL of the contact."}
+        properties["path"] = {"type": "string", "description": "/contacts/<id>"}
+        return {
+            "type": "object",
+            "description": "A directory contact; User contacts add userName, firstName, lastName, employeeId.",
+            "properties": properties,
+            "required": [attribute for attribute in attributes if attribute in common] + ["uri", "path"],
+            "additionalProperties": False,
+        }
 
     def to_representation(self, row: dict[str, Any]) -> dict[str, str]:
         contact = {attribute: row[attribute] or "" for attribute in ATTRIBUTES[row["type"]]}

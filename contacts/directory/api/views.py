@@ -6,7 +6,14 @@ Every answer carries ``statusCode``; errors are ``{"statusCode", "statusMessage"
 other), 1 and 2 -> 400, 3 and 5 -> 403, 6 -> 404.
 """
 
-from rest_framework import status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from contacts.directory import selectors as directory
@@ -42,9 +49,52 @@ def _invalid(message: str) -> ApiError:
     return ApiError(message, status_code=status.HTTP_400_BAD_REQUEST, code=2)
 
 
+def _answer(name: str, **fields) -> serializers.Serializer:
+    """A documented answer: ``statusCode`` 0 and the given members (one object, even for the list)."""
+    answer = inline_serializer(name, {"statusCode": serializers.IntegerField(help_text="0: ok"), **fields})
+    extend_schema_serializer(many=False)(type(answer))
+    return answer
+
+
+_LIST_PARAMETERS = [
+    *(
+        OpenApiParameter(name, str, description="Exact match (type: any case)" if name == "type" else "Exact match")
+        for name in DirectoryFilterSet.base_filters
+    ),
+    OpenApiParameter("limit", int, description=f"Contacts per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})"),
+    OpenApiParameter("offset", int, description="Contacts to skip"),
+    OpenApiParameter("sortBy", str, description="Attributes to sort by, comma-separated"),
+    OpenApiParameter("order", str, description="Ascending (default) or Descending"),
+]
+_STATUS_ONLY = _answer("DirectoryStatus")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=_LIST_PARAMETERS,
+        responses=_answer(
+            "DirectoryContactList", totalCount=serializers.IntegerField(), contacts=ContactSerializer(many=True)
+        ),
+    ),
+    retrieve=extend_schema(responses=_answer("DirectoryContactResult", contact=ContactSerializer())),
+    create=extend_schema(
+        request=CustomContactInputSerializer,
+        responses={
+            200: _answer(
+                "DirectoryContactCreated",
+                id=serializers.CharField(),
+                path=serializers.CharField(),
+                uri=serializers.CharField(),
+            )
+        },
+    ),
+    update=extend_schema(request=CustomContactInputSerializer, responses=_STATUS_ONLY),
+    destroy=extend_schema(responses={200: _STATUS_ONLY}),
+)
 class DirectoryContactViewSet(ContactCenterViewSet):
     """GET list/one for agents and admins; POST, PUT, DELETE (Custom contacts) for admins."""
 
+    openapi_tag = "Contact-center Contacts API"
     required_roles = {
         "GET": READERS,
         "HEAD": READERS,

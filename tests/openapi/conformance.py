@@ -1,0 +1,76 @@
+"""Every API response the test suite sees, checked against the OpenAPI document.
+
+``check_response`` is installed around ``APIClient.request`` for the whole suite
+(``tests/conftest.py``): a response to a documented operation must have a documented status
+code and content type, and a JSON body that matches the documented schema. Responses to
+methods or paths the document does not list (a 405 for PUT on the Lead API, an unknown URL)
+are out of its scope and left alone, and so are the schema and explorer pages themselves.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import requests
+import schemathesis
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.transport import Response
+
+EXEMPT_PREFIXES = ("/api/schema/", "/api/docs/")
+
+
+class ResponseDoesNotConform(AssertionError):
+    pass
+
+
+@cache
+def api_schema():
+    """The document as served, generated once per test run."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    return schemathesis.openapi.from_dict(_plain(document))
+
+
+def _plain(value):
+    """drf-spectacular returns lazy strings and ordered dicts; schemathesis wants plain JSON."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, (bool, int, float)) or value is None:
+        return value
+    return str(value)
+
+
+def _as_schemathesis_response(response, method: str, path: str) -> Response:
+    headers = {name.lower(): [value] for name, value in response.headers.items()}
+    prepared = requests.Request(method, f"http://testserver{path}").prepare()
+    return Response(response.status_code, headers, response.content, request=prepared, elapsed=0.0, verify=False)
+
+
+def check_response(response) -> None:
+    request = response.wsgi_request
+    method, path = request.method, request.path
+    if not path.startswith("/api/") or path.startswith(EXEMPT_PREFIXES):
+        return
+    schema = api_schema()
+    operation = schema.find_operation_by_path(method, path)
+    if operation is None:
+        return
+    where = f"{method} {path} -> {response.status_code}"
+    if operation.responses.find_by_status_code(response.status_code) is None:
+        raise ResponseDoesNotConform(f"{where}: status code not in the OpenAPI document")
+    wrapped = _as_schemathesis_response(response, method, path)
+    content_type = (response.headers.get("Content-Type") or "").split(";")[0].strip()
+    if response.content:
+        documented = schema.get_content_types(operation, wrapped)
+        if content_type not in documented:
+            raise ResponseDoesNotConform(f"{where}: content type {content_type!r} not in {documented}")
+    if content_type == "application/json" and response.content:  # HEAD: the headers of GET, no body
+        try:
+            operation.validate_response(wrapped)
+        except (FailureGroup, Failure) as error:
+            failures = error.exceptions if isinstance(error, FailureGroup) else (error,)
+            details = "\n".join(str(failure) for failure in failures)
+            raise ResponseDoesNotConform(f"{where}: body does not match the document:\n{details}") from None
