@@ -11,6 +11,7 @@ from functools import cached_property
 
 from rest_framework.response import Response
 
+from csm_project.aggregate_api.openapi import stats_schema
 from csm_project.aggregate_api.selectors import InvalidStatsRequest, aggregate, parse_request
 from csm_project.api.datetimes import user_zone
 from csm_project.api.errors import ApiError
@@ -20,10 +21,12 @@ from csm_project.api.views import NowAPIView
 from csm_project.core.table_access import table_access_allows
 from csm_project.registry import TableSpec, UnknownTable, get_table
 from csm_project.table_api.name_value import name_value_query
+from csm_project.table_api.openapi import table_parameter
 
 
 class StatsView(NowAPIView):
-    schema = None  # not yet described in the OpenAPI document (docs/openapi.md)
+    openapi_tag = "Aggregate API"
+    openapi_path_parameters = {"table": table_parameter}
     renderer_classes = [PlatformJSONRenderer, PlatformXMLRenderer]
 
     @cached_property
@@ -39,6 +42,7 @@ class StatsView(NowAPIView):
         401 before an unknown table's 400): the table's read right."""
         return table_access_allows(user=request.user, table=self.table.name, write=False)
 
+    @stats_schema
     def get(self, request, *args, **kwargs) -> Response:
         table = self.table
         params = request.query_params

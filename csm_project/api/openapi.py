@@ -223,8 +223,10 @@ def platform_endpoints(endpoints: list[tuple]) -> list[tuple]:
     for path, path_regex, method, callback in endpoints:
         plain = path.rstrip("/") or "/"
         result.append((plain, path_regex, method, callback))
-        if "(?P<version>" in path_regex:
-            prefix, _, rest = path_regex.partition("^(?:(?P<version>")
-            prefix_path = "/" + prefix.rstrip("^")
+        if "(?P<version>" in path_regex and "{version}" not in plain:
+            # The segment sits after the include's prefix, whichever side of it the anchor is
+            # (a router's ``^(?:(?P<version>...`` or a ``re_path(r"^now/(?:(?P<version>...")``).
+            prefix = path_regex.partition("(?:(?P<version>")[0].replace("^", "")
+            prefix_path = "/" + prefix
             result.append((plain.replace(prefix_path, prefix_path + "{version}/", 1), path_regex, method, callback))
     return result

@@ -17,6 +17,7 @@ import json
 import time
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from csm_project.api.errors import BadRequestBody
@@ -24,6 +25,7 @@ from csm_project.api.parsers import PlatformJSONParser
 from csm_project.api.permissions import IsAuthenticatedUser
 from csm_project.api.renderers import PlatformJSONRenderer
 from csm_project.api.views import NowAPIView
+from csm_project.batch_api.openapi import BatchRequestSerializer, BatchResponseSerializer
 from csm_project.batch_api.dispatch import MalformedItem, error_answer, item_id, read_item, run_item
 
 # The clock the time limit is read from (a test replaces it).
@@ -45,11 +47,12 @@ class BatchJSONParser(PlatformJSONParser):
 
 
 class BatchView(NowAPIView):
-    schema = None  # not yet described in the OpenAPI document (docs/openapi.md)
+    openapi_tag = "Batch API"
     permission_classes = [IsAuthenticatedUser]  # each item checks its own rights
     parser_classes = [BatchJSONParser]
     renderer_classes = [PlatformJSONRenderer]
 
+    @extend_schema(request=BatchRequestSerializer, responses=BatchResponseSerializer)
     def post(self, request, *args, **kwargs) -> Response:
         data = request.data
         if not isinstance(data, dict) or not isinstance(data.get("rest_requests"), list):

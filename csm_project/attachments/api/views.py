@@ -33,6 +33,7 @@ from csm_project.api.permissions import IsAuthenticatedUser
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
 from csm_project.api.views import NowViewSet
 from csm_project.attachments import services
+from csm_project.attachments.api.openapi import AttachmentMetadataSerializer, attachment_schema
 from csm_project.attachments.models import Attachment
 from csm_project.core.datetimes import format_display
 from csm_project.core.errors import RecordMissing
@@ -50,6 +51,9 @@ class AttachmentPagination(SysparmPagination):
     def get_paginated_response(self, data) -> Response:
         return Response({"result": data}, headers=self.headers())
 
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {"type": "object", "properties": {"result": schema}, "required": ["result"]}
+
 
 class AnyAcceptForFiles(DefaultContentNegotiation):
     """A file download answers whatever the client accepts; only errors need a renderer."""
@@ -62,7 +66,8 @@ class AnyAcceptForFiles(DefaultContentNegotiation):
 
 
 class AttachmentViewSet(NowViewSet):
-    schema = None  # not yet described in the OpenAPI document (docs/openapi.md)
+    openapi_tag = "Attachment API"
+    serializer_class = AttachmentMetadataSerializer  # for the OpenAPI document only: rows are shaped by _shaper
     permission_classes = [IsAuthenticatedUser]  # rights are the parent record's, in the services
     renderer_classes = [PlatformJSONRenderer, PlatformXMLRenderer]
     parser_classes: list = []  # bodies are streamed by the actions themselves, never parsed whole
@@ -114,6 +119,7 @@ class AttachmentViewSet(NowViewSet):
 
     # --- reading -------------------------------------------------------------------------
 
+    @attachment_schema["list"]
     def list(self, request, *args, **kwargs) -> Response:
         queryset = Attachment.objects.all()
         tables = services.readable_tables(request.user)
@@ -126,11 +132,13 @@ class AttachmentViewSet(NowViewSet):
         shape = self._shaper()
         return self.get_paginated_response([shape(attachment) for attachment in page])
 
+    @attachment_schema["retrieve"]
     def retrieve(self, request, *args, **kwargs) -> Response:
         attachment = self._attachment()
         services.check_read(request.user, attachment)
         return Response({"result": self._shaper()(attachment)})
 
+    @attachment_schema["download"]
     def download(self, request, *args, **kwargs) -> FileResponse:
         attachment = self._attachment()
         services.check_read(request.user, attachment)
@@ -145,6 +153,7 @@ class AttachmentViewSet(NowViewSet):
 
     # --- writing -------------------------------------------------------------------------
 
+    @attachment_schema["upload_raw"]
     def upload_raw(self, request, *args, **kwargs) -> Response:
         params = request.query_params
         raw = request._request
@@ -159,6 +168,7 @@ class AttachmentViewSet(NowViewSet):
         )
         return self._created(attachment)
 
+    @attachment_schema["upload_multipart"]
     def upload_multipart(self, request, *args, **kwargs) -> Response:
         raw = request._request
         declared = _content_length(raw)
@@ -190,6 +200,7 @@ class AttachmentViewSet(NowViewSet):
             headers={"Location": self._link(attachment)},
         )
 
+    @attachment_schema["destroy"]
     def destroy(self, request, *args, **kwargs) -> Response:
         attachment = self._attachment()
         services.attachment_delete(user=request.user, attachment=attachment)
