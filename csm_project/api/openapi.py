@@ -12,7 +12,8 @@ without a schema of its own:
 - the versioning class: each versioned route appears at its default URL and under its default
   version (``/api/now/contact`` and ``/api/now/v1/contact``), see ``platform_endpoints``;
 - path variables the URL pattern cannot type (a table name) from the view's
-  ``openapi_path_parameters``.
+  ``openapi_path_parameters``;
+- error statuses an operation gives besides the usual ones (``openapi_extra_errors``).
 
 Shapes that are not DRF serializers (plain functions for speed, or bodies read by hand) are
 described by serializer classes next to the code that makes them (``openapi_schema()``,
@@ -197,6 +198,10 @@ class PlatformAutoSchema(AutoSchema):
         codes = ["400", "401", "403", "406", "500"]
         if "{" in self.path:
             codes.append("404")
+        # Error statuses an operation adds (``openapi_extra_errors``, by action or method: an
+        # upload naming a record that does not exist is a 404 though its URL has no id).
+        action = getattr(self.view, "action", None) or self.method.lower()
+        codes.extend(code for code in getattr(self.view, "openapi_extra_errors", {}).get(action, ()) if code not in codes)
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("415")
         media_types = self.map_renderers("media_type")

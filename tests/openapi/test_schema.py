@@ -22,6 +22,10 @@ OPERATIONS = {
     ("/api/now/table/{table}", "get"), ("/api/now/table/{table}", "post"),
     ("/api/now/table/{table}/{sys_id}", "get"), ("/api/now/table/{table}/{sys_id}", "put"),
     ("/api/now/table/{table}/{sys_id}", "patch"), ("/api/now/table/{table}/{sys_id}", "delete"),
+    ("/api/now/stats/{table}", "get"), ("/api/now/batch", "post"),
+    ("/api/now/attachment", "get"), ("/api/now/attachment/{sys_id}", "get"),
+    ("/api/now/attachment/{sys_id}", "delete"), ("/api/now/attachment/{sys_id}/file", "get"),
+    ("/api/now/attachment/file", "post"), ("/api/now/attachment/upload", "post"),
 }  # fmt: skip
 
 

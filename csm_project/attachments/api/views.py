@@ -67,6 +67,8 @@ class AnyAcceptForFiles(DefaultContentNegotiation):
 
 class AttachmentViewSet(NowViewSet):
     openapi_tag = "Attachment API"
+    # An upload naming a record that does not exist: 404, though the URL holds no id.
+    openapi_extra_errors = {"upload_raw": ["404"], "upload_multipart": ["404"]}
     serializer_class = AttachmentMetadataSerializer  # for the OpenAPI document only: rows are shaped by _shaper
     permission_classes = [IsAuthenticatedUser]  # rights are the parent record's, in the services
     renderer_classes = [PlatformJSONRenderer, PlatformXMLRenderer]
