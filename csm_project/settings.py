@@ -174,8 +174,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # STORAGES is set with the attachments' storage below: static files are compressed copies made
 # by collectstatic, which whitenoise serves.
-# Development: serve straight from the apps' static folders, no collectstatic needed.
-WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG
+# Files not collected are also found in the apps' static folders (indexed once at start-up), so the
+# API explorer works from a fresh clone under gunicorn too; development re-reads them per request.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # A request line (method, path and query) longer than this is answered 414 in the envelope.
 MAX_REQUEST_LINE = env_int("MAX_REQUEST_LINE", 16 * 1024)

@@ -12,7 +12,7 @@ _HEADER = {
 
 
 class BatchRequestSerializer(serializers.BaseSerializer):
-    openapi_name = "BatchRequest"
+    openapi_name = "Batch"  # the document names request components with a "Request" suffix
 
     @classmethod
     def openapi_schema(cls, direction: str) -> dict:

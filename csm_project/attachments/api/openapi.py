@@ -15,7 +15,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-
 _VALUE = {
     "anyOf": [
         {"type": "string"},
@@ -104,4 +103,3 @@ attachment_schema = dict(
     ),
     destroy=extend_schema(responses={204: None}),
 )
-
