@@ -201,7 +201,8 @@ class PlatformAutoSchema(AutoSchema):
         # Error statuses an operation adds (``openapi_extra_errors``, by action or method: an
         # upload naming a record that does not exist is a 404 though its URL has no id).
         action = getattr(self.view, "action", None) or self.method.lower()
-        codes.extend(code for code in getattr(self.view, "openapi_extra_errors", {}).get(action, ()) if code not in codes)
+        extra = getattr(self.view, "openapi_extra_errors", {}).get(action, ())
+        codes.extend(code for code in extra if code not in codes)
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("415")
         media_types = self.map_renderers("media_type")

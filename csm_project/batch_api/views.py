@@ -25,8 +25,8 @@ from csm_project.api.parsers import PlatformJSONParser
 from csm_project.api.permissions import IsAuthenticatedUser
 from csm_project.api.renderers import PlatformJSONRenderer
 from csm_project.api.views import NowAPIView
-from csm_project.batch_api.openapi import BatchRequestSerializer, BatchResponseSerializer
 from csm_project.batch_api.dispatch import MalformedItem, error_answer, item_id, read_item, run_item
+from csm_project.batch_api.openapi import BatchRequestSerializer, BatchResponseSerializer
 
 # The clock the time limit is read from (a test replaces it).
 clock = time.monotonic
