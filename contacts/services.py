@@ -295,3 +295,8 @@ class ContactRules(UserRules):
         if creating and not record.user_name:
             record.user_name = record.sys_id
         return super().clean(record, creating=creating, changed=changed)
+
+    def clean_new(self, values: dict[str, Any]) -> list[FieldError] | None:
+        if not values.get("user_name"):
+            values["user_name"] = values["sys_id"]
+        return super().clean_new(values)
