@@ -1,13 +1,22 @@
-"""Export the records of any registered table to CSV or JSON lines, streamed in chunks."""
+"""Export the records of any registered table in every shape the importer reads (CSV, JSON
+lines, a JSON array, the export shape ``{"records": [...]}``), streamed.
 
-import csv
+CSV on PostgreSQL is written by the database itself: ``COPY (SELECT ...) TO STDOUT`` with each
+column turned into its wire text in SQL, passed through to the file as it arrives. Elsewhere,
+and for JSON, rows are read with a server-side iterator and converted in Python.
+"""
+
+import codecs
 import json
 from collections.abc import Callable
 from typing import TextIO
 
+from django.db import connection
+
 from csm_project.core.queries import apply_encoded_query
+from csm_project.core.record_files import CSV, RowWriter
 from csm_project.core.wire_values import to_text
-from csm_project.registry import FieldSpec, TableSpec
+from csm_project.registry import FieldSpec, FieldType, TableSpec
 
 CHUNK = 2000
 
@@ -43,31 +52,54 @@ def records_export(
     queryset = apply_encoded_query(table.model.objects.all(), query, table=table)
     total = queryset.count()
     columns = [table.model._meta.get_field(spec.model_field).attname for spec in specs]
+    if fmt == CSV and connection.vendor == "postgresql":
+        return _copy_out(queryset.values_list(*columns), specs, out, progress, total)
     rows = queryset.values_list(*columns).iterator(chunk_size=CHUNK)
-    writer = _csv_writer(out, specs) if fmt == "csv" else _jsonl_writer(out, specs)
+    writer = RowWriter(out, fmt, [spec.name for spec in specs])
     written = 0
     for row in rows:
-        writer([to_text(spec, value) for spec, value in zip(specs, row, strict=True)])
+        writer.write_values([to_text(spec, value) for spec, value in zip(specs, row, strict=True)])
         written += 1
         if progress and written % CHUNK == 0:
             progress(written, total)
+    writer.close()
     if progress:
         progress(written, total)
     return written
 
 
-def _csv_writer(out: TextIO, specs: list[FieldSpec]) -> Callable[[list[str]], None]:
-    writer = csv.writer(out)
-    writer.writerow([spec.name for spec in specs])
-    return writer.writerow
+def _wire_sql(spec: FieldSpec, column: str) -> str:
+    """SQL turning ``column`` into the text ``to_text`` gives (NULL stays NULL: an empty cell)."""
+    if spec.type is FieldType.BOOLEAN:
+        return f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
+    if spec.type is FieldType.DATETIME:
+        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+    return f"{column}::text"
 
 
-def _jsonl_writer(out: TextIO, specs: list[FieldSpec]) -> Callable[[list[str]], None]:
-    names = [spec.name for spec in specs]
+def _copy_out(queryset, specs: list[FieldSpec], out: TextIO, progress, total: int) -> int:
+    import psycopg
 
-    def write(values: list[str]) -> None:
-        out.write(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False))
-        out.write("\n")
-
-    return write
-
+    inner, params = queryset.query.sql_with_params()
+    names = [f"c{index}" for index in range(len(specs))]
+    select = ", ".join(_wire_sql(spec, name) for spec, name in zip(specs, names, strict=True))
+    # COPY takes no bound parameters: psycopg's client-side binding quotes them into the text.
+    connection.ensure_connection()
+    bound = psycopg.ClientCursor(connection.connection).mogrify(inner, params)
+    statement = f"COPY (SELECT {select} FROM ({bound}) AS t ({', '.join(names)})) TO STDOUT WITH (FORMAT csv)"
+    RowWriter(out, CSV, [spec.name for spec in specs])  # the header row
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    seen = 0
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(statement) as copy:
+            for chunk in copy:
+                text = decoder.decode(bytes(chunk))
+                out.write(text)
+                if progress:
+                    seen += text.count("\n")
+                    progress(min(seen, total), total)
+        written = cursor.cursor.rowcount
+    out.write(decoder.decode(b"", final=True))
+    if progress:
+        progress(written, total)
+    return written
