@@ -23,9 +23,13 @@ files hold and a re-run can match rows), and so is its ``number``; the number co
 past numbers loaded this way. Other system columns of an export are skipped.
 """
 
+import gc
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
+from secrets import token_hex
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -87,16 +91,23 @@ class Extension:
         """``(sys_id, attribute values, extra columns)`` of each written row that had extras."""
 
 
-@dataclass
 class _Row:
-    source: SourceRow
-    clean: CleanRow
-    extra: dict[str, Any]
-    existing: SysRecord | None = None
-    values: dict[str, Any] | None = None  # attribute values of a new record
-    changed: dict[str, Any] | None = None  # field -> old value of an updated record
-    errors: list[FieldError] = field(default_factory=list)
-    unreadable: bool = False  # refused before its fields were read (unknown columns)
+    """A row on its way: its source, its fields read, extra columns, the record it updates,
+    the attribute values of the record it creates, what changed, and its refusals."""
+
+    __slots__ = ("source", "clean", "extra", "existing", "values", "changed", "errors", "unreadable")
+
+    def __init__(
+        self, source: SourceRow, clean: CleanRow, extra: dict[str, Any], *, errors=None, unreadable: bool = False
+    ) -> None:
+        self.source = source
+        self.clean = clean
+        self.extra = extra
+        self.existing: SysRecord | None = None
+        self.values: dict[str, Any] | None = None  # attribute values of a new record
+        self.changed: dict[str, Any] | None = None  # field -> old value of an updated record
+        self.errors: list[FieldError] = errors or []
+        self.unreadable = unreadable  # refused before its fields were read (unknown columns)
 
 
 class RecordLoader:
@@ -146,7 +157,7 @@ class RecordLoader:
     ) -> ImportResult:
         result = ImportResult()
         iterator = iter(rows)
-        with transaction.atomic():
+        with _few_collections(), transaction.atomic():
             while batch := list(islice(iterator, self.batch_size)):
                 result.read += len(batch)
                 for source, errors in self._load_batch(batch, result):
@@ -210,15 +221,19 @@ class RecordLoader:
 
     def _clean(self, source: SourceRow) -> _Row:
         values = source.values or {}
-        unknown = [name for name in values if name not in self.known]
-        if unknown:
-            errors = [FieldError(name, f"{self.table.name} has no such field") for name in unknown]
+        known = self.known
+        if not known.issuperset(values):
+            errors = [FieldError(name, f"{self.table.name} has no such field") for name in values if name not in known]
             return _Row(source, CleanRow(), {}, errors=errors, unreadable=True)
-        given = {name: value for name, value in values.items() if name in self.rules.fields or name == WORK_NOTES}
-        extra = {name: values[name] for name in self.extension.columns if name in values}
-        clean = self.rules.clean(given, choices=self.choices)
-        row = _Row(source, clean, extra)
-        row.errors.extend(self.extension.check(extra))
+        fields = self.rules.fields
+        if fields.keys() >= values.keys():
+            given = values
+        else:
+            given = {name: value for name, value in values.items() if name in fields or name == WORK_NOTES}
+        extra = {name: values[name] for name in self.extension.columns if name in values} if self.extension.columns else {}
+        row = _Row(source, self.rules.clean(given, choices=self.choices), extra)
+        if extra:
+            row.errors.extend(self.extension.check(extra))
         return row
 
     def _match_existing(self, rows: list[_Row]) -> None:
@@ -357,12 +372,12 @@ class RecordLoader:
             return
         values = [row.values for row in rows]
         if self.prefix:
+            given = [row[NUMBER] for row in values if row.get(NUMBER)]
             missing = [row for row in values if not row.get(NUMBER)]
             for row, number in zip(
                 missing, reserve_numbers(self.prefix, len(missing), table=self.table.name), strict=True
             ):
                 row[NUMBER] = number
-            given = [row[NUMBER] for row in values if row not in missing]
             if given:
                 advance_past(self.prefix, given, table=self.table.name)
         self.writer.insert(values)
@@ -385,6 +400,21 @@ class RecordLoader:
         self.record_rules.after_save(record, creating=False, changed=row.changed)
         if row.clean.work_note:
             journal_add(record=record, text=row.clean.work_note)
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """A load makes millions of short-lived objects that reference counting frees: the cyclic
+    garbage collector, run every 700 of them over a heap holding the whole program, took more
+    time than the load itself. Freeze what exists and collect rarely, for the load only."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(200_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _actor_id() -> str | None:
@@ -421,26 +451,31 @@ class _TableWriter:
                 self.dynamic.append((f.attname, f.default))
             else:
                 self.static[f.attname] = f.get_default() if f.has_default() else None
-        self.sys_id_default = model._meta.get_field("sys_id").default
         self.now = timezone.now()
 
     def new_values(self) -> dict[str, Any]:
         values = dict(self.static)
         for attname, default in self.dynamic:
             values[attname] = default()
-        values["sys_id"] = self.sys_id_default()
+        values["sys_id"] = token_hex(16)  # the sys_id form, drawn faster than uuid4().hex
         values["sys_created_on"] = values["sys_updated_on"] = self.now
         return values
 
     def insert(self, rows: list[dict[str, Any]]) -> None:
         self.now = timezone.now()
+        postgres = connection.vendor == "postgresql"
         for row in rows:
             row["sys_created_on"] = row["sys_updated_on"] = self.now
+        for attname, convert in self._converters(postgres):
+            for row in rows:
+                if row[attname] is not None:
+                    row[attname] = convert(row[attname])
         for db_table, fields in self.tables:
             columns = [f.column for f in fields]
-            getters = [self._getter(f) for f in fields]
-            tuples = [tuple(get(row) for get in getters) for row in rows]
-            if connection.vendor == "postgresql":
+            attnames = ["sys_id" if f.attname in self.pk_links else f.attname for f in fields]
+            pick = itemgetter(*attnames)
+            tuples = [pick(row) for row in rows] if len(attnames) > 1 else [(pick(row),) for row in rows]
+            if postgres:
                 self._copy(db_table, columns, tuples)
             else:
                 quote = connection.ops.quote_name
@@ -451,13 +486,15 @@ class _TableWriter:
                 with connection.cursor() as cursor:
                     cursor.executemany(sql, tuples)
 
-    def _getter(self, f: models.Field) -> Callable[[dict[str, Any]], Any]:
-        attname = "sys_id" if f.attname in self.pk_links else f.attname
-        if isinstance(f, models.JSONField):
-            return lambda row: None if row[attname] is None else f.get_db_prep_save(row[attname], connection)
-        if connection.vendor != "postgresql" and isinstance(f, (models.DateTimeField, models.DecimalField)):
-            return lambda row: f.get_db_prep_save(row[attname], connection)
-        return lambda row: row[attname]
+    def _converters(self, postgres: bool) -> list[tuple[str, Callable[[Any], Any]]]:
+        """Columns whose Python values the driver cannot take as they are."""
+        converters = []
+        for f in self.model._meta.concrete_fields:
+            if isinstance(f, models.JSONField) or (
+                not postgres and isinstance(f, (models.DateTimeField, models.DecimalField))
+            ):
+                converters.append((f.attname, lambda value, f=f: f.get_db_prep_save(value, connection)))
+        return converters
 
     @staticmethod
     def _copy(db_table: str, columns: list[str], tuples: list[tuple]) -> None:
