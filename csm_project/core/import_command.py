@@ -90,6 +90,7 @@ class ImportCommand(BaseCommand):
                         dry_run=options["dry_run"],
                         batch_size=options["batch_size"],
                         where=where,
+                        empty_is_absent=reader.format == CSV,
                         extension=self.extension(),
                         keep_errors=options["max_errors"],
                     )

@@ -98,7 +98,7 @@ class _Row:
     __slots__ = ("source", "clean", "extra", "existing", "values", "changed", "errors", "unreadable")
 
     def __init__(
-        self, source: SourceRow, clean: CleanRow, extra: dict[str, Any], *, errors=None, unreadable: bool = False
+        self, source: SourceRow, clean: CleanRow | None, extra: dict[str, Any], *, errors=None, unreadable: bool = False
     ) -> None:
         self.source = source
         self.clean = clean
@@ -123,6 +123,7 @@ class RecordLoader:
         dry_run: bool = False,
         batch_size: int = 5000,
         where: str = "line",
+        empty_is_absent: bool = False,
         extension: Extension | None = None,
         keep_errors: int = 1000,
     ) -> None:
@@ -138,6 +139,7 @@ class RecordLoader:
         self.dry_run = dry_run
         self.batch_size = batch_size
         self.where = where
+        self.empty_is_absent = empty_is_absent
         self.extension = extension or Extension()
         self.keep_errors = keep_errors
         self.choices = rules.load_choices()
@@ -182,10 +184,11 @@ class RecordLoader:
             if source.error is not None:
                 yield source, [RowError(source.line, None, source.error, self.where)]
                 continue
-            row = self._clean(source)
-            if row is not None:
-                rows.append(row)
+            rows.append(self._known_columns(source))
         self._match_existing(rows)
+        for row in rows:
+            if not row.unreadable:
+                self._clean(row)
         check_references(self.rules, [row.clean for row in rows])
         creates, updates = [], []
         for row in rows:
@@ -219,22 +222,29 @@ class RecordLoader:
 
     # -- reading one row
 
-    def _clean(self, source: SourceRow) -> _Row:
+    def _known_columns(self, source: SourceRow) -> _Row:
         values = source.values or {}
         known = self.known
-        if not known.issuperset(values):
-            errors = [FieldError(name, f"{self.table.name} has no such field") for name in values if name not in known]
-            return _Row(source, CleanRow(), {}, errors=errors, unreadable=True)
+        if known.issuperset(values):
+            return _Row(source, None, {})
+        errors = [FieldError(name, f"{self.table.name} has no such field") for name in values if name not in known]
+        return _Row(source, CleanRow(), {}, errors=errors, unreadable=True)
+
+    def _clean(self, row: _Row) -> None:
+        values = row.source.values or {}
         fields = self.rules.fields
+        if self.empty_is_absent and row.existing is None and "" in values.values():
+            # An empty CSV cell gives nothing to a new record: its defaults and rules apply.
+            values = {name: value for name, value in values.items() if value != ""}
         if fields.keys() >= values.keys():
             given = values
         else:
             given = {name: value for name, value in values.items() if name in fields or name == WORK_NOTES}
-        extra = {name: values[name] for name in self.extension.columns if name in values} if self.extension.columns else {}
-        row = _Row(source, self.rules.clean(given, choices=self.choices), extra)
-        if extra:
-            row.errors.extend(self.extension.check(extra))
-        return row
+        if self.extension.columns:
+            row.extra = {name: values[name] for name in self.extension.columns if name in values}
+        row.clean = self.rules.clean(given, choices=self.choices)
+        if row.extra:
+            row.errors.extend(self.extension.check(row.extra))
 
     def _match_existing(self, rows: list[_Row]) -> None:
         """The records the rows update (``upsert``), found by key in one query; without
@@ -362,6 +372,8 @@ class RecordLoader:
             )
             for value, rows in given.items():
                 for index, row in enumerate(rows):
+                    if any(error.field == label for error in row.errors):
+                        continue
                     if value in taken or index:
                         row.errors.append(FieldError(label, f"{value!r} is already used by another record", UNIQUE))
 
@@ -373,13 +385,13 @@ class RecordLoader:
         values = [row.values for row in rows]
         if self.prefix:
             given = [row[NUMBER] for row in values if row.get(NUMBER)]
+            if given:
+                advance_past(self.prefix, given, table=self.table.name)
             missing = [row for row in values if not row.get(NUMBER)]
             for row, number in zip(
                 missing, reserve_numbers(self.prefix, len(missing), table=self.table.name), strict=True
             ):
                 row[NUMBER] = number
-            if given:
-                advance_past(self.prefix, given, table=self.table.name)
         self.writer.insert(values)
         notes = [(row.values["sys_id"], row.clean.work_note) for row in rows if row.clean.work_note]
         if notes:
