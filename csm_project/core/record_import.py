@@ -162,7 +162,7 @@ class RecordLoader:
         with _few_collections(), transaction.atomic():
             while batch := list(islice(iterator, self.batch_size)):
                 result.read += len(batch)
-                for source, errors in self._load_batch(batch, result):
+                for source, errors in sorted(self._load_batch(batch, result), key=lambda bad: bad[0].line):
                     result.rejected += 1
                     if len(result.errors) < self.keep_errors:
                         result.errors.extend(errors)
