@@ -92,8 +92,14 @@ def raw_copy(model, header: list[str], rows: list[list[str]]) -> float:
         values = {}
         for field in model._meta.concrete_fields:
             values[field.attname] = field.get_default() if field.has_default() else None
-        values.update(sys_id=new_sys_id(), sys_created_on=now, sys_updated_on=now, sys_created_by="system",
-                      sys_updated_by="system", sys_class_name=model.sys_table)
+        values.update(
+            sys_id=new_sys_id(),
+            sys_created_on=now,
+            sys_updated_on=now,
+            sys_created_by="system",
+            sys_updated_by="system",
+            sys_class_name=model.sys_table,
+        )
         for name, value in given.items():
             field = model._meta.get_field(name)
             values[field.attname] = value == "true" if field.get_internal_type() == "BooleanField" else value
@@ -106,8 +112,9 @@ def raw_copy(model, header: list[str], rows: list[list[str]]) -> float:
     for klass in chain:
         fields = list(klass._meta.local_concrete_fields)
         attnames = ["sys_id" if f.primary_key and f.remote_field else f.attname for f in fields]
-        tables.append((klass._meta.db_table, [f.column for f in fields],
-                       [tuple(values[a] for a in attnames) for values in built]))
+        tables.append(
+            (klass._meta.db_table, [f.column for f in fields], [tuple(values[a] for a in attnames) for values in built])
+        )
     quote = connection.ops.quote_name
     with transaction.atomic():
         started = time.perf_counter()
@@ -115,12 +122,12 @@ def raw_copy(model, header: list[str], rows: list[list[str]]) -> float:
             for table, columns, tuples in tables:
                 column_list = ", ".join(quote(c) for c in columns)
                 if connection.vendor == "postgresql":
-                    with cursor.cursor.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN") as copy:
+                    with cursor.cursor.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN") as copy:  # noqa: S608
                         for row in tuples:
                             copy.write_row(row)
                 else:
                     marks = ", ".join(["%s"] * len(columns))
-                    cursor.executemany(f"INSERT INTO {quote(table)} ({column_list}) VALUES ({marks})", tuples)
+                    cursor.executemany(f"INSERT INTO {quote(table)} ({column_list}) VALUES ({marks})", tuples)  # noqa: S608
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)  # the import then loads the same rows
     return elapsed
@@ -140,13 +147,13 @@ def line(label: str, rows: int, seconds: float, baseline: float | None = None) -
 def peak_rss(path: Path) -> float:
     """Peak RSS (MiB) of a fresh process importing ``path`` into customer_account."""
     code = (
-        "import os, resource, sys; sys.path.insert(0, %r); "
+        f"import os, resource, sys; sys.path.insert(0, {str(ROOT)!r}); "
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'csm_project.settings'); "
         "import django; django.setup(); from django.core.management import call_command; "
-        "call_command('import_records', 'customer_account', %r, verbosity=0); "
+        f"call_command('import_records', 'customer_account', {str(path)!r}, verbosity=0); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    ) % (str(ROOT), str(path))
-    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    )
+    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout  # noqa: S603
     return int(output.split()[-1]) / 1024
 
 
@@ -177,11 +184,19 @@ def main() -> None:
     baseline = raw_copy(Account, header, rows)
     del rows
     line("raw COPY customer_account", args.accounts, baseline)
-    line("import_records customer_account", args.accounts,
-         timed(lambda: call_command("import_records", "customer_account", str(accounts), **quiet)), baseline)
+    line(
+        "import_records customer_account",
+        args.accounts,
+        timed(lambda: call_command("import_records", "customer_account", str(accounts), **quiet)),
+        baseline,
+    )
     out = workdir / "accounts.out.csv"
-    line("export_records customer_account (csv)", args.accounts,
-         timed(lambda: call_command("export_records", "customer_account", "-o", str(out), **quiet)), baseline)
+    line(
+        "export_records customer_account (csv)",
+        args.accounts,
+        timed(lambda: call_command("export_records", "customer_account", "-o", str(out), **quiet)),
+        baseline,
+    )
 
     account_ids = list(Account.objects.values_list("sys_id", flat=True)[:100])
     header = ["user_name", "first_name", "last_name", "email", "account", "city"]
@@ -191,21 +206,35 @@ def main() -> None:
     baseline = raw_copy(Contact, header, rows)
     del rows
     line("raw COPY customer_contact (+ sys_user)", args.contacts, baseline)
-    line("import_contacts", args.contacts,
-         timed(lambda: call_command("import_contacts", str(contacts), **quiet)), baseline)
+    line(
+        "import_contacts",
+        args.contacts,
+        timed(lambda: call_command("import_contacts", str(contacts), **quiet)),
+        baseline,
+    )
     out = workdir / "contacts.out.csv"
-    line("export_records customer_contact (csv)", args.contacts,
-         timed(lambda: call_command("export_records", "customer_contact", "-o", str(out), **quiet)), baseline)
+    line(
+        "export_records customer_contact (csv)",
+        args.contacts,
+        timed(lambda: call_command("export_records", "customer_contact", "-o", str(out), **quiet)),
+        baseline,
+    )
     out = workdir / "contacts.out.jsonl"
-    line("export_records customer_contact (jsonl)", args.contacts,
-         timed(lambda: call_command("export_records", "customer_contact", "--format", "jsonl", "-o", str(out),
-                                    **quiet)), baseline)
+    line(
+        "export_records customer_contact (jsonl)",
+        args.contacts,
+        timed(lambda: call_command("export_records", "customer_contact", "--format", "jsonl", "-o", str(out), **quiet)),
+        baseline,
+    )
 
     for size in (int(n) for n in args.memory_rows.split(",") if n):
         path = workdir / f"memory_{size}.csv"
         write_csv(path, ["name", "city", "phone", "customer"], account_rows(size, tag=f"Mem{size}"))
-        print(f"peak RSS import_records customer_account {size:>8} rows: {peak_rss(path):6.0f} MiB "
-              f"(file {path.stat().st_size / 2**20:.0f} MiB)", flush=True)
+        print(
+            f"peak RSS import_records customer_account {size:>8} rows: {peak_rss(path):6.0f} MiB "
+            f"(file {path.stat().st_size / 2**20:.0f} MiB)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

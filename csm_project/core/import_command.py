@@ -33,7 +33,9 @@ class ImportCommand(BaseCommand):
         )
         parser.add_argument("--delimiter", help="CSV delimiter (default: detected among , ; tab |). 'tab' for a tab.")
         parser.add_argument("--dry-run", action="store_true", help="Check every row, write nothing.")
-        parser.add_argument("--skip-bad", action="store_true", help="Load the good rows; write bad ones to a reject file.")
+        parser.add_argument(
+            "--skip-bad", action="store_true", help="Load the good rows; write bad ones to a reject file."
+        )
         parser.add_argument("--reject-file", help="Where --skip-bad writes bad rows (default: FILE.rejects.EXT).")
         parser.add_argument("--upsert", action="store_true", help="Update the record a row matches, add the others.")
         parser.add_argument("--key", help="Column matching rows to records with --upsert (default: sys_id).")
@@ -94,9 +96,7 @@ class ImportCommand(BaseCommand):
                         extension=self.extension(),
                         keep_errors=options["max_errors"],
                     )
-                    result = loader.run(
-                        reader, on_batch=progress.update, on_reject=rejects.write if rejects else None
-                    )
+                    result = loader.run(reader, on_batch=progress.update, on_reject=rejects.write if rejects else None)
                 except ValueError as exc:  # FileShapeError, a bad --key, text that is not UTF-8
                     raise CommandError(f"{file}: {exc}") from None
                 finally:
@@ -122,7 +122,9 @@ class ImportCommand(BaseCommand):
             f"({rate:.0f} rows/s)"
         )
         if failed:
-            raise CommandError(f"{result.rejected} bad row(s) in {result.read} rows of {file}; nothing was written. {summary}")
+            raise CommandError(
+                f"{result.rejected} bad row(s) in {result.read} rows of {file}; nothing was written. {summary}"
+            )
         if verbosity > 0:
             if options["dry_run"]:
                 summary += " [dry run: nothing written]"

@@ -7,6 +7,7 @@ and for JSON, rows are read with a server-side iterator and converted in Python.
 """
 
 import codecs
+import csv
 import json
 from collections.abc import Callable
 from typing import TextIO
@@ -52,8 +53,8 @@ def records_export(
     queryset = apply_encoded_query(table.model.objects.all(), query, table=table)
     total = queryset.count()
     columns = [table.model._meta.get_field(spec.model_field).attname for spec in specs]
-    if fmt == CSV and connection.vendor == "postgresql":
-        return _copy_out(queryset.values_list(*columns), specs, out, progress, total)
+    if connection.vendor == "postgresql":
+        return _copy_out(queryset.values_list(*columns), specs, out, fmt, progress, total)
     rows = queryset.values_list(*columns).iterator(chunk_size=CHUNK)
     writer = RowWriter(out, fmt, [spec.name for spec in specs])
     written = 0
@@ -77,7 +78,7 @@ def _wire_sql(spec: FieldSpec, column: str) -> str:
     return f"{column}::text"
 
 
-def _copy_out(queryset, specs: list[FieldSpec], out: TextIO, progress, total: int) -> int:
+def _copy_out(queryset, specs: list[FieldSpec], out: TextIO, fmt: str, progress, total: int) -> int:
     import psycopg
 
     inner, params = queryset.query.sql_with_params()
@@ -86,20 +87,45 @@ def _copy_out(queryset, specs: list[FieldSpec], out: TextIO, progress, total: in
     # COPY takes no bound parameters: psycopg's client-side binding quotes them into the text.
     connection.ensure_connection()
     bound = psycopg.ClientCursor(connection.connection).mogrify(inner, params)
-    statement = f"COPY (SELECT {select} FROM ({bound}) AS t ({', '.join(names)})) TO STDOUT WITH (FORMAT csv)"
-    RowWriter(out, CSV, [spec.name for spec in specs])  # the header row
+    statement = f"COPY (SELECT {select} FROM ({bound}) AS t ({', '.join(names)})) TO STDOUT WITH (FORMAT csv)"  # noqa: S608 - our SQL, values bound
+    writer = RowWriter(out, fmt, [spec.name for spec in specs])
     decoder = codecs.getincrementaldecoder("utf-8")()
-    seen = 0
     with connection.cursor() as cursor:
         with cursor.cursor.copy(statement) as copy:
-            for chunk in copy:
-                text = decoder.decode(bytes(chunk))
-                out.write(text)
-                if progress:
-                    seen += text.count("\n")
-                    progress(min(seen, total), total)
+            texts = (decoder.decode(bytes(chunk)) for chunk in copy)
+            if fmt == CSV:  # the database's CSV is the file
+                seen = 0
+                for text in texts:
+                    out.write(text)
+                    if progress:
+                        seen += text.count("\n")
+                        progress(min(seen, total), total)
+            else:  # cells are wire text already: JSON objects of them
+                json_types = [spec.type is FieldType.JSON for spec in specs]
+                for count, cells in enumerate(csv.reader(_lines(texts)), start=1):
+                    if any(json_types):
+                        cells = [
+                            json.dumps(json.loads(c), separators=(",", ":")) if j and c else c
+                            for c, j in zip(cells, json_types, strict=True)
+                        ]
+                    writer.write_values(cells)
+                    if progress and count % CHUNK == 0:
+                        progress(count, total)
         written = cursor.cursor.rowcount
-    out.write(decoder.decode(b"", final=True))
+    writer.close()
     if progress:
         progress(written, total)
     return written
+
+
+def _lines(texts):
+    """Lines (with their ends) of a stream of text chunks."""
+    rest = ""
+    for text in texts:
+        text = rest + text
+        lines = text.split("\n")
+        rest = lines.pop()
+        for line in lines:
+            yield line + "\n"
+    if rest:
+        yield rest

@@ -180,11 +180,11 @@ class RowReader:
         expect("[")
         index = 0
         while True:
-            token = skip_space()
-            if token == "]":
+            found = skip_space()
+            if found == "]":
                 at += 1
                 break
-            if index and token == ",":
+            if index and found == ",":
                 at += 1
                 skip_space()
             elif index:

@@ -36,7 +36,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from csm_project.core.actor import current_actor_name
-from csm_project.core.errors import INVALID, UNIQUE, FieldError
+from csm_project.core.errors import UNIQUE, FieldError
 from csm_project.core.journal import journal_add
 from csm_project.core.models import SYSTEM_FIELDS, JournalEntry, SysRecord, is_sys_id
 from csm_project.core.numbers import advance_past, reserve_numbers
@@ -217,7 +217,10 @@ class RecordLoader:
         extras = [row for row in good_creates + good_updates if row.extra]
         if extras:
             self.extension.after_batch(
-                [(row.existing.pk if row.existing else row.values["sys_id"], row.values or {}, row.extra) for row in extras]
+                [
+                    (row.existing.pk if row.existing else row.values["sys_id"], row.values or {}, row.extra)
+                    for row in extras
+                ]
             )
 
     # -- reading one row
@@ -274,7 +277,9 @@ class RecordLoader:
                     continue
                 if not self.upsert:
                     row.errors.append(
-                        FieldError("sys_id", f"A {self.table.name} record with sys_id {key} exists (use --upsert)", UNIQUE)
+                        FieldError(
+                            "sys_id", f"A {self.table.name} record with sys_id {key} exists (use --upsert)", UNIQUE
+                        )
                     )
                 elif len(records) > 1:
                     row.errors.append(FieldError(self.key, f"{len(records)} records have {self.key} {key!r}", UNIQUE))
@@ -349,7 +354,9 @@ class RecordLoader:
         for row in updates:
             if row.changed:
                 values = {
-                    rule.name: getattr(row.existing, rule.attname) for rule in self.rules.unique if rule.name in row.changed
+                    rule.name: getattr(row.existing, rule.attname)
+                    for rule in self.rules.unique
+                    if rule.name in row.changed
                 }
                 probes.append((row, CleanRow(values=values)))
         check_unique(self.rules, [probe for _, probe in probes])

@@ -70,7 +70,7 @@ def test_every_file_shape_loads_without_being_told_its_shape(tmp_path, shape):
 
 def test_a_byte_order_mark_and_semicolons_are_understood(tmp_path):
     path = tmp_path / "excel.csv"
-    path.write_bytes(b"\xef\xbb\xbfname;city;customer\r\nAcme;Paris;true\r\n\"Semi;colon\";Oslo;false\r\n")
+    path.write_bytes(b'\xef\xbb\xbfname;city;customer\r\nAcme;Paris;true\r\n"Semi;colon";Oslo;false\r\n')
     load("import_records", "customer_account", str(path))
     assert stored_accounts() == {("Acme", "Paris", True), ("Semi;colon", "Oslo", False)}
 
@@ -201,7 +201,11 @@ def test_contacts_are_user_records_with_their_rules(tmp_path):
     load("import_contacts", str(path))
     ann = Contact.objects.get(user_name="ann")
     assert (ann.name, ann.account_id, ann.sys_class_name, ann.has_usable_password()) == (
-        "Ann Lee", account.pk, "customer_contact", False)
+        "Ann Lee",
+        account.pk,
+        "customer_contact",
+        False,
+    )
     assert ann.social_profiles.get().social_id == "@ann"
     other = Contact.objects.get(last_name="Login")
     assert other.user_name == other.sys_id and other.name == "No Login"
