@@ -59,7 +59,8 @@ def _create_counter(prefix: str, table: str) -> None:
 def advance_past(prefix: str, numbers: Iterable[str], *, table: str = "") -> None:
     """Move the counter of ``prefix`` past ``numbers`` stored as given (a bulk load keeping an
     export's numbers), so later draws never meet them. Numbers of another form are left alone."""
-    values = [int(number[len(prefix) :]) for number in numbers if number.startswith(prefix) and number[len(prefix) :].isdigit()]
+    digits = [number[len(prefix) :] for number in numbers if number.startswith(prefix)]
+    values = [int(text) for text in digits if text.isdigit()]
     if not values:
         return
     counter = NumberCounter.objects.filter(prefix=prefix)
