@@ -21,7 +21,10 @@ class Command(BaseCommand):
         parser.add_argument("--query", default="", help="Encoded query, e.g. 'active=true^ORDERBYlast_name'.")
         parser.add_argument("--fields", help="Comma-separated field names (default: all).")
         parser.add_argument(
-            "--format", choices=FORMATS, default="csv", help='csv, jsonl, json (an array) or records ({"records": [...]}).'
+            "--format",
+            choices=FORMATS,
+            default="csv",
+            help='csv, jsonl, json (an array) or records ({"records": [...]}).',
         )
         parser.add_argument("--output", "-o", default="-", help="File to write (default: standard output).")
 
