@@ -314,3 +314,24 @@ def test_a_load_killed_midway_leaves_nothing_and_an_upsert_rerun_finishes_it(tmp
     again = subprocess.run(rerun, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=True)
     assert "written 0" in again.stdout and "unchanged 300" in again.stdout
     assert count() == 300
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_loads_draw_unique_increasing_number_blocks(tmp_path):
+    from django.db import transaction
+
+    from csm_project.core.numbers import reserve_numbers
+    from tests.concurrency import run_together
+
+    def draw(index: int) -> list[str]:
+        drawn = []
+        for _ in range(5):
+            with transaction.atomic():
+                drawn += reserve_numbers("BLK", 50 + index)
+        return drawn
+
+    blocks = run_together(draw, 4)
+    numbers = [number for block in blocks for number in block]
+    assert len(numbers) == len(set(numbers)) == 5 * (50 + 51 + 52 + 53)
+    assert all(block == sorted(block) for block in blocks)  # each loader's numbers increase
