@@ -147,11 +147,12 @@ def line(label: str, rows: int, seconds: float, baseline: float | None = None) -
 def peak_rss(path: Path) -> float:
     """Peak RSS (MiB) of a fresh process importing ``path`` into customer_account."""
     code = (
-        f"import os, resource, sys; sys.path.insert(0, {str(ROOT)!r}); "
+        f"import os, sys; sys.path.insert(0, {str(ROOT)!r}); "
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'csm_project.settings'); "
         "import django; django.setup(); from django.core.management import call_command; "
         f"call_command('import_records', 'customer_account', {str(path)!r}, verbosity=0); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        # VmHWM: this process's own peak (ru_maxrss would carry the parent's over exec).
+        "print([line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM')][0])"
     )
     output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout  # noqa: S603
     return int(output.split()[-1]) / 1024
