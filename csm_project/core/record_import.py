@@ -133,7 +133,8 @@ class RecordLoader:
         self.record_rules: RecordRules = rules_for(self.table.name)
         self.upsert = upsert
         self.key = key or "sys_id"
-        if self.key != "sys_id" and self.key not in rules.fields:
+        numbered = bool(getattr(rules.model, "NUMBER_PREFIX", ""))
+        if self.key not in ("sys_id", *([NUMBER] if numbered else [])) and self.key not in rules.fields:
             raise ValueError(f"{self.table.name} has no writable field {self.key!r} to match rows on")
         self.skip_bad = skip_bad
         self.dry_run = dry_run
@@ -214,14 +215,9 @@ class RecordLoader:
                 result.updated += 1
             else:
                 result.unchanged += 1
-        extras = [row for row in good_creates + good_updates if row.extra]
+        extras = [row for row in good_creates if row.extra]  # what extras make comes with new records
         if extras:
-            self.extension.after_batch(
-                [
-                    (row.existing.pk if row.existing else row.values["sys_id"], row.values or {}, row.extra)
-                    for row in extras
-                ]
-            )
+            self.extension.after_batch([(row.values["sys_id"], row.values, row.extra) for row in extras])
 
     # -- reading one row
 
@@ -266,7 +262,7 @@ class RecordLoader:
             found = self.model._base_manager.in_bulk(wanted) if wanted else {}
             found_by_key = {pk: [record] for pk, record in found.items()}
         else:
-            attname = self.rules.fields[self.key].attname
+            attname = self.rules.fields[self.key].attname if self.key in self.rules.fields else self.key
             found_by_key = {}
             for record in self.model._base_manager.filter(**{f"{attname}__in": list(keys)}):
                 found_by_key.setdefault(str(getattr(record, attname)), []).append(record)

@@ -335,3 +335,17 @@ def test_concurrent_loads_draw_unique_increasing_number_blocks(tmp_path):
     numbers = [number for block in blocks for number in block]
     assert len(numbers) == len(set(numbers)) == 5 * (50 + 51 + 52 + 53)
     assert all(block == sorted(block) for block in blocks)  # each loader's numbers increase
+
+
+def test_upsert_by_number_and_social_profiles_only_with_new_contacts(tmp_path):
+    account = record_create(table="customer_account", values={"name": "Old"})
+    path = tmp_path / "accounts.csv"
+    path.write_text(f"number,name\n{account.number},Renamed\n")
+    out, _ = load("import_records", "customer_account", str(path), "--upsert", "--key", "number")
+    assert "updated 1" in out and Account.objects.get().name == "Renamed"
+
+    path = tmp_path / "contacts.csv"
+    path.write_text("user_name,social_channel,social_handle,social_handle_url\nann,Twitter,@ann,https://t.co/ann\n")
+    load("import_contacts", str(path), "--upsert", "--key", "user_name")
+    load("import_contacts", str(path), "--upsert", "--key", "user_name")
+    assert Contact.objects.get(user_name="ann").social_profiles.count() == 1
