@@ -146,6 +146,7 @@ def test_user_names_that_differ_only_in_case_are_refused_as_the_database_would(t
                                 {"user_name": "ANN", "last_name": "C"}])
     with pytest.raises(CommandError):
         call_command("import_records", "customer_contact", path, stdout=io.StringIO(), stderr=(err := io.StringIO()))
-    assert "line 2, user_name: 'joe.smith' already exists in the database" in err.getvalue()
-    assert "line 4, user_name: 'ANN' already exists earlier in the file" in err.getvalue()
+    assert "line 2, user_name: User name 'joe.smith' is already taken" in err.getvalue()
+    assert "line 4, user_name: User name 'ANN' is already taken" in err.getvalue()
+    assert "line 3" not in err.getvalue()
     assert not Contact.objects.exists()
