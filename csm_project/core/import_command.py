@@ -58,6 +58,8 @@ class ImportCommand(BaseCommand):
             from csm_project.registry import all_tables
 
             raise CommandError(f"Unknown table {table!r}. Tables: {', '.join(sorted(all_tables()))}") from None
+        if getattr(rules.model, "sys_read_only", False):
+            raise CommandError(f"{table} is read-only: it is written by the platform itself, never loaded.")
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
         if options["key"] and not options["upsert"]:
