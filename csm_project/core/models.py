@@ -180,6 +180,11 @@ class UserManager(BaseUserManager):
         )
 
 
+def display_name(first_name: str | None, last_name: str | None) -> str | None:
+    """A user's ``name`` when none is given: first + last name."""
+    return " ".join(part for part in (first_name, last_name) if part) or None
+
+
 class User(SysRecord, AbstractBaseUser, PermissionsMixin):
     """A platform user (``sys_user``). Contacts (``customer_contact``) extend this table."""
 
@@ -221,7 +226,7 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs) -> None:
         if not self.name:
-            self.name = " ".join(part for part in (self.first_name, self.last_name) if part) or None
+            self.name = display_name(self.first_name, self.last_name)
         super().save(*args, **kwargs)
 
     @property
