@@ -21,8 +21,9 @@ from csm_project.core.users import UserRules, user_name_key, user_name_taken_mes
 
 # Reference fields of a contact (wire name -> the model each one names), from the model.
 CONTACT_REFERENCES: dict[str, type] = {
-    field.name: field.related_model for field in Contact._meta.concrete_fields if field.many_to_one
-    and not field.remote_field.parent_link
+    field.name: field.related_model
+    for field in Contact._meta.concrete_fields
+    if field.many_to_one and not field.remote_field.parent_link
 }
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -132,9 +133,11 @@ def social_profile_problems(request: SocialProfileRequest | None) -> dict[str, l
     if request is None:
         return {}
     errors: dict[str, list[str]] = {}
-    limits = {"social_handle": (request.handle, SocialProfile._meta.get_field("social_id").max_length),
-              "social_handle_url": (request.url, SocialProfile._meta.get_field("profile_url").max_length),
-              "social_channel": (request.channel, SocialChannel._meta.get_field("name").max_length)}
+    limits = {
+        "social_handle": (request.handle, SocialProfile._meta.get_field("social_id").max_length),
+        "social_handle_url": (request.url, SocialProfile._meta.get_field("profile_url").max_length),
+        "social_channel": (request.channel, SocialChannel._meta.get_field("name").max_length),
+    }
     for key, (value, limit) in limits.items():
         if len(value) > limit:
             errors[key] = [f"Ensure this value has at most {limit} characters (it has {len(value)})."]

@@ -204,9 +204,7 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
     employee_number = models.CharField(max_length=40, null=True, blank=True)
     time_zone = models.CharField(max_length=64, null=True, blank=True)
     active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(
-        "staff", default=False, help_text="May log in to this admin site."
-    )
+    is_staff = models.BooleanField("staff", default=False, help_text="May log in to this admin site.")
     roles = models.ManyToManyField(Role, blank=True, related_name="users")
 
     objects = UserManager()
@@ -311,9 +309,7 @@ class JournalEntry(SysRecord):
     element_id = models.CharField("record sys_id", max_length=32)
     element = models.CharField(max_length=40, default="work_notes")
     value = models.TextField()
-    author = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         db_table = "sys_journal_field"
@@ -364,9 +360,7 @@ class Choice(SysRecord):
     class Meta:
         db_table = "sys_choice"
         ordering = ["table", "element", "sequence", "value"]
-        constraints = [
-            models.UniqueConstraint(fields=["table", "element", "value"], name="choice_unique_value")
-        ]
+        constraints = [models.UniqueConstraint(fields=["table", "element", "value"], name="choice_unique_value")]
 
     def __str__(self) -> str:
         return f"{self.table}.{self.element} = {self.value}"

@@ -243,8 +243,9 @@ class TableRules:
                 errors.append(FieldError(prefix + name, "Value must be text.", INVALID))
             elif rule.model_field.max_length and len(value) > rule.model_field.max_length:
                 limit = rule.model_field.max_length
-                errors.append(FieldError(prefix + name, f"Value is longer than the maximum of {limit} characters.",
-                                         TOO_LONG))
+                errors.append(
+                    FieldError(prefix + name, f"Value is longer than the maximum of {limit} characters.", TOO_LONG)
+                )
         return errors
 
     # -- a record
