@@ -43,9 +43,15 @@ def fill(count: int) -> None:
     accounts = [BOXEO, *(row[0] for row in GENERATED_ACCOUNTS)]
     unusable = make_password(None)
     contacts = [
-        Contact(user_name=f"bench{n:07d}", first_name=f"First{n % 97}", last_name=LAST_NAMES[n % len(LAST_NAMES)],
-                city=CITIES[n % len(CITIES)], account_id=accounts[n % len(accounts)], password=unusable,
-                sys_class_name="customer_contact")
+        Contact(
+            user_name=f"bench{n:07d}",
+            first_name=f"First{n % 97}",
+            last_name=LAST_NAMES[n % len(LAST_NAMES)],
+            city=CITIES[n % len(CITIES)],
+            account_id=accounts[n % len(accounts)],
+            password=unusable,
+            sys_class_name="customer_contact",
+        )
         for n in range(count)
     ]
     for contact in contacts:
@@ -95,9 +101,17 @@ def main() -> None:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=basic_auth("bench.integration", "bench-pass"))
         print(f"{connection.vendor}: {Contact.objects.count()} contacts")
+
         def body(n: int) -> dict:
-            return {"user_name": f"posted{n}", "first_name": "Posted", "last_name": "Bench", "account": BOXEO,
-                    "social_channel": "Twitter", "social_handle": f"@p{n}", "social_handle_url": f"https://t.co/{n}"}
+            return {
+                "user_name": f"posted{n}",
+                "first_name": "Posted",
+                "last_name": "Bench",
+                "account": BOXEO,
+                "social_channel": "Twitter",
+                "social_handle": f"@p{n}",
+                "social_handle_url": f"https://t.co/{n}",
+            }
 
         for method, url, *accept in (
             ("GET", "/api/now/contact?sysparm_limit=1"),

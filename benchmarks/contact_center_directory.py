@@ -75,8 +75,10 @@ def main() -> None:
         caller.roles.add(Role.objects.get(name="contact_center_agent"))
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=basic_auth("bench.agent", "bench-pass"))
-        print(f"{connection.vendor}: {args.users} users with a role (+{args.users} without), "
-              f"{args.queues} queues, {args.custom} custom contacts")
+        print(
+            f"{connection.vendor}: {args.users} users with a role (+{args.users} without), "
+            f"{args.queues} queues, {args.custom} custom contacts"
+        )
         for url in (
             "/api/v2/contacts?limit=1",
             "/api/v2/contacts?limit=100",
@@ -91,7 +93,6 @@ def main() -> None:
             print(f"  {ms:8.1f} ms median  {queries} queries  {rows:5d} rows  GET {url[:90]}")
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-
 
 
 if __name__ == "__main__":

@@ -71,7 +71,8 @@ _LEAD_COLUMNS = (
 # Table and column names below are this module's constants; values are bound parameters.
 _LEAD_SELECT = (
     "SELECT "  # noqa: S608
-    + ", ".join(f"l.{column}" for column in _LEAD_COLUMNS) + ", s.number AS similar_lead_name, "
+    + ", ".join(f"l.{column}" for column in _LEAD_COLUMNS)
+    + ", s.number AS similar_lead_name, "
     "cu.name AS contact_name, co.name AS consumer_name, o.name AS owner_name, g.name AS lead_group_name, "
     f"a.name AS account_name FROM {LEAD_TABLE} l "
     f"LEFT JOIN {LEAD_TABLE} s ON s.sys_id = l.similar_lead_id LEFT JOIN sys_user cu ON cu.sys_id = l.contact_id "
@@ -116,8 +117,14 @@ def _date(value):
 def _notes(rows):
     if not rows:
         return None
-    return [{"author": row["author"] or row["sys_created_by"], "date": row["sys_created_on"].strftime(WIRE),
-             "text": row["value"]} for row in rows]
+    return [
+        {
+            "author": row["author"] or row["sys_created_by"],
+            "date": row["sys_created_on"].strftime(WIRE),
+            "text": row["value"],
+        }
+        for row in rows
+    ]
 
 
 def _raw_leads(cursor, where: str, params: list) -> list[dict]:
@@ -172,8 +179,11 @@ def _raw_leads(cursor, where: str, params: list) -> list[dict]:
 
 
 def _next_number(cursor, prefix: str) -> str:
-    cursor.execute("UPDATE sys_number_counter SET next_value = next_value + 1 WHERE prefix = %s "
-                   "RETURNING next_value - 1 AS value, digits", [prefix])
+    cursor.execute(
+        "UPDATE sys_number_counter SET next_value = next_value + 1 WHERE prefix = %s "
+        "RETURNING next_value - 1 AS value, digits",
+        [prefix],
+    )
     row = cursor.fetchone()
     return f"{prefix}{row['value']:0{row['digits']}d}"
 
@@ -207,8 +217,10 @@ def _raw_create(cursor, body: dict) -> str:
             sys_class_name="sys_journal_field"))  # fmt: skip
         entries += 1
     if entries:
-        cursor.execute(f"UPDATE {LEAD_TABLE} SET sys_mod_count = sys_mod_count + %s WHERE sys_id = %s",  # noqa: S608
-                       [entries, lead["sys_id"]])
+        cursor.execute(
+            f"UPDATE {LEAD_TABLE} SET sys_mod_count = sys_mod_count + %s WHERE sys_id = %s",  # noqa: S608
+            [entries, lead["sys_id"]],
+        )
     notes = ",".join(note["text"] for note in body.get("work_notes") or [])
     if notes:
         _insert(cursor, "sys_journal_field", dict(
@@ -219,8 +231,10 @@ def _raw_create(cursor, body: dict) -> str:
 
 def _insert(cursor, table: str, row: dict) -> None:
     columns = ", ".join(row)
-    cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(row))})",  # noqa: S608
-                   list(row.values()))
+    cursor.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(row))})",  # noqa: S608
+        list(row.values()),
+    )
 
 
 def raw_app(environ, start_response):
@@ -250,8 +264,11 @@ def raw_app(environ, start_response):
         total = cursor.fetchone()["total"]
         page = "ORDER BY l.sys_created_on ASC NULLS FIRST, l.sys_id LIMIT %s OFFSET %s"  # the product's order
         leads = _raw_leads(cursor, page, [limit, offset])
-    headers = [("Content-Type", "application/json"), ("Total-Count", str(total)),
-               ("Content-Range", f"items {offset + 1}-{offset + len(leads)}")]
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Total-Count", str(total)),
+        ("Content-Range", f"items {offset + 1}-{offset + len(leads)}"),
+    ]
     start_response("206 Partial Content" if len(leads) < total else "200 OK", headers)
     return [orjson.dumps(leads)]
 
@@ -278,8 +295,9 @@ def ensure_database(database_url: str, *, leads: int, items_per_lead: int, rebui
         if not exists:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     started = time.perf_counter()
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=_environment(database_url),
-                   check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=_environment(database_url), check=True
+    )
     with psycopg.connect(database_url) as connection:
         have = connection.execute(f"SELECT count(*) FROM {LEAD_TABLE}").fetchone()[0]  # noqa: S608
         if have >= leads:
@@ -288,8 +306,10 @@ def ensure_database(database_url: str, *, leads: int, items_per_lead: int, rebui
     _reference_rows(database_url)
     with psycopg.connect(database_url) as connection:
         _copy_rows(connection, leads=leads, items_per_lead=items_per_lead)
-    print(f"database {name}: built {leads} leads, {leads * items_per_lead} line items in "
-          f"{time.perf_counter() - started:.0f} s")
+    print(
+        f"database {name}: built {leads} leads, {leads * items_per_lead} line items in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
 
 
 def _reference_rows(database_url: str) -> None:
@@ -309,8 +329,12 @@ ProductOffering.objects.get_or_create(sys_id="0b61dd9fd0a63110f8770dbf976be171",
 UnitOfMeasure.objects.get_or_create(sys_id={UNIT!r}, defaults={{"name": "Each"}})
 Consumer.objects.get_or_create(sys_id={CONSUMER!r}, defaults={{"name": "test"}})
 """  # noqa: E501
-    subprocess.run([sys.executable, "-c", script], cwd=ROOT,  # noqa: S603 - our own script
-                   env={**_environment(database_url), "DJANGO_SETTINGS_MODULE": "csm_project.settings"}, check=True)
+    subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**_environment(database_url), "DJANGO_SETTINGS_MODULE": "csm_project.settings"},
+        check=True,
+    )
 
 
 def _copy_rows(connection, *, leads: int, items_per_lead: int) -> None:
@@ -327,8 +351,10 @@ def _copy_rows(connection, *, leads: int, items_per_lead: int) -> None:
     item_columns = ("sys_id, number, lead_id, product_offering_id, quantity, unit_of_measurement_id, "
                     "sys_created_on, sys_updated_on, sys_created_by, sys_updated_by, sys_mod_count, sys_domain, "
                     "sys_domain_path, sys_class_name")  # fmt: skip
-    note_columns = ("sys_id, name, element_id, element, value, author_id, sys_created_on, sys_updated_on, "
-                    "sys_created_by, sys_updated_by, sys_mod_count, sys_domain, sys_domain_path, sys_class_name")
+    note_columns = (
+        "sys_id, name, element_id, element, value, author_id, sys_created_on, sys_updated_on, "
+        "sys_created_by, sys_updated_by, sys_mod_count, sys_domain, sys_domain_path, sys_class_name"
+    )
     with connection.cursor() as cursor:
         with cursor.copy(f"COPY {LEAD_TABLE} ({lead_columns}) FROM STDIN") as copy:
             for n in range(1, leads + 1):
@@ -364,8 +390,18 @@ def _copy_rows(connection, *, leads: int, items_per_lead: int) -> None:
 
 
 def start_server(target: list[str], port: int, workers: int, database_url: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", *target, "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        *target,
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
     return subprocess.Popen(command, cwd=ROOT, env=_environment(database_url))  # noqa: S603 - our own command
 
 
@@ -397,8 +433,9 @@ def same_page(app: str, raw: str, auth) -> str:
     return "yes"
 
 
-def measure(method: str, url: str, *, auth, requests_total: int, threads: int, time_limit: float,
-            expect: int) -> tuple[float, int, int]:
+def measure(
+    method: str, url: str, *, auth, requests_total: int, threads: int, time_limit: float, expect: int
+) -> tuple[float, int, int]:
     """(requests per second, requests done, unexpected answers) for ``requests_total`` requests
     spread over ``threads`` sessions, stopping early at ``time_limit`` seconds."""
     import requests
@@ -418,8 +455,9 @@ def measure(method: str, url: str, *, auth, requests_total: int, threads: int, t
             if index is None:
                 return
             if method == "GET":
-                response = session.get(url, params={"sysparm_limit": 20, "sysparm_offset": (index * 20) % 2000},
-                                       timeout=30)
+                response = session.get(
+                    url, params={"sysparm_limit": 20, "sysparm_offset": (index * 20) % 2000}, timeout=30
+                )
             else:
                 response = session.post(url, json=POST_BODY, timeout=30)
             with lock:
@@ -455,8 +493,12 @@ def main() -> None:
     auth = (BENCH_USER, BENCH_PASSWORD)
     servers = [
         start_server(["csm_project.wsgi:application"], args.app_port, args.workers, args.database_url),
-        start_server(["--chdir", str(ROOT / "benchmarks"), "lead_api_bench:raw_app"], args.raw_port, args.workers,
-                     args.database_url),
+        start_server(
+            ["--chdir", str(ROOT / "benchmarks"), "lead_api_bench:raw_app"],
+            args.raw_port,
+            args.workers,
+            args.database_url,
+        ),
     ]
     app = f"http://127.0.0.1:{args.app_port}/api/sn_lead_mgmt_core/lead"
     raw = f"http://127.0.0.1:{args.raw_port}/lead"
@@ -467,12 +509,28 @@ def main() -> None:
         for url, who in ((app, auth), (raw, None)):  # warm up every worker (pools, caches, imports)
             measure("GET", url, auth=who, requests_total=40, threads=args.threads, time_limit=30, expect=206)
         figures = {}
-        for label, method, total, expect in (("GET list (20 leads + line items)", "GET", args.requests, 206),
-                                             ("POST (1 line item)", "POST", args.post_requests, 201)):
-            app_rps = measure(method, app, auth=auth, requests_total=total, threads=args.threads,
-                              time_limit=args.time_limit, expect=expect)
-            raw_rps = measure(method, raw, auth=None, requests_total=total, threads=args.threads,
-                              time_limit=args.time_limit, expect=expect)
+        for label, method, total, expect in (
+            ("GET list (20 leads + line items)", "GET", args.requests, 206),
+            ("POST (1 line item)", "POST", args.post_requests, 201),
+        ):
+            app_rps = measure(
+                method,
+                app,
+                auth=auth,
+                requests_total=total,
+                threads=args.threads,
+                time_limit=args.time_limit,
+                expect=expect,
+            )
+            raw_rps = measure(
+                method,
+                raw,
+                auth=None,
+                requests_total=total,
+                threads=args.threads,
+                time_limit=args.time_limit,
+                expect=expect,
+            )
             figures[label] = (app_rps, raw_rps)
     finally:
         for server in servers:
@@ -481,12 +539,16 @@ def main() -> None:
             server.wait(15)
 
     print(f"\nthe raw endpoint's first page is the product's, key for key and value for value: {same}")
-    print(f"{args.leads} leads, {args.leads * args.items_per_lead} line items; gunicorn {args.workers} sync "
-          f"workers per server; {args.threads} client threads on 127.0.0.1")
+    print(
+        f"{args.leads} leads, {args.leads * args.items_per_lead} line items; gunicorn {args.workers} sync "
+        f"workers per server; {args.threads} client threads on 127.0.0.1"
+    )
     print(f"{'':36}{'product req/s':>15}{'raw req/s':>12}{'raw/product':>13}   requests (unexpected answers)")
     for label, ((app_rps, app_done, app_errors), (raw_rps, raw_done, raw_errors)) in figures.items():
-        print(f"{label:36}{app_rps:15.1f}{raw_rps:12.1f}{raw_rps / app_rps:12.2f}x   "
-              f"product {app_done} ({app_errors}), raw {raw_done} ({raw_errors})")
+        print(
+            f"{label:36}{app_rps:15.1f}{raw_rps:12.1f}{raw_rps / app_rps:12.2f}x   "
+            f"product {app_done} ({app_errors}), raw {raw_done} ({raw_errors})"
+        )
 
 
 if __name__ == "__main__":

@@ -67,16 +67,22 @@ CONTACT_FORM_FIELDS = tuple(name for _, options in CONTACT_FIELDSETS for name in
 
 class ContactForm(forms.ModelForm):
     work_note = forms.CharField(
-        label="Add a work note", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Add a work note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Saved to the contact's journal with your name when you save.",
     )
     new_password = forms.CharField(
-        label="Give a login: new password", required=False, strip=False, widget=forms.PasswordInput,
+        label="Give a login: new password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput,
         help_text="A contact created here, by the API or by an import cannot sign in until given one. "
-                  "Leave empty to keep the current login.",
+        "Leave empty to keep the current login.",
     )
-    remove_login = forms.BooleanField(label="Remove the login", required=False,
-                                      help_text="The contact can no longer sign in nor call the API.")
+    remove_login = forms.BooleanField(
+        label="Remove the login", required=False, help_text="The contact can no longer sign in nor call the API."
+    )
 
     class Meta:
         model = Contact
@@ -151,7 +157,8 @@ class ContactAdmin(SysRecordAdmin):
         if not notes:
             return "-"
         return format_html_join(
-            "", "<p><strong>{} {}</strong><br>{}</p>",
+            "",
+            "<p><strong>{} {}</strong><br>{}</p>",
             ((format_utc(note.sys_created_on), note.author or note.sys_created_by, note.value) for note in notes),
         )
 

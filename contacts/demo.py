@@ -99,9 +99,7 @@ def load_crm(*, stdout) -> None:
     for fields, system in SEED_CONTACTS:
         seeded += _create_contact(fields, system)
     generated = _load_generated_contacts()
-    stdout.write(
-        f"contacts: {accounts} accounts, {seeded} seed contacts and {generated} generated contacts created"
-    )
+    stdout.write(f"contacts: {accounts} accounts, {seeded} seed contacts and {generated} generated contacts created")
 
 
 def _load_accounts() -> int:
@@ -111,22 +109,35 @@ def _load_accounts() -> int:
     for sys_id, name, city, country in wanted:
         if sys_id in existing:
             continue
-        Account(sys_id=sys_id, name=name, city=city, country=country, sys_created_by="admin",
-                sys_updated_by="admin").save()
-        Account.objects.filter(pk=sys_id).update(sys_created_on=_utc("2018-01-15 10:00:00"),
-                                                 sys_updated_on=_utc("2018-01-15 10:00:00"))
+        Account(
+            sys_id=sys_id, name=name, city=city, country=country, sys_created_by="admin", sys_updated_by="admin"
+        ).save()
+        Account.objects.filter(pk=sys_id).update(
+            sys_created_on=_utc("2018-01-15 10:00:00"), sys_updated_on=_utc("2018-01-15 10:00:00")
+        )
         created += 1
     return created
 
 
 def _load_reference_records() -> None:
     if not Location.objects.filter(pk=SAN_DIEGO).exists():
-        Location(sys_id=SAN_DIEGO, name="San Diego", street="4180 La Jolla Village Dr", city="San Diego",
-                 state="CA", zip="92037", country="USA", latitude=32.8715, longitude=-117.2197,
-                 sys_created_by="admin", sys_updated_by="admin").save()
+        Location(
+            sys_id=SAN_DIEGO,
+            name="San Diego",
+            street="4180 La Jolla Village Dr",
+            city="San Diego",
+            state="CA",
+            zip="92037",
+            country="USA",
+            latitude=32.8715,
+            longitude=-117.2197,
+            sys_created_by="admin",
+            sys_updated_by="admin",
+        ).save()
     if not Consumer.objects.filter(pk=TEST_CONSUMER).exists():
-        Consumer(sys_id=TEST_CONSUMER, name="test", last_name="test", sys_created_by="admin",
-                 sys_updated_by="admin").save()
+        Consumer(
+            sys_id=TEST_CONSUMER, name="test", last_name="test", sys_created_by="admin", sys_updated_by="admin"
+        ).save()
 
 
 def _create_contact(fields: dict, system: dict) -> int:
@@ -162,8 +173,12 @@ def _generated_contacts() -> list[tuple[dict, dict]]:
             "company_id": account,
             "vip": rng.random() < 0.1,
         }
-        system = {"sys_created_on": created, "sys_created_by": "admin", "sys_updated_on": created,
-                  "sys_updated_by": "admin"}
+        system = {
+            "sys_created_on": created,
+            "sys_created_by": "admin",
+            "sys_updated_on": created,
+            "sys_updated_by": "admin",
+        }
         rows.append((fields, system))
     return rows
 

@@ -1,38 +1,35 @@
-"""Writes of CSM contact records: the rules and the transaction of creating a contact, alone (API,
-admin) or by the thousand (``import_contacts``).
+"""Writes of CSM contact records: the rules and the transaction of creating a contact (API, admin);
+bulk loads (``import_contacts``) go through the generic record rules with ``ContactRules``.
 
 Refusals are ``DomainError``s with one ``FieldError`` per wire field name; the API turns them into
 its 400 envelope, the admin into form errors, the import command into bad-row reports. A failed create writes nothing:
-contact, social channel and social profile are one transaction; an import is one transaction.
+contact, social channel and social profile are one transaction.
 """
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 
 from contacts.models import Contact, SocialChannel, SocialProfile
 from csm_project.core.errors import REFERENCE, UNIQUE, DomainError, FieldError
 from csm_project.core.models import is_sys_id
-from csm_project.core.record_import import ImportResult, RowError, remove_written
 from csm_project.core.users import UserRules, user_name_key, user_name_taken_message, user_names_taken
 
 # Reference fields of a contact (wire name -> the model each one names), from the model.
 CONTACT_REFERENCES: dict[str, type] = {
-    field.name: field.related_model for field in Contact._meta.concrete_fields if field.many_to_one
-    and not field.remote_field.parent_link
+    field.name: field.related_model
+    for field in Contact._meta.concrete_fields
+    if field.many_to_one and not field.remote_field.parent_link
 }
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 # Model field of a social profile -> the request field it comes from.
 _PROFILE_WIRE_NAMES = {"social_id": "social_handle", "profile_url": "social_handle_url", "channel": "social_channel"}
-
-IMPORT_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -136,9 +133,11 @@ def social_profile_problems(request: SocialProfileRequest | None) -> dict[str, l
     if request is None:
         return {}
     errors: dict[str, list[str]] = {}
-    limits = {"social_handle": (request.handle, SocialProfile._meta.get_field("social_id").max_length),
-              "social_handle_url": (request.url, SocialProfile._meta.get_field("profile_url").max_length),
-              "social_channel": (request.channel, SocialChannel._meta.get_field("name").max_length)}
+    limits = {
+        "social_handle": (request.handle, SocialProfile._meta.get_field("social_id").max_length),
+        "social_handle_url": (request.url, SocialProfile._meta.get_field("profile_url").max_length),
+        "social_channel": (request.channel, SocialChannel._meta.get_field("name").max_length),
+    }
     for key, (value, limit) in limits.items():
         if len(value) > limit:
             errors[key] = [f"Ensure this value has at most {limit} characters (it has {len(value)})."]
@@ -213,119 +212,6 @@ def _messages(exc: ValidationError) -> list[str]:
     return [message for messages in exc.message_dict.values() for message in messages]
 
 
-@dataclass(frozen=True)
-class ContactImportRow:
-    """One readable row of an import file: its line, its contact fields, its social profile."""
-
-    line: int
-    fields: dict[str, Any]
-    social: SocialProfileRequest | None = None
-
-
-def contacts_import(
-    *,
-    rows: Iterable[ContactImportRow | RowError],
-    dry_run: bool = False,
-    progress: Callable[[ImportResult], None] | None = None,
-    progress_every: int = 500,
-    commit_each_batch: bool = False,
-) -> ImportResult:
-    """Create a contact (and its social profile) per row with the rules of ``contact_create``,
-    all rows or none: a file with any bad row writes nothing, and every bad row is reported.
-
-    ``rows`` may carry ``RowError``s for rows the caller could not read; they count as bad rows.
-    References and user names are checked for a batch of rows at a time (one query per kind), a
-    user name repeated in the file is reported on its second line. After the first bad row the
-    remaining rows are only checked, not written, since the whole import will be rolled back; a
-    database refusal ends the import there (the transaction cannot go on).
-
-    A dry run only reads, outside any transaction (on SQLite it never holds the write lock). The
-    load is one transaction, unless ``commit_each_batch`` (the import command's choice on SQLite,
-    after a dry run found every row good): then each batch commits on its own, so other writers
-    wait at most one batch; should a batch still fail, the contacts already committed are deleted
-    again (with their social profiles) and nothing is imported.
-    """
-    result = ImportResult()
-    channels: dict[str, SocialChannel] = {}
-    iterator = iter(rows)
-    batches = iter(lambda: list(islice(iterator, IMPORT_BATCH)), [])
-    if dry_run:
-        for batch in batches:
-            _import_batch(batch, channels, result, progress, progress_every, write=False)
-        return result
-    if commit_each_batch:
-        written: list[str] = []
-        for batch in batches:
-            batch_written: list[str] = []
-            with transaction.atomic():
-                _import_batch(batch, channels, result, None, progress_every, write=True, written=batch_written)
-                if result.errors:
-                    transaction.set_rollback(True)
-            if result.errors:
-                result.errors += remove_written(Contact, written)
-                result.imported = 0
-                return result
-            written += batch_written
-            if progress is not None:  # after each commit, outside the transaction
-                progress(result)
-        return result
-    with transaction.atomic():
-        for batch in batches:
-            if not _import_batch(batch, channels, result, progress, progress_every, write=True):
-                break
-        if result.errors:
-            transaction.set_rollback(True)
-            result.imported = 0
-    return result
-
-
-def _import_batch(batch: list, channels: dict[str, SocialChannel], result: ImportResult, progress,
-                  progress_every: int, *, write: bool, written: list | None = None) -> bool:
-    """Check and (when ``write`` and no row was bad so far) create a batch of rows; False when the
-    database refused a row (the transaction cannot go on)."""
-    known = _KnownRecords([row.fields for row in batch if isinstance(row, ContactImportRow)])
-    for row in batch:
-        result.rows_read += 1
-        refused = False
-        if isinstance(row, RowError):
-            result.errors.append(row)
-        else:
-            refused = not _import_row(row, known, channels, result, write=write and not result.errors,
-                                      written=written)
-        if progress is not None and result.rows_read % progress_every == 0:
-            progress(result)
-        if refused:
-            return False
-    return True
-
-
-def _import_row(row: ContactImportRow, known: _KnownRecords, channels: dict[str, SocialChannel],
-                result: ImportResult, *, write: bool, written: list | None = None) -> bool:
-    """Check and (when ``write``) create one row; False when the database refused it."""
-    problems = {**known.problems(row.fields), **social_profile_problems(row.social)}
-    if problems:
-        result.errors.extend(RowError(row.line, field, message) for field, messages in problems.items()
-                             for message in messages)
-        return True
-    known.claim(row.fields.get("user_name"))
-    if not write:
-        return True
-    try:
-        contact = _save_contact(row.fields)
-        if row.social is not None:
-            social_profile_create(contact=contact, request=row.social, channels=channels)
-    except DomainError as exc:
-        result.errors.extend(RowError(row.line, error.field or None, error.message) for error in exc.errors)
-        return True
-    except DatabaseError as exc:
-        result.errors.append(RowError(row.line, None, f"the database refused the row: {exc}".strip()))
-        return False
-    if written is not None:
-        written.append(contact.pk)
-    result.imported += 1
-    return True
-
-
 class ContactRules(UserRules):
     """Contact rules for every generic write: a contact created without a user name gets its
     sys_id (user names are unique); ``name`` defaults to first + last name (the user model's
@@ -335,3 +221,8 @@ class ContactRules(UserRules):
         if creating and not record.user_name:
             record.user_name = record.sys_id
         return super().clean(record, creating=creating, changed=changed)
+
+    def clean_new(self, values: dict[str, Any]) -> list[FieldError] | None:
+        if not values.get("user_name"):
+            values["user_name"] = values["sys_id"]
+        return super().clean_new(values)

@@ -30,7 +30,9 @@ from interactions.services import interaction_close, interaction_create
 
 class InteractionForm(DomainRecordForm):
     work_note = forms.CharField(
-        label="Add a work note", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Add a work note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Saved to the journal with your name when you save.",
     )
 
@@ -59,16 +61,38 @@ class InteractionAdmin(SysRecordAdmin):
     ordering = ("-number",)
     raw_id_fields = ("opened_for", "assigned_to")
     readonly_fields = (
-        "number", "state", "opened_by", "opened_at", "closed_by", "closed_at", "context_table", "context_document",
-        "context_value", "channel_metadata_table", "channel_metadata_document", "work_notes",
+        "number",
+        "state",
+        "opened_by",
+        "opened_at",
+        "closed_by",
+        "closed_at",
+        "context_table",
+        "context_document",
+        "context_value",
+        "channel_metadata_table",
+        "channel_metadata_document",
+        "work_notes",
         *SysRecordAdmin.readonly_fields,
     )
     fieldsets = (
         (None, {"fields": ("number", "state", "type", "channel", "queue", "short_description")}),
-        ("People and times", {"fields": ("opened_for", "assigned_to", "opened_by", "opened_at", "closed_by",
-                                         "closed_at")}),
-        ("Documents", {"fields": ("context_table", "context_document", "context_value", "channel_metadata_table",
-                                  "channel_metadata_document")}),
+        (
+            "People and times",
+            {"fields": ("opened_for", "assigned_to", "opened_by", "opened_at", "closed_by", "closed_at")},
+        ),
+        (
+            "Documents",
+            {
+                "fields": (
+                    "context_table",
+                    "context_document",
+                    "context_value",
+                    "channel_metadata_table",
+                    "channel_metadata_document",
+                )
+            },
+        ),
         ("Work notes", {"fields": ("work_note", "work_notes")}),
         SYSTEM_FIELDSET,
     )
@@ -125,9 +149,12 @@ class InteractionAdmin(SysRecordAdmin):
         if not notes:
             return "-"
         return format_html_join(
-            "", "<p><strong>{} {}</strong><br>{}</p>",
-            ((note.sys_created_on.strftime("%Y-%m-%d %H:%M:%S"), note.author or note.sys_created_by, note.value)
-             for note in notes),
+            "",
+            "<p><strong>{} {}</strong><br>{}</p>",
+            (
+                (note.sys_created_on.strftime("%Y-%m-%d %H:%M:%S"), note.author or note.sys_created_by, note.value)
+                for note in notes
+            ),
         )
 
 

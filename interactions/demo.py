@@ -180,10 +180,23 @@ def _ensure_generated(connectors: list[tuple[InteractionConnector, str]], queues
         closed = state in (InteractionState.CLOSED_COMPLETE, InteractionState.CLOSED_ABANDONED)
         topic = rng.choice(TOPICS)
         blob_id, profile_id = demo_sys_id(f"blob:{index}"), demo_sys_id(f"profile:{index}")
-        blobs.append(InteractionJsonBlob(sys_id=blob_id, value={"topic": topic, "demo": index},
-                                         sys_class_name=InteractionJsonBlob.sys_table, **stamp))
-        profiles.append(LiveGroupProfile(sys_id=profile_id, name=f"{connector.name} session {index}", value={},
-                                         sys_class_name=LiveGroupProfile.sys_table, **stamp))
+        blobs.append(
+            InteractionJsonBlob(
+                sys_id=blob_id,
+                value={"topic": topic, "demo": index},
+                sys_class_name=InteractionJsonBlob.sys_table,
+                **stamp,
+            )
+        )
+        profiles.append(
+            LiveGroupProfile(
+                sys_id=profile_id,
+                name=f"{connector.name} session {index}",
+                value={},
+                sys_class_name=LiveGroupProfile.sys_table,
+                **stamp,
+            )
+        )
         interactions.append(
             Interaction(
                 sys_id=sys_id,
@@ -210,8 +223,16 @@ def _ensure_generated(connectors: list[tuple[InteractionConnector, str]], queues
             )
         )
         if index % 10 == 0:
-            notes.append(JournalEntry(name=Interaction.sys_table, element_id=sys_id, value=f"Customer asked: {topic}",
-                                      author=agent, sys_class_name=JournalEntry.sys_table, **stamp))
+            notes.append(
+                JournalEntry(
+                    name=Interaction.sys_table,
+                    element_id=sys_id,
+                    value=f"Customer asked: {topic}",
+                    author=agent,
+                    sys_class_name=JournalEntry.sys_table,
+                    **stamp,
+                )
+            )
     InteractionJsonBlob.objects.bulk_create(blobs, ignore_conflicts=True)
     LiveGroupProfile.objects.bulk_create(profiles, ignore_conflicts=True)
     Interaction.objects.bulk_create(interactions, batch_size=500)
@@ -231,7 +252,9 @@ def _counter_at_least(next_value: int) -> None:
 def _counter_above_highest_number() -> None:
     """Later API inserts must never draw a number the demo wrote by hand (IMS0000060)."""
     highest = (
-        Interaction.objects.filter(number__regex=r"^IMS[0-9]{7}$").order_by("-number").values_list("number", flat=True)
+        Interaction.objects.filter(number__regex=r"^IMS[0-9]{7}$")
+        .order_by("-number")
+        .values_list("number", flat=True)
         .first()
     )
     if highest is not None:

@@ -116,9 +116,7 @@ class Interaction(NumberedRecord):
     state = models.CharField(max_length=40, choices=InteractionState.choices, default=InteractionState.NEW)
     type = models.CharField(max_length=40, choices=InteractionType.choices, default=InteractionType.CHAT)
     channel = models.ForeignKey(InteractionConnector, on_delete=models.PROTECT, related_name="interactions")
-    queue = models.ForeignKey(
-        Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions"
-    )
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="interactions")
     opened_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     opened_for = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     assigned_to = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -138,4 +136,3 @@ class Interaction(NumberedRecord):
     @property
     def is_closed(self) -> bool:
         return self.state in CLOSED_STATES
-

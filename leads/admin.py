@@ -54,12 +54,46 @@ class LeadAdmin(DomainRecordAdmin):
     readonly_fields = (*SysRecordAdmin.readonly_fields, "number", "closed_date")
     inlines = [LeadLineItemInline]
     fieldsets = (
-        (None, {"fields": ("number", "short_description", "stage", "lead_rating", "lead_score", "lead_source",
-                           "lead_type", "industry", "owner", "lead_group", "similar_lead", "closed_date",
-                           "reason", "other_reason")}),
-        ("Person", {"fields": ("first_name", "middle_name", "last_name", "title", "company", "email",
-                               "business_phone", "mobile_phone", "website", "do_not_call", "do_not_email",
-                               "do_not_share")}),
+        (
+            None,
+            {
+                "fields": (
+                    "number",
+                    "short_description",
+                    "stage",
+                    "lead_rating",
+                    "lead_score",
+                    "lead_source",
+                    "lead_type",
+                    "industry",
+                    "owner",
+                    "lead_group",
+                    "similar_lead",
+                    "closed_date",
+                    "reason",
+                    "other_reason",
+                )
+            },
+        ),
+        (
+            "Person",
+            {
+                "fields": (
+                    "first_name",
+                    "middle_name",
+                    "last_name",
+                    "title",
+                    "company",
+                    "email",
+                    "business_phone",
+                    "mobile_phone",
+                    "website",
+                    "do_not_call",
+                    "do_not_email",
+                    "do_not_share",
+                )
+            },
+        ),
         ("Customer", {"fields": ("account", "contact", "consumer")}),
         ("Address", {"fields": ("street", "city", "state", "zip", "country")}),
         ("External system", {"classes": ("collapse",), "fields": ("external_id", "external_system")}),

@@ -44,6 +44,7 @@ GENERATED_LEADS = 300
 GENERATED_SEED = 6
 NEXT_NUMBER = 1001  # the seed's POST example creates LEAD0001001 / LEADL0001001
 
+
 def _utc(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
 
@@ -109,8 +110,14 @@ def load_leads(*, stdout) -> None:
 def _user(sys_id: str, user_name: str, first: str, last: str, **fields) -> User:
     user = User.objects.filter(pk=sys_id).first()
     if user is None:
-        user = User(sys_id=sys_id, user_name=user_name, first_name=first, last_name=last,
-                    email=f"{user_name}@example.com", **fields)
+        user = User(
+            sys_id=sys_id,
+            user_name=user_name,
+            first_name=first,
+            last_name=last,
+            email=f"{user_name}@example.com",
+            **fields,
+        )
         user.set_unusable_password()
         user.save()
     return user
@@ -129,8 +136,15 @@ def _load_people() -> None:
     Account.objects.get_or_create(sys_id=BOXEO, defaults={"name": "Boxeo"})
     Consumer.objects.get_or_create(sys_id=TEST_CONSUMER, defaults={"name": "test", "last_name": "test"})
     if not Contact.objects.filter(pk=JULIE_LEWIS).exists():
-        julie = Contact(sys_id=JULIE_LEWIS, user_name="julie.lewis", first_name="Julie", last_name="Lewis",
-                        email="julie.lewis@example.com", account_id=BOXEO, company_id=BOXEO)
+        julie = Contact(
+            sys_id=JULIE_LEWIS,
+            user_name="julie.lewis",
+            first_name="Julie",
+            last_name="Lewis",
+            email="julie.lewis@example.com",
+            account_id=BOXEO,
+            company_id=BOXEO,
+        )
         julie.set_unusable_password()
         julie.save()
 
@@ -138,9 +152,11 @@ def _load_people() -> None:
 def _load_catalogue() -> None:
     UnitOfMeasure.objects.get_or_create(sys_id=EACH, defaults={"name": "Each"})
     ProductOffering.objects.get_or_create(
-        sys_id=SAFETY_TEST_COVERAGE, defaults={"name": "Safety Test Coverage", "code": "SAFETSTCVG1"})
+        sys_id=SAFETY_TEST_COVERAGE, defaults={"name": "Safety Test Coverage", "code": "SAFETSTCVG1"}
+    )
     ProductOffering.objects.get_or_create(
-        sys_id=SOLANA_MODEM, defaults={"name": "Solana Modem M Series", "code": "SOLANAMODE2"})
+        sys_id=SOLANA_MODEM, defaults={"name": "Solana Modem M Series", "code": "SOLANAMODE2"}
+    )
 
 
 def _load_seed_leads() -> int:
@@ -156,9 +172,16 @@ def _load_seed_leads() -> int:
                 LeadLineItem(**item).save()
         for lead_id, text, written in SEED_WORK_NOTES:
             if lead_id == fields["sys_id"]:
-                JournalEntry(name=LEAD_TABLE, element_id=lead_id, value=text, author=abel, sys_created_on=written,
-                             sys_updated_on=written, sys_created_by=abel.user_name,
-                             sys_updated_by=abel.user_name).save()
+                JournalEntry(
+                    name=LEAD_TABLE,
+                    element_id=lead_id,
+                    value=text,
+                    author=abel,
+                    sys_created_on=written,
+                    sys_updated_on=written,
+                    sys_created_by=abel.user_name,
+                    sys_updated_by=abel.user_name,
+                ).save()
     return created
 
 
@@ -181,25 +204,46 @@ def _load_generated_leads() -> int:
         created = start + timedelta(hours=7 * index, seconds=rng.randrange(3600))
         # Every fifth lead is qualified, so the seed's `stage=400_closed_won` example pages.
         stage = "400_closed_won" if index % 5 == 0 else rng.choice(stages[:3] + stages[4:])
-        leads.append(Lead(
-            sys_id=_generated_id("lead", index), number=number, first_name=rng.choice(_FIRST_NAMES),
-            last_name=rng.choice(_LAST_NAMES), company=rng.choice(_COMPANIES), stage=stage,
-            short_description=rng.choice(_DESCRIPTIONS),
-            lead_source=rng.choice(CHOICES["lead_source"])[0], lead_rating=rng.choice(CHOICES["lead_rating"])[0],
-            industry=rng.choice(CHOICES["industry"])[0], lead_score=Decimal(rng.randint(1, 100)),
-            email=f"lead{index}@example.com", country="USA", owner_id=MAX_BLAZE,
-            account_id=BOXEO if index % 7 == 0 else None,
-            closed_date=created + timedelta(days=3) if stage in ("400_closed_won", "500_closed_lost") else None,
-            sys_created_on=created, sys_updated_on=created, sys_created_by="admin", sys_updated_by="admin",
-            sys_class_name=LEAD_TABLE,
-        ))
+        leads.append(
+            Lead(
+                sys_id=_generated_id("lead", index),
+                number=number,
+                first_name=rng.choice(_FIRST_NAMES),
+                last_name=rng.choice(_LAST_NAMES),
+                company=rng.choice(_COMPANIES),
+                stage=stage,
+                short_description=rng.choice(_DESCRIPTIONS),
+                lead_source=rng.choice(CHOICES["lead_source"])[0],
+                lead_rating=rng.choice(CHOICES["lead_rating"])[0],
+                industry=rng.choice(CHOICES["industry"])[0],
+                lead_score=Decimal(rng.randint(1, 100)),
+                email=f"lead{index}@example.com",
+                country="USA",
+                owner_id=MAX_BLAZE,
+                account_id=BOXEO if index % 7 == 0 else None,
+                closed_date=created + timedelta(days=3) if stage in ("400_closed_won", "500_closed_lost") else None,
+                sys_created_on=created,
+                sys_updated_on=created,
+                sys_created_by="admin",
+                sys_updated_by="admin",
+                sys_class_name=LEAD_TABLE,
+            )
+        )
         for item_index in range(rng.randint(1, 5)):
-            items.append(LeadLineItem(
-                sys_id=_generated_id(f"item-{index}", item_index), lead_id=leads[-1].sys_id,
-                product_offering_id=rng.choice(offerings), quantity=rng.randint(1, 50), unit_of_measurement_id=EACH,
-                sys_created_on=created, sys_updated_on=created, sys_created_by="admin", sys_updated_by="admin",
-                sys_class_name=LINE_ITEM_TABLE,
-            ))
+            items.append(
+                LeadLineItem(
+                    sys_id=_generated_id(f"item-{index}", item_index),
+                    lead_id=leads[-1].sys_id,
+                    product_offering_id=rng.choice(offerings),
+                    quantity=rng.randint(1, 50),
+                    unit_of_measurement_id=EACH,
+                    sys_created_on=created,
+                    sys_updated_on=created,
+                    sys_created_by="admin",
+                    sys_updated_by="admin",
+                    sys_class_name=LINE_ITEM_TABLE,
+                )
+            )
     for item, number in zip(items, reserve_numbers("LEADL", len(items), table=LINE_ITEM_TABLE), strict=True):
         item.number = number
     Lead.objects.bulk_create(leads, batch_size=500)

@@ -144,7 +144,6 @@ class Lead(NumberedRecord):
         db_table = LEAD_TABLE
         ordering = ["number"]
 
-
     @property
     def is_closed(self) -> bool:
         return self.stage in CLOSED_STAGES
@@ -170,4 +169,3 @@ class LeadLineItem(NumberedRecord):
         db_table = LINE_ITEM_TABLE
         ordering = ["lead", "sys_created_on", "number"]
         verbose_name = "lead line item"
-

@@ -149,8 +149,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker is not None and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
-            item.add_marker(pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
-                            append=False)
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True), append=False
+            )
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         skip = pytest.mark.skip(reason="needs PostgreSQL (CI runs the suite there with DATABASE_URL)")
         for item in items:

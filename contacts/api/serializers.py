@@ -106,7 +106,7 @@ class ContactOutputSerializer(serializers.BaseSerializer):
 
     @classmethod
     def openapi_schema(cls, direction: str) -> dict:
-        return string_object(CONTACT_KEYS, description="A customer_contact: every value a string, \"\" when empty.")
+        return string_object(CONTACT_KEYS, description='A customer_contact: every value a string, "" when empty.')
 
     def to_representation(self, contact: Contact) -> dict[str, str]:
         result = {}
@@ -192,9 +192,7 @@ class WireDateTimeField(_EmptyIsNull, serializers.DateTimeField):
     """``YYYY-MM-DD HH:MM:SS`` (or ``YYYY-MM-DD``) in UTC."""
 
     def __init__(self, **kwargs):
-        super().__init__(
-            input_formats=[WIRE_FORMAT, "%Y-%m-%d"], default_timezone=UTC, allow_null=True, **kwargs
-        )
+        super().__init__(input_formats=[WIRE_FORMAT, "%Y-%m-%d"], default_timezone=UTC, allow_null=True, **kwargs)
 
 
 def _input_field(field: models.Field) -> serializers.Field:

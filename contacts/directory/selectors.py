@@ -56,6 +56,7 @@ ATTRIBUTES = {
     CUSTOM: ("id", "name", "type", "phoneNumber"),
 }
 
+
 def _text(value: Any) -> Value:
     return Value(value, output_field=CharField())
 
@@ -75,9 +76,7 @@ def _part(queryset: QuerySet, kind: str, **sources) -> QuerySet:
 
 def directory_parts() -> list[QuerySet]:
     """One unordered, unfiltered ``.values()`` queryset per kind, columns ``COLUMNS``."""
-    holds_role = User.roles.through.objects.filter(
-        user_id=OuterRef("sys_id"), role__name__in=CONTACT_CENTER_ROLES
-    )
+    holds_role = User.roles.through.objects.filter(user_id=OuterRef("sys_id"), role__name__in=CONTACT_CENTER_ROLES)
     users = User.objects.filter(Exists(holds_role), active=True)
     return [
         _part(
@@ -132,8 +131,7 @@ def directory_list(
         raise ValueError(f"Unknown sort attribute(s): {', '.join(unknown)}")
     keys = [*dict.fromkeys([*sort_by, "id"])]
     ordering = [
-        F(COLUMNS[key]).desc(nulls_first=True) if descending else F(COLUMNS[key]).asc(nulls_last=True)
-        for key in keys
+        F(COLUMNS[key]).desc(nulls_first=True) if descending else F(COLUMNS[key]).asc(nulls_last=True) for key in keys
     ]
     combined = _combined(refine)
     total = combined.count()

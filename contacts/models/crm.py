@@ -30,7 +30,6 @@ class Account(NumberedRecord):
         return self.name
 
 
-
 class Consumer(SysRecord):
     """A person buying for themselves (``csm_consumer``)."""
 

@@ -77,8 +77,15 @@ class BadRequestBody(ApiError):
         super().__init__(READ_REQUEST, detail, code=2)
 
 
-_ACTION_WORDS = {"GET": "query", "HEAD": "query", "OPTIONS": "query", "POST": "create",
-                 "PUT": "update", "PATCH": "update", "DELETE": "delete"}
+_ACTION_WORDS = {
+    "GET": "query",
+    "HEAD": "query",
+    "OPTIONS": "query",
+    "POST": "create",
+    "PUT": "update",
+    "PATCH": "update",
+    "DELETE": "delete",
+}
 
 # Contact-center statusCodes (docs/contact-center-api.md) by HTTP status, for exceptions that carry none.
 _CC_CODES = {400: 2, 401: 20, 403: 5, 404: 6, 405: 2, 406: 2, 415: 2, 500: 4}
@@ -172,7 +179,11 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = domain_api_error(exc, family)
     elif not isinstance(exc, exceptions.APIException):
         logger.exception("Unexpected error in %s %s", method, getattr(request, "path", "?"))
-        exc = ApiError("Internal server error", "An unexpected error occurred while processing the request",
-                       status_code=500, code=4)
+        exc = ApiError(
+            "Internal server error",
+            "An unexpected error occurred while processing the request",
+            status_code=500,
+            code=4,
+        )
     set_rollback()
     return error_response(family, exc, method)

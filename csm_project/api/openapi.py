@@ -86,8 +86,11 @@ _ERROR_DESCRIPTIONS = {
     "403": "The caller lacks the role this operation needs, or the record may not be changed",
     "404": "No such record",
     "406": "The Accept header asks for a format the operation cannot produce",
+    "414": "The request line (method, path and query) is longer than the instance accepts",
     "415": "The Content-Type of the body is not one the operation reads",
+    "429": "Too many failed sign-ins for this user name: retry after the Retry-After seconds",
     "500": "An unexpected fault (logged; no stack trace in the answer)",
+    "503": "The database cannot be reached; retry later",
 }
 
 
@@ -181,6 +184,8 @@ class PlatformAutoSchema(AutoSchema):
             and hasattr(paginator, "get_schema_response_headers")
         ):
             headers.update(paginator.get_schema_response_headers())
+        if str(status_code) == "429":
+            headers["Retry-After"] = {"schema": {"type": "string"}, "description": "Seconds until sign-in is allowed"}
         if str(status_code) == "401":
             headers["WWW-Authenticate"] = {
                 "schema": {"type": "string"},
@@ -195,7 +200,7 @@ class PlatformAutoSchema(AutoSchema):
             name=name, type=ResolvedComponent.SCHEMA, object=name, schema=copy.deepcopy(schema)
         )
         self.registry.register_on_missing(component)
-        codes = ["400", "401", "403", "406", "500"]
+        codes = ["400", "401", "403", "406", "414", "429", "500", "503"]
         if "{" in self.path:
             codes.append("404")
         # Error statuses an operation adds (``openapi_extra_errors``, by action or method: an

@@ -142,8 +142,10 @@ class DomainRecordAdmin(SysRecordAdmin):
 
     def get_list_display(self, request):
         choice_fields = self._choice_fields()
-        return [_label_column(self.model, name) if name in choice_fields else name
-                for name in super().get_list_display(request)]
+        return [
+            _label_column(self.model, name) if name in choice_fields else name
+            for name in super().get_list_display(request)
+        ]
 
     def save_model(self, request, obj, form, change) -> None:
         values = form.domain_values
@@ -239,8 +241,23 @@ class UserAdmin(PlatformAdminMixin, DjangoUserAdmin):
     readonly_fields = (*SYSTEM_FIELDS, "last_login")
     fieldsets = (
         (None, {"fields": ("user_name", "password")}),
-        ("Person", {"fields": ("first_name", "middle_name", "last_name", "name", "email", "title",
-                               "phone", "mobile_phone", "employee_number", "time_zone")}),
+        (
+            "Person",
+            {
+                "fields": (
+                    "first_name",
+                    "middle_name",
+                    "last_name",
+                    "name",
+                    "email",
+                    "title",
+                    "phone",
+                    "mobile_phone",
+                    "employee_number",
+                    "time_zone",
+                )
+            },
+        ),
         ("Access", {"fields": ("active", "is_staff", "is_superuser", "roles", "last_login")}),
         SYSTEM_FIELDSET,
     )
@@ -334,8 +351,17 @@ class TableAccessAdmin(admin.ModelAdmin):
 class SysAuditAdmin(SysRecordAdmin):
     """The field-level history of every record: written by the database, read-only to everyone."""
 
-    list_display = ("sys_created_on", "tablename", "documentkey", "fieldname", "oldvalue", "newvalue", "user",
-                    "record_checkpoint", "reason")
+    list_display = (
+        "sys_created_on",
+        "tablename",
+        "documentkey",
+        "fieldname",
+        "oldvalue",
+        "newvalue",
+        "user",
+        "record_checkpoint",
+        "reason",
+    )
     search_fields = ("=documentkey", "=user")
     ordering = ("-sys_created_on", "-sys_id")
 

@@ -13,8 +13,14 @@ def choices_ensure(*, table: str, element: str, values: list[tuple[str, str]]) -
     existing = set(Choice.objects.filter(table=table, element=element).values_list("value", flat=True))
     Choice.objects.bulk_create(
         [
-            Choice(table=table, element=element, value=value, label=label, sequence=index * 10,
-                   sys_class_name=Choice.sys_table)
+            Choice(
+                table=table,
+                element=element,
+                value=value,
+                label=label,
+                sequence=index * 10,
+                sys_class_name=Choice.sys_table,
+            )
             for index, (value, label) in enumerate(values)
             if value not in existing
         ]

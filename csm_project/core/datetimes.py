@@ -11,8 +11,13 @@ from django.conf import settings
 WIRE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 # Short names the platform uses for user time zones.
-_ALIASES = {"PST": "America/Los_Angeles", "EST": "America/New_York", "CST": "America/Chicago",
-            "MST": "America/Denver", "GMT": "UTC"}
+_ALIASES = {
+    "PST": "America/Los_Angeles",
+    "EST": "America/New_York",
+    "CST": "America/Chicago",
+    "MST": "America/Denver",
+    "GMT": "UTC",
+}
 
 
 @lru_cache(maxsize=256)

@@ -19,9 +19,7 @@ def journal_add(*, record: SysRecord, text: str, element: str = "work_notes") ->
     )
 
 
-def journal_for(
-    *, table: str, sys_ids: Iterable[str], element: str = "work_notes"
-) -> dict[str, list[JournalEntry]]:
+def journal_for(*, table: str, sys_ids: Iterable[str], element: str = "work_notes") -> dict[str, list[JournalEntry]]:
     """Entries of many records in one query, newest first per record."""
     ids = list(sys_ids)
     entries: dict[str, list[JournalEntry]] = defaultdict(list)
@@ -44,8 +42,9 @@ def work_note_text(value: Any) -> str | None:
     if isinstance(value, list):
         texts = [note.get("text") if isinstance(note, dict) else note for note in value]
         value = ",".join(
-            str(text) for text in texts if isinstance(text, (str, int, float)) and not isinstance(text, bool)
-            and str(text) != ""
+            str(text)
+            for text in texts
+            if isinstance(text, (str, int, float)) and not isinstance(text, bool) and str(text) != ""
         )
     if not isinstance(value, str):
         return None

@@ -180,6 +180,11 @@ class UserManager(BaseUserManager):
         )
 
 
+def display_name(first_name: str | None, last_name: str | None) -> str | None:
+    """A user's ``name`` when none is given: first + last name."""
+    return " ".join(part for part in (first_name, last_name) if part) or None
+
+
 class User(SysRecord, AbstractBaseUser, PermissionsMixin):
     """A platform user (``sys_user``). Contacts (``customer_contact``) extend this table."""
 
@@ -199,9 +204,7 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
     employee_number = models.CharField(max_length=40, null=True, blank=True)
     time_zone = models.CharField(max_length=64, null=True, blank=True)
     active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(
-        "staff", default=False, help_text="May log in to this admin site."
-    )
+    is_staff = models.BooleanField("staff", default=False, help_text="May log in to this admin site.")
     roles = models.ManyToManyField(Role, blank=True, related_name="users")
 
     objects = UserManager()
@@ -221,7 +224,7 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args, **kwargs) -> None:
         if not self.name:
-            self.name = " ".join(part for part in (self.first_name, self.last_name) if part) or None
+            self.name = display_name(self.first_name, self.last_name)
         super().save(*args, **kwargs)
 
     @property
@@ -306,9 +309,7 @@ class JournalEntry(SysRecord):
     element_id = models.CharField("record sys_id", max_length=32)
     element = models.CharField(max_length=40, default="work_notes")
     value = models.TextField()
-    author = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         db_table = "sys_journal_field"
@@ -359,9 +360,7 @@ class Choice(SysRecord):
     class Meta:
         db_table = "sys_choice"
         ordering = ["table", "element", "sequence", "value"]
-        constraints = [
-            models.UniqueConstraint(fields=["table", "element", "value"], name="choice_unique_value")
-        ]
+        constraints = [models.UniqueConstraint(fields=["table", "element", "value"], name="choice_unique_value")]
 
     def __str__(self) -> str:
         return f"{self.table}.{self.element} = {self.value}"

@@ -7,7 +7,11 @@ serialises writers on the whole database. A number drawn by a transaction that l
 back is not reused (gaps are allowed, duplicates are not).
 """
 
+from collections.abc import Iterable
+
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 
 from csm_project.core.models import NumberCounter
 
@@ -18,7 +22,9 @@ def next_number(prefix: str, *, table: str = "") -> str:
 
 
 def reserve_numbers(prefix: str, count: int, *, table: str = "") -> list[str]:
-    """Draw ``count`` consecutive numbers at once (bulk loads)."""
+    """Draw a block of ``count`` consecutive numbers with one statement (bulk loads): unique
+    and increasing under concurrency like single draws, since a block is one advance of the
+    counter row under its lock."""
     if count < 1:
         return []
     # One statement, atomic by itself: no savepoint on the hot path (only a counter's first
@@ -48,3 +54,16 @@ def _create_counter(prefix: str, table: str) -> None:
             NumberCounter.objects.create(prefix=prefix, table=table)
     except IntegrityError:
         pass  # another transaction created it first; advancing it is now safe
+
+
+def advance_past(prefix: str, numbers: Iterable[str], *, table: str = "") -> None:
+    """Move the counter of ``prefix`` past ``numbers`` stored as given (a bulk load keeping an
+    export's numbers), so later draws never meet them. Numbers of another form are left alone."""
+    digits = [number[len(prefix) :] for number in numbers if number.startswith(prefix)]
+    values = [int(text) for text in digits if text.isdigit()]
+    if not values:
+        return
+    counter = NumberCounter.objects.filter(prefix=prefix)
+    if not counter.update(next_value=Greatest(F("next_value"), max(values) + 1)):
+        _create_counter(prefix, table)
+        counter.update(next_value=Greatest(F("next_value"), max(values) + 1))

@@ -25,6 +25,19 @@ class RecordRules:
     def after_save(self, record: SysRecord, *, creating: bool, changed: dict[str, Any]) -> None:
         """Writes that follow a saved record (in the same transaction)."""
 
+    def clean_new(self, values: dict[str, Any]) -> list[FieldError] | None:
+        """The create rules of ``clean`` for a batch: ``values`` are the attribute values of a
+        new record (every column, defaults filled in, ``sys_id`` drawn); stamp them in place and
+        return the refusals, with no query. ``None`` says the rules need a model instance: the
+        caller then builds one and calls ``clean``. Tables whose ``clean`` does something
+        override both."""
+        if type(self).clean is RecordRules.clean:
+            return []
+        return None
+
+    def has_after_save(self) -> bool:
+        return type(self).after_save is not RecordRules.after_save
+
 
 _RULES: dict[str, RecordRules] = {}
 _NO_RULES = RecordRules()

@@ -5,13 +5,15 @@ app); this module is the one place code asks it before writing, so a clash is a 
 naming ``user_name`` rather than a database refusal.
 """
 
+import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models.functions import Lower
 
 from csm_project.core.errors import FieldError
-from csm_project.core.models import SysRecord, User
+from csm_project.core.models import SysRecord, User, display_name
 from csm_project.core.record_rules import RecordRules
 
 USER_NAME = "user_name"
@@ -46,3 +48,16 @@ class UserRules(RecordRules):
         if creating and not record.password:
             record.set_unusable_password()
         return []
+
+    def clean_new(self, values: dict[str, Any]) -> list[FieldError] | None:
+        if not values.get("password"):
+            values["password"] = unusable_password()
+        if not values.get("name"):
+            values["name"] = display_name(values.get("first_name"), values.get("last_name"))
+        return []
+
+
+def unusable_password() -> str:
+    """A password hash no password matches (what ``set_unusable_password`` stores), drawn
+    faster than Django's 40 random choices: bulk loads create users by the million."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)

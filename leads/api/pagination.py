@@ -74,8 +74,7 @@ class LeadPagination(BasePagination):
         rels.append(("last", max(0, (total - 1) // limit * limit)))
         rels.append(("self", offset))
         return ",".join(
-            f'<{page_url(self.request, sysparm_offset=value, sysparm_limit=limit)}>;rel="{rel}"'
-            for rel, value in rels
+            f'<{page_url(self.request, sysparm_offset=value, sysparm_limit=limit)}>;rel="{rel}"' for rel, value in rels
         )
 
     def content_range(self) -> str:
@@ -99,19 +98,37 @@ class LeadPagination(BasePagination):
     def get_schema_operation_parameters(self, view) -> list[dict]:
         constants = lead_api_classes()["constants"]
         return [
-            {"name": "sysparm_limit", "in": "query", "required": False,
-             "description": f"Leads per page (default {constants.DEFAULT_LIMIT}, at most {constants.MAX_LIMIT}).",
-             "schema": {"type": "integer", "minimum": 1, "maximum": constants.MAX_LIMIT}},
-            {"name": "sysparm_offset", "in": "query", "required": False, "description": "Leads to skip (default 0).",
-             "schema": {"type": "integer", "minimum": 0}},
+            {
+                "name": "sysparm_limit",
+                "in": "query",
+                "required": False,
+                "description": f"Leads per page (default {constants.DEFAULT_LIMIT}, at most {constants.MAX_LIMIT}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": constants.MAX_LIMIT},
+            },
+            {
+                "name": "sysparm_offset",
+                "in": "query",
+                "required": False,
+                "description": "Leads to skip (default 0).",
+                "schema": {"type": "integer", "minimum": 0},
+            },
         ]
 
     def get_schema_response_headers(self) -> dict[str, dict]:
         return {
-            "Total-Count": {"schema": {"type": "string", "pattern": "^[0-9]+$"}, "required": True,
-                            "description": "Leads matching the query."},
-            "Content-Range": {"schema": {"type": "string", "pattern": "^items [0-9]+-[0-9]+$"}, "required": True,
-                              "description": "1-based positions of the page's leads: items <first>-<last>."},
-            "Links": {"schema": {"type": "string"}, "required": True,
-                      "description": '<url>;rel="first", "previous", "next", "last", "self", comma-joined.'},
+            "Total-Count": {
+                "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                "required": True,
+                "description": "Leads matching the query.",
+            },
+            "Content-Range": {
+                "schema": {"type": "string", "pattern": "^items [0-9]+-[0-9]+$"},
+                "required": True,
+                "description": "1-based positions of the page's leads: items <first>-<last>.",
+            },
+            "Links": {
+                "schema": {"type": "string"},
+                "required": True,
+                "description": '<url>;rel="first", "previous", "next", "last", "self", comma-joined.',
+            },
         }

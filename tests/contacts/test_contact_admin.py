@@ -20,8 +20,7 @@ CHANGELIST = "admin:contacts_contact_changelist"
 
 @pytest.fixture
 def staff(make_user):
-    return make_user(user_name="staff.admin", first_name="Stan", last_name="Staff", is_staff=True,
-                     is_superuser=True)
+    return make_user(user_name="staff.admin", first_name="Stan", last_name="Staff", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
@@ -33,8 +32,13 @@ def browser(staff) -> Client:
 
 @pytest.mark.parametrize("term", ["Zelda", "zelda.quartz@example.com", "zq.login", "Quartz Mining"])
 def test_contacts_are_found_by_name_email_user_name_or_account(browser, term):
-    wanted = ContactFactory(first_name="Zelda", last_name="Quartz", user_name="zq.login",
-                            email="zelda.quartz@example.com", account=AccountFactory(name="Quartz Mining"))
+    wanted = ContactFactory(
+        first_name="Zelda",
+        last_name="Quartz",
+        user_name="zq.login",
+        email="zelda.quartz@example.com",
+        account=AccountFactory(name="Quartz Mining"),
+    )
     other = ContactFactory(first_name="Otto", last_name="Other", user_name="otto")
 
     response = browser.get(reverse(CHANGELIST), {"q": term})
@@ -65,11 +69,21 @@ def test_changelist_query_count_does_not_grow_with_rows(browser, django_assert_m
 
 def test_adding_a_contact_goes_through_the_create_service(browser, staff):
     account = AccountFactory()
-    response = browser.post(reverse("admin:contacts_contact_add"), {
-        "user_name": "added.in.admin", "first_name": "Ada", "last_name": "Admin", "account": account.sys_id,
-        "active": "on", "notification": "2", "calendar_integration": "1", "work_note": "Met at the fair",
-        "social_profiles-TOTAL_FORMS": "0", "social_profiles-INITIAL_FORMS": "0",
-    })
+    response = browser.post(
+        reverse("admin:contacts_contact_add"),
+        {
+            "user_name": "added.in.admin",
+            "first_name": "Ada",
+            "last_name": "Admin",
+            "account": account.sys_id,
+            "active": "on",
+            "notification": "2",
+            "calendar_integration": "1",
+            "work_note": "Met at the fair",
+            "social_profiles-TOTAL_FORMS": "0",
+            "social_profiles-INITIAL_FORMS": "0",
+        },
+    )
 
     assert response.status_code == 302, response.context["errors"] if response.context else response
     contact = Contact.objects.get(user_name="added.in.admin")
@@ -81,10 +95,15 @@ def test_adding_a_contact_goes_through_the_create_service(browser, staff):
 
 def test_adding_a_taken_user_name_in_another_case_is_refused(browser):
     ContactFactory(user_name="taken.name")
-    response = browser.post(reverse("admin:contacts_contact_add"), {
-        "user_name": "Taken.Name", "active": "on",
-        "social_profiles-TOTAL_FORMS": "0", "social_profiles-INITIAL_FORMS": "0",
-    })
+    response = browser.post(
+        reverse("admin:contacts_contact_add"),
+        {
+            "user_name": "Taken.Name",
+            "active": "on",
+            "social_profiles-TOTAL_FORMS": "0",
+            "social_profiles-INITIAL_FORMS": "0",
+        },
+    )
 
     assert response.status_code == 200
     assert "is already taken" in response.text
@@ -93,8 +112,13 @@ def test_adding_a_taken_user_name_in_another_case_is_refused(browser):
 
 def test_change_page_shows_social_profiles_work_notes_and_read_only_system_fields(browser, staff):
     contact = ContactFactory(first_name="Nora")
-    SocialProfile.objects.create(channel=SocialChannelFactory(name="Mastodon"), social_id="@nora",
-                                 profile_url="https://m.social/@nora", contact=contact, account=contact.account)
+    SocialProfile.objects.create(
+        channel=SocialChannelFactory(name="Mastodon"),
+        social_id="@nora",
+        profile_url="https://m.social/@nora",
+        contact=contact,
+        account=contact.account,
+    )
     with acting_as(staff):
         journal_add(record=contact, text="Prefers email")
 
@@ -115,10 +139,16 @@ def test_every_crm_admin_lists_and_searches(browser, model):
 
 
 def change_form_data(contact: Contact, **changes) -> dict:
-    data = {"user_name": contact.user_name, "first_name": contact.first_name or "",
-            "last_name": contact.last_name or "",
-            "active": "on", "notification": "2", "calendar_integration": "1",
-            "social_profiles-TOTAL_FORMS": "0", "social_profiles-INITIAL_FORMS": "0"}
+    data = {
+        "user_name": contact.user_name,
+        "first_name": contact.first_name or "",
+        "last_name": contact.last_name or "",
+        "active": "on",
+        "notification": "2",
+        "calendar_integration": "1",
+        "social_profiles-TOTAL_FORMS": "0",
+        "social_profiles-INITIAL_FORMS": "0",
+    }
     data.update(changes)
     return data
 
@@ -150,11 +180,20 @@ def test_staff_give_a_contact_a_login_and_can_take_it_away(browser):
 
 def test_a_login_given_on_add_works(browser):
     role = Role.objects.get(name="csm_ws_integration")
-    response = browser.post(reverse("admin:contacts_contact_add"), {
-        "user_name": "born.with.login", "first_name": "Bo", "active": "on", "notification": "2",
-        "calendar_integration": "1", "new_password": "born-pass-1", "roles": [role.sys_id],
-        "social_profiles-TOTAL_FORMS": "0", "social_profiles-INITIAL_FORMS": "0",
-    })
+    response = browser.post(
+        reverse("admin:contacts_contact_add"),
+        {
+            "user_name": "born.with.login",
+            "first_name": "Bo",
+            "active": "on",
+            "notification": "2",
+            "calendar_integration": "1",
+            "new_password": "born-pass-1",
+            "roles": [role.sys_id],
+            "social_profiles-TOTAL_FORMS": "0",
+            "social_profiles-INITIAL_FORMS": "0",
+        },
+    )
 
     assert response.status_code == 302
     api = APIClient()

@@ -7,8 +7,10 @@ from tests.contacts.factories_contacts import ContactFactory
 
 pytestmark = pytest.mark.django_db
 
-ENVELOPE_401 = {"error": {"message": "User Not Authenticated", "detail": "Required to provide Auth information"},
-                "status": "failure"}
+ENVELOPE_401 = {
+    "error": {"message": "User Not Authenticated", "detail": "Required to provide Auth information"},
+    "status": "failure",
+}
 
 
 @pytest.fixture
@@ -46,8 +48,10 @@ def test_without_the_role_is_403(client_for, contact, method, roles):
 
     assert response.status_code == 403
     action = "create" if method == "post" else "query"
-    assert response.json() == {"error": {"message": f"Insufficient rights to {action} records", "detail": None},
-                               "status": "failure"}
+    assert response.json() == {
+        "error": {"message": f"Insufficient rights to {action} records", "detail": None},
+        "status": "failure",
+    }
     assert not Contact.objects.filter(user_name="intruder").exists()
 
 

@@ -47,10 +47,18 @@ def test_post_with_social_fields_creates_one_contact_and_one_profile(client):
     account = AccountFactory()
     before = row_counts()
 
-    response = post(client, {
-        "first_name": "Ann", "last_name": "Lee", "user_name": "ann.lee", "account": account.sys_id,
-        "social_channel": "Twitter", "social_handle": "@annlee", "social_handle_url": "https://twitter.com/annlee",
-    })
+    response = post(
+        client,
+        {
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "user_name": "ann.lee",
+            "account": account.sys_id,
+            "social_channel": "Twitter",
+            "social_handle": "@annlee",
+            "social_handle_url": "https://twitter.com/annlee",
+        },
+    )
 
     assert response.status_code == 201
     sys_id = response.json()["result"]
@@ -58,9 +66,17 @@ def test_post_with_social_fields_creates_one_contact_and_one_profile(client):
     profile = SocialProfile.objects.get()
     assert (profile.contact_id, profile.account_id) == (sys_id, account.sys_id)
     assert (profile.social_id, profile.profile_url, profile.channel.name) == (
-        "@annlee", "https://twitter.com/annlee", "Twitter")
-    assert row_counts() == {**before, "users": before["users"] + 1, "contacts": before["contacts"] + 1,
-                            "profiles": 1, "channels": 1}
+        "@annlee",
+        "https://twitter.com/annlee",
+        "Twitter",
+    )
+    assert row_counts() == {
+        **before,
+        "users": before["users"] + 1,
+        "contacts": before["contacts"] + 1,
+        "profiles": 1,
+        "channels": 1,
+    }
     record = client.get(f"{URL}/{sys_id}").json()["result"]
     assert (record["name"], record["user_name"], record["account"]) == ("Ann Lee", "ann.lee", account.sys_id)
     assert contact.social_profiles.get() == profile
@@ -69,8 +85,15 @@ def test_post_with_social_fields_creates_one_contact_and_one_profile(client):
 def test_social_channel_is_found_by_sys_id_or_by_name_in_any_case(client):
     twitter = SocialChannelFactory(name="Twitter")
     for index, channel in enumerate((twitter.sys_id, "twitter", "TWITTER")):
-        response = post(client, {"user_name": f"fan{index}", "social_channel": channel,
-                                 "social_handle": f"@fan{index}", "social_handle_url": f"https://t.co/fan{index}"})
+        response = post(
+            client,
+            {
+                "user_name": f"fan{index}",
+                "social_channel": channel,
+                "social_handle": f"@fan{index}",
+                "social_handle_url": f"https://t.co/fan{index}",
+            },
+        )
         assert response.status_code == 201
     assert SocialChannel.objects.count() == 1
     assert SocialProfile.objects.filter(channel=twitter).count() == 3
@@ -78,8 +101,12 @@ def test_social_channel_is_found_by_sys_id_or_by_name_in_any_case(client):
 
 @pytest.mark.parametrize("missing", ["social_channel", "social_handle", "social_handle_url"])
 def test_no_profile_unless_all_three_social_fields_are_given(client, missing):
-    body = {"user_name": "solo", "social_channel": "Twitter", "social_handle": "@solo",
-            "social_handle_url": "https://t.co/solo"}
+    body = {
+        "user_name": "solo",
+        "social_channel": "Twitter",
+        "social_handle": "@solo",
+        "social_handle_url": "https://t.co/solo",
+    }
     body[missing] = ""
 
     response = post(client, body)
@@ -101,9 +128,15 @@ def test_no_profile_unless_all_three_social_fields_are_given(client, missing):
 def test_post_whose_profile_cannot_be_created_creates_nothing(client, social, field):
     account = AccountFactory()
     before = row_counts()
-    body = {"user_name": "rollback.me", "first_name": "Rolf", "account": account.sys_id,
-            "social_channel": "Mastodon", "social_handle": "@rolf", "social_handle_url": "https://m.social/@rolf",
-            **social}
+    body = {
+        "user_name": "rollback.me",
+        "first_name": "Rolf",
+        "account": account.sys_id,
+        "social_channel": "Mastodon",
+        "social_handle": "@rolf",
+        "social_handle_url": "https://m.social/@rolf",
+        **social,
+    }
 
     response = post(client, body)
 
@@ -121,8 +154,15 @@ def test_database_failure_while_writing_the_profile_undoes_the_contact(client, m
 
     monkeypatch.setattr(SocialProfile, "save", refuse)
 
-    response = post(client, {"user_name": "half.written", "social_channel": "Brand New Channel",
-                             "social_handle": "@half", "social_handle_url": "https://t.co/half"})
+    response = post(
+        client,
+        {
+            "user_name": "half.written",
+            "social_channel": "Brand New Channel",
+            "social_handle": "@half",
+            "social_handle_url": "https://t.co/half",
+        },
+    )
 
     assert_failure(response, 500, "Internal server error")
     assert "disk full" not in response.content.decode()
@@ -219,8 +259,7 @@ def test_post_with_an_oversized_body_is_400_and_writes_nothing(client, settings)
 
 def test_post_in_xml_is_415_and_asking_for_xml_is_406(client):
     before = row_counts()
-    xml = client.post(URL, "<request><entry><user_name>x</user_name></entry></request>",
-                      content_type="application/xml")
+    xml = client.post(URL, "<request><entry><user_name>x</user_name></entry></request>", content_type="application/xml")
     assert_failure(xml, 415, "Requested content type is not supported")
     wants_xml = post(client, {"user_name": "x"}, HTTP_ACCEPT="application/xml")
     assert_failure(wants_xml, 406, "Requested response format is not supported")
@@ -228,12 +267,26 @@ def test_post_in_xml_is_415_and_asking_for_xml_is_406(client):
 
 
 def test_unknown_and_system_fields_are_ignored(client):
-    response = post(client, {
-        "user_name": "quiet", "first_name": "Quinn", "favourite_colour": "green", "frist_name": "typo",
-        "sys_id": "a" * 32, "sys_created_on": "2001-01-01 00:00:00", "sys_created_by": "mallory",
-        "sys_mod_count": "99", "sys_class_name": "sys_user", "sys_domain": "evil", "roles": "admin",
-        "is_superuser": "true", "is_staff": "true", "password": "secret", "last_login": "2020-01-01",
-    })
+    response = post(
+        client,
+        {
+            "user_name": "quiet",
+            "first_name": "Quinn",
+            "favourite_colour": "green",
+            "frist_name": "typo",
+            "sys_id": "a" * 32,
+            "sys_created_on": "2001-01-01 00:00:00",
+            "sys_created_by": "mallory",
+            "sys_mod_count": "99",
+            "sys_class_name": "sys_user",
+            "sys_domain": "evil",
+            "roles": "admin",
+            "is_superuser": "true",
+            "is_staff": "true",
+            "password": "secret",
+            "last_login": "2020-01-01",
+        },
+    )
 
     assert response.status_code == 201
     sys_id = response.json()["result"]
@@ -242,7 +295,10 @@ def test_unknown_and_system_fields_are_ignored(client):
     assert record["first_name"] == "Quinn"
     assert record["sys_created_by"] == client.user.user_name
     assert (record["sys_mod_count"], record["sys_class_name"], record["sys_domain"]) == (
-        "0", "customer_contact", "global")
+        "0",
+        "customer_contact",
+        "global",
+    )
     assert record["sys_created_on"] != "2001-01-01 00:00:00"
     assert (record["roles"], record["last_login"]) == ("", "")
     contact = Contact.objects.get(pk=sys_id)
@@ -252,8 +308,9 @@ def test_unknown_and_system_fields_are_ignored(client):
 
 def test_name_defaults_to_first_and_last_name(client):
     default = post(client, {"user_name": "d1", "first_name": "Dora", "last_name": "Warren"}).json()["result"]
-    given = post(client, {"user_name": "d2", "first_name": "Dora", "last_name": "Warren",
-                          "name": "Dr. D. Warren"}).json()["result"]
+    given = post(
+        client, {"user_name": "d2", "first_name": "Dora", "last_name": "Warren", "name": "Dr. D. Warren"}
+    ).json()["result"]
     assert Contact.objects.get(pk=default).name == "Dora Warren"
     assert Contact.objects.get(pk=given).name == "Dr. D. Warren"
 
@@ -262,11 +319,23 @@ def test_values_round_trip_as_strings(client):
     account, location = AccountFactory(), LocationFactory()
     manager = ContactFactory(account=account)
     sent = {
-        "user_name": "round.trip", "latitude": "57.6", "longitude": "-117.2197", "failed_attempts": "2",
-        "calendar_integration": "1", "notification": "1", "vip": "TRUE", "locked_out": "false",
-        "enable_multifactor_authn": True, "last_login_time": "2018-03-10 21:48:11",
-        "last_position_update": "2024-01-02", "account": account.sys_id, "company": account.sys_id,
-        "manager": manager.sys_id, "location": location.sys_id, "employee_number": 546, "zip": "",
+        "user_name": "round.trip",
+        "latitude": "57.6",
+        "longitude": "-117.2197",
+        "failed_attempts": "2",
+        "calendar_integration": "1",
+        "notification": "1",
+        "vip": "TRUE",
+        "locked_out": "false",
+        "enable_multifactor_authn": True,
+        "last_login_time": "2018-03-10 21:48:11",
+        "last_position_update": "2024-01-02",
+        "account": account.sys_id,
+        "company": account.sys_id,
+        "manager": manager.sys_id,
+        "location": location.sys_id,
+        "employee_number": 546,
+        "zip": "",
     }
 
     sys_id = post(client, sent).json()["result"]
@@ -274,18 +343,31 @@ def test_values_round_trip_as_strings(client):
     record = client.get(f"{URL}/{sys_id}").json()["result"]
     assert all(isinstance(value, str) for value in record.values())
     assert {key: record[key] for key in sent} == {
-        **sent, "vip": "true", "enable_multifactor_authn": "true", "last_position_update": "2024-01-02 00:00:00",
+        **sent,
+        "vip": "true",
+        "enable_multifactor_authn": "true",
+        "last_position_update": "2024-01-02 00:00:00",
         "employee_number": "546",
     }
 
 
 def test_empty_values_are_stored_empty(client):
-    sys_id = post(client, {"user_name": "empty", "latitude": "", "failed_attempts": "", "vip": "",
-                           "account": "", "last_login_time": "", "city": ""}).json()["result"]
+    sys_id = post(
+        client,
+        {
+            "user_name": "empty",
+            "latitude": "",
+            "failed_attempts": "",
+            "vip": "",
+            "account": "",
+            "last_login_time": "",
+            "city": "",
+        },
+    ).json()["result"]
     record = client.get(f"{URL}/{sys_id}").json()["result"]
-    assert {key: record[key] for key in ("latitude", "failed_attempts", "vip", "account", "last_login_time",
-                                         "city")} == {
-        "latitude": "", "failed_attempts": "", "vip": "false", "account": "", "last_login_time": "", "city": ""}
+    assert {
+        key: record[key] for key in ("latitude", "failed_attempts", "vip", "account", "last_login_time", "city")
+    } == {"latitude": "", "failed_attempts": "", "vip": "false", "account": "", "last_login_time": "", "city": ""}
 
 
 def test_contact_without_user_name_gets_its_sys_id_as_user_name(client):
@@ -299,8 +381,15 @@ def test_taken_user_name_is_400_in_any_case_and_writes_nothing(client, make_user
     make_user(user_name="george.warren")
     before = row_counts()
 
-    response = post(client, {"user_name": "George.Warren", "social_channel": "Twitter", "social_handle": "@g",
-                             "social_handle_url": "https://t.co/g"})
+    response = post(
+        client,
+        {
+            "user_name": "George.Warren",
+            "social_channel": "Twitter",
+            "social_handle": "@g",
+            "social_handle_url": "https://t.co/g",
+        },
+    )
 
     error = assert_failure(response, 400, "Operation Failed")
     assert error["detail"] == "user_name: User name 'George.Warren' is already taken"
@@ -333,8 +422,15 @@ def test_concurrent_posts_naming_one_new_channel_share_it(make_user):
     def send(index: int) -> int:
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=basic_auth(caller.user_name))
-        return post(client, {"user_name": f"fan.{index}", "social_channel": "Bluesky",
-                             "social_handle": f"@fan{index}", "social_handle_url": f"https://bsky.app/fan{index}"}).status_code
+        return post(
+            client,
+            {
+                "user_name": f"fan.{index}",
+                "social_channel": "Bluesky",
+                "social_handle": f"@fan{index}",
+                "social_handle_url": f"https://bsky.app/fan{index}",
+            },
+        ).status_code
 
     results = run_together(send, 4)
 

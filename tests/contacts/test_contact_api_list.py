@@ -44,8 +44,9 @@ def walk_by_offset(client, query: str, limit: int) -> list[dict]:
     records: list[dict] = []
     offset, total = 0, None
     while True:
-        response = client.get("/api/now/contact", {"sysparm_query": query, "sysparm_limit": limit,
-                                                   "sysparm_offset": offset})
+        response = client.get(
+            "/api/now/contact", {"sysparm_query": query, "sysparm_limit": limit, "sysparm_offset": offset}
+        )
         assert response.status_code == 200, response.content
         body = response.json()
         page_total = int(response["X-Total-Count"])
@@ -198,8 +199,10 @@ def test_detail_of_unknown_or_malformed_id_is_404_envelope(client, demo_contacts
         response = client.get(f"/api/now/contact/{sys_id}")
         assert response.status_code == 404
         assert response.json() == {
-            "error": {"message": "No Record found",
-                      "detail": "Record doesn't exist or ACL restricts the record retrieval"},
+            "error": {
+                "message": "No Record found",
+                "detail": "Record doesn't exist or ACL restricts the record retrieval",
+            },
             "status": "failure",
         }
 

@@ -33,8 +33,9 @@ def caller(transactional_db, make_user):
 
 @pytest.fixture
 def snow(live_server, caller):
-    client = pysnow.Client(host=live_server.url.removeprefix("http://"), user=caller.user_name,
-                           password=TEST_PASSWORD, use_ssl=False)
+    client = pysnow.Client(
+        host=live_server.url.removeprefix("http://"), user=caller.user_name, password=TEST_PASSWORD, use_ssl=False
+    )
     yield client.resource(api_path="/contact", base_path="/api/now")
     client.close()
 
@@ -44,8 +45,11 @@ def test_requests_following_link_next_gets_every_contact_once(live_server, calle
     pages = 0
     with requests.Session() as session:
         session.auth = (caller.user_name, TEST_PASSWORD)
-        response = session.get(f"{live_server.url}/api/now/contact",
-                               params={"sysparm_query": "ORDERBYlast_name", "sysparm_limit": 45}, timeout=10)
+        response = session.get(
+            f"{live_server.url}/api/now/contact",
+            params={"sysparm_query": "ORDERBYlast_name", "sysparm_limit": 45},
+            timeout=10,
+        )
         while True:
             assert response.status_code == 200
             body = response.json()
@@ -88,17 +92,28 @@ def test_pysnow_streams_a_page(snow):
 
 
 def test_pysnow_creates_a_contact_with_a_social_profile(snow):
-    response = snow.create({
-        "first_name": "Dora", "last_name": "Warren", "user_name": "dora.live", "account": BOXEO,
-        "latitude": "57.6", "social_channel": "Twitter", "social_handle": "@doralive",
-        "social_handle_url": "https://twitter.com/doralive",
-    })
+    response = snow.create(
+        {
+            "first_name": "Dora",
+            "last_name": "Warren",
+            "user_name": "dora.live",
+            "account": BOXEO,
+            "latitude": "57.6",
+            "social_channel": "Twitter",
+            "social_handle": "@doralive",
+            "social_handle_url": "https://twitter.com/doralive",
+        }
+    )
 
     sys_id = response.all()
     assert isinstance(sys_id, str) and len(sys_id) == 32
     contact = Contact.objects.get(pk=sys_id)
     assert (contact.user_name, contact.name, contact.account_id, contact.latitude) == (
-        "dora.live", "Dora Warren", BOXEO, 57.6)
+        "dora.live",
+        "Dora Warren",
+        BOXEO,
+        57.6,
+    )
     assert SocialProfile.objects.get(contact=contact).social_id == "@doralive"
     assert snow.get(query={"sys_id": sys_id}).all()[0]["latitude"] == "57.6"
 

@@ -284,8 +284,9 @@ def test_unknown_urls_under_the_api_answer_with_the_envelope(cc_admin_client):
 @pytest.mark.django_db
 @pytest.mark.parametrize("method", ["PATCH", "OPTIONS"])
 def test_an_unsupported_method_is_statuscode_2(cc_admin_client, custom, method):
-    response = cc_admin_client.generic(method, f"/api/v2/contacts/{custom.sys_id}", '{"name": "X"}',
-                                       content_type="application/json")
+    response = cc_admin_client.generic(
+        method, f"/api/v2/contacts/{custom.sys_id}", '{"name": "X"}', content_type="application/json"
+    )
 
     assert response.status_code == 405
     assert response.json()["statusCode"] == 2

@@ -14,10 +14,14 @@ def test_valid_json_is_read_as_is():
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        (b'{\n  "name": "Some Contact"\n  "type": "Custom"\n  "phoneNumber": "xxx-xxx-xxxx"\n}',
-         {"name": "Some Contact", "type": "Custom", "phoneNumber": "xxx-xxx-xxxx"}),
-        (b'{"a": 1\r\n"b": true\n"c": null\n"d": false\n"e": [1]\n"f": {"g": "h"}\n"i": "j"}',
-         {"a": 1, "b": True, "c": None, "d": False, "e": [1], "f": {"g": "h"}, "i": "j"}),
+        (
+            b'{\n  "name": "Some Contact"\n  "type": "Custom"\n  "phoneNumber": "xxx-xxx-xxxx"\n}',
+            {"name": "Some Contact", "type": "Custom", "phoneNumber": "xxx-xxx-xxxx"},
+        ),
+        (
+            b'{"a": 1\r\n"b": true\n"c": null\n"d": false\n"e": [1]\n"f": {"g": "h"}\n"i": "j"}',
+            {"a": 1, "b": True, "c": None, "d": False, "e": [1], "f": {"g": "h"}, "i": "j"},
+        ),
         (b'{"a": "x",\n"b": "y"\n"c": "z"}', {"a": "x", "b": "y", "c": "z"}),
         (b'{"a \\" b": "x"\n"c": "y"}', {'a " b': "x", "c": "y"}),
     ],

@@ -97,8 +97,18 @@ def test_create_example_verbatim(demo_client):
     assert_documented_shape(body, DOCUMENTED_CREATE)
     result = body["result"]
     documented = DOCUMENTED_CREATE["result"]
-    for key in ("channel", "queue", "state", "contextTable", "channelMetadataTable", "context",
-                "channel_metadata", "assigned_to", "closed_by", "opened_for"):
+    for key in (
+        "channel",
+        "queue",
+        "state",
+        "contextTable",
+        "channelMetadataTable",
+        "context",
+        "channel_metadata",
+        "assigned_to",
+        "closed_by",
+        "opened_for",
+    ):
         assert result[key] == documented[key], key
     assert re.fullmatch(r"IMS\d{7}", result["number"])
     assert SYS_ID.match(result["sys_id"])
@@ -154,18 +164,27 @@ def test_both_curl_commands_of_the_document_run_against_a_live_server(live_serve
     call_command("seed_demo", password=DEMO_PASSWORD, stdout=io.StringIO())
     credentials = ["--user", f"interaction.agent:{DEMO_PASSWORD}", "--silent", "--write-out", "\n%{http_code}"]
     create = [
-        "curl", f"{live_server.url}/api/now/interaction",
-        "--request", "POST",
-        "--header", "Accept:application/json",
-        "--header", "Content-Type:application/json",
-        "--data", '{"channel":"28a59893873103002ae97e2526cb0b5d","queue":"f3a50867b30303002186a72256a8dcb7"}',
+        "curl",
+        f"{live_server.url}/api/now/interaction",
+        "--request",
+        "POST",
+        "--header",
+        "Accept:application/json",
+        "--header",
+        "Content-Type:application/json",
+        "--data",
+        '{"channel":"28a59893873103002ae97e2526cb0b5d","queue":"f3a50867b30303002186a72256a8dcb7"}',
         *credentials,
     ]
     close = [
-        "curl", f"{live_server.url}/api/now/interaction/b243cde4208f1700964f959e0488dee8/close",
-        "--request", "POST",
-        "--header", "Accept:application/json",
-        "--header", "Content-Type:application/json",
+        "curl",
+        f"{live_server.url}/api/now/interaction/b243cde4208f1700964f959e0488dee8/close",
+        "--request",
+        "POST",
+        "--header",
+        "Accept:application/json",
+        "--header",
+        "Content-Type:application/json",
         *credentials,
     ]
 

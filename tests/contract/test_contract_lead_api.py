@@ -110,8 +110,9 @@ def test_list_example_verbatim(abel):
     # The sample shows whole leads although six fields are asked for: sysparm_fields wins.
     requested = ["sys_id", "first_name", "last_name", "short_description", "stage", "lead_line_items"]
     documented = {key: DOCUMENTED_LIST[0][key] for key in requested}
-    expected_ids = list(Lead.objects.filter(stage="400_closed_won").order_by("number")
-                        .values_list("sys_id", flat=True)[2:22])
+    expected_ids = list(
+        Lead.objects.filter(stage="400_closed_won").order_by("number").values_list("sys_id", flat=True)[2:22]
+    )
     assert [lead["sys_id"] for lead in body] == expected_ids
     for lead in body:
         assert list(lead) == requested
@@ -136,8 +137,12 @@ def test_detail_example_verbatim(abel):
 def test_patch_example_verbatim(abel):
     # curl ".../api/sn_lead_mgmt_core/v1/lead/856b6a95ffde8210b85dffffffffffd7" --request PATCH
     #   --header "Accept:application/json" --header "Content-Type:application/json" --data "{...}"
-    response = abel.patch(f"/api/sn_lead_mgmt_core/v1/lead/{LEAD_1}", data=PATCH_TEXT,
-                          content_type="application/json", HTTP_ACCEPT="application/json")
+    response = abel.patch(
+        f"/api/sn_lead_mgmt_core/v1/lead/{LEAD_1}",
+        data=PATCH_TEXT,
+        content_type="application/json",
+        HTTP_ACCEPT="application/json",
+    )
 
     assert response.status_code == 200
     body = json.loads(response.content)
@@ -152,29 +157,45 @@ def test_patch_example_verbatim(abel):
     expected = dict(DOCUMENTED_PATCH, lead_source="inbound_phone")
     time_dependent = ("sys_updated_on", "date", "sys_id", "number", "sys_created_on")
     assert without({k: v for k, v in body.items() if k != "work_notes"}, *time_dependent) == without(
-        {k: v for k, v in expected.items() if k != "work_notes"}, *time_dependent)
+        {k: v for k, v in expected.items() if k != "work_notes"}, *time_dependent
+    )
     assert (body["sys_id"], body["number"], body["sys_mod_count"]) == (LEAD_1, "LEAD0000001", 4)
     notes = [note["text"] for note in body["work_notes"]]
     documented_notes = [note["text"] for note in DOCUMENTED_PATCH["work_notes"]]
-    documented_notes[1] = (documented_notes[1].replace("37610e1780925210f877983fa0be6725", new_item["sys_id"])
-                           .replace("LEADL0001002", "LEADL0001001"))
+    documented_notes[1] = (
+        documented_notes[1]
+        .replace("37610e1780925210f877983fa0be6725", new_item["sys_id"])
+        .replace("LEADL0001002", "LEADL0001001")
+    )
     # Newest first: the two line-item entries, the request's note, then the note the lead had.
     assert notes == [*documented_notes, "Work notes for lead"]
     assert {note["author"] for note in body["work_notes"]} == {"Abel Tuter"}
 
     stored = Lead.objects.get(pk=LEAD_1)
-    assert (stored.lead_source, stored.stage, stored.lead_score, stored.do_not_share, stored.lead_type,
-            stored.lead_rating) == ("inbound_phone", "300_nurturing", 40, True, "new_business", "200_warm")
+    assert (
+        stored.lead_source,
+        stored.stage,
+        stored.lead_score,
+        stored.do_not_share,
+        stored.lead_type,
+        stored.lead_rating,
+    ) == ("inbound_phone", "300_nurturing", 40, True, "new_business", "200_warm")
     assert sorted(LeadLineItem.objects.filter(lead=stored).values_list("number", "quantity")) == [
-        ("LEADL0000003", 10), ("LEADL0001001", 1)]
+        ("LEADL0000003", 10),
+        ("LEADL0001001", 1),
+    ]
     assert JournalEntry.objects.filter(name=LEAD_TABLE, element_id=LEAD_1).count() == 4
 
 
 def test_post_example_verbatim(abel):
     # curl ".../api/sn_lead_mgmt_core/v1/lead" --request POST --header "Accept:application/json"
     #   --header "Content-Type:application/json" --data "{...}"
-    response = abel.post("/api/sn_lead_mgmt_core/v1/lead", data=POST_TEXT, content_type="application/json",
-                         HTTP_ACCEPT="application/json")
+    response = abel.post(
+        "/api/sn_lead_mgmt_core/v1/lead",
+        data=POST_TEXT,
+        content_type="application/json",
+        HTTP_ACCEPT="application/json",
+    )
 
     assert response.status_code == 201
     body = json.loads(response.content)
@@ -184,8 +205,11 @@ def test_post_example_verbatim(abel):
     item = body["lead_line_items"][0]
     assert SYS_ID.match(item["sys_id"])
     time_dependent = ("sys_updated_on", "date", "sys_created_on")
-    expected = json.loads(json.dumps(DOCUMENTED_POST).replace("030f795380925210f877983fa0be67c0", body["sys_id"])
-                          .replace("830f795380925210f877983fa0be67c5", item["sys_id"]))
+    expected = json.loads(
+        json.dumps(DOCUMENTED_POST)
+        .replace("030f795380925210f877983fa0be67c0", body["sys_id"])
+        .replace("830f795380925210f877983fa0be67c5", item["sys_id"])
+    )
     assert without(body, *time_dependent) == without(expected, *time_dependent)
     assert body["number"] == "LEAD0001001" and item["number"] == "LEADL0001001"
 
@@ -195,7 +219,6 @@ def test_post_example_verbatim(abel):
     assert stored.sys_mod_count == 1
     assert LeadLineItem.objects.filter(lead=stored).count() == 1
     assert JournalEntry.objects.filter(name=LEAD_TABLE, element_id=stored.pk).count() == 2
-
 
 
 # --- The documented samples (copied from the document; trailing spaces removed) ---------------

@@ -24,8 +24,9 @@ def assert_envelope(response, status: int, message: str | None = None):
     return body
 
 
-@pytest.mark.parametrize("url", ["/api/now/probe", "/api/now/contact", "/api/now/nothing/here",
-                                 "/api/sn_lead_mgmt_core/lead", "/api/"])
+@pytest.mark.parametrize(
+    "url", ["/api/now/probe", "/api/now/contact", "/api/now/nothing/here", "/api/sn_lead_mgmt_core/lead", "/api/"]
+)
 def test_anonymous_request_is_401_with_envelope_and_basic_challenge(anonymous_client, url):
     response = anonymous_client.get(url)
     body = assert_envelope(response, 401, "User Not Authenticated")
@@ -54,8 +55,11 @@ def test_user_without_the_role_is_403_with_envelope(no_role_client, method):
 
 def test_role_for_one_method_does_not_open_another(contact_integration_client):
     assert contact_integration_client.get("/api/now/probe").status_code == 200
-    assert_envelope(contact_integration_client.post("/api/now/probe", {"a": 1}, format="json"), 403,
-                    "Insufficient rights to create records")
+    assert_envelope(
+        contact_integration_client.post("/api/now/probe", {"a": 1}, format="json"),
+        403,
+        "Insufficient rights to create records",
+    )
 
 
 def test_undeclared_method_role_is_denied_by_default(client_for):
@@ -71,8 +75,9 @@ def test_superuser_and_admin_role_hold_every_role(client_for, kwargs):
 
 
 def test_unknown_url_under_api_is_404_envelope(admin_client_api):
-    body = assert_envelope(admin_client_api.get("/api/now/no_such_table"), 404,
-                           "Requested URI does not represent any resource")
+    body = assert_envelope(
+        admin_client_api.get("/api/now/no_such_table"), 404, "Requested URI does not represent any resource"
+    )
     assert body["error"]["detail"] is None
 
 
@@ -153,8 +158,11 @@ def test_xml_request_body_is_read_as_a_map(admin_client_api):
 
 def test_hostile_xml_is_refused(admin_client_api):
     bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><request>&b;</request>'
-    assert_envelope(admin_client_api.post("/api/now/probe", data=bomb, content_type="application/xml"), 400,
-                    "Exception while reading request")
+    assert_envelope(
+        admin_client_api.post("/api/now/probe", data=bomb, content_type="application/xml"),
+        400,
+        "Exception while reading request",
+    )
 
 
 def test_pagination_headers_and_has_more_agree(admin_client_api):

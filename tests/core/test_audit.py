@@ -290,7 +290,7 @@ def test_import_records_that_fails_leaves_no_audit_rows(tmp_path):
     before = SysAudit.objects.count()
     path = tmp_path / "accounts.csv"
     path.write_text("name,customer\nGood,true\nBad,maybe\n", encoding="utf-8")
-    with pytest.raises(Exception, match="nothing was imported"):
+    with pytest.raises(Exception, match="nothing was written"):
         call_command("import_records", "customer_account", str(path), stdout=io.StringIO(), stderr=io.StringIO())
     assert SysAudit.objects.count() == before
 

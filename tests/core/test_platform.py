@@ -111,8 +111,12 @@ def test_system_property_change_applies_without_restart():
 @pytest.mark.django_db
 def test_platform_roles_exist_after_migrate():
     assert set(Role.objects.values_list("name", flat=True)) >= {
-        "admin", "csm_ws_integration", "interaction_agent", "sn_lead_mgmt_core.lead_integrator",
-        "contact_center_admin", "contact_center_agent",
+        "admin",
+        "csm_ws_integration",
+        "interaction_agent",
+        "sn_lead_mgmt_core.lead_integrator",
+        "contact_center_admin",
+        "contact_center_agent",
     }
 
 
@@ -184,7 +188,11 @@ def _import_settings(env: dict) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
     return subprocess.run(
         [sys.executable, "-c", "import csm_project.settings as s; print(s.DEBUG)"],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

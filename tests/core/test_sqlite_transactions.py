@@ -10,12 +10,14 @@ import pytest
 from django.db import OperationalError, connection
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite locking only")
+# The product's SQLite options (csm_project/settings.py), on whatever database the suite runs:
+# the connections below open their own files.
+SQLITE_OPTIONS = {"transaction_mode": "IMMEDIATE"}
 
 
 def _open(path, alias: str, *, timeout: float) -> DatabaseWrapper:
-    settings = {**connection.settings_dict, "NAME": str(path)}
-    settings["OPTIONS"] = {**settings.get("OPTIONS", {}), "timeout": timeout}
+    settings = {**connection.settings_dict, "ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}
+    settings["OPTIONS"] = {**SQLITE_OPTIONS, "timeout": timeout}
     wrapper = DatabaseWrapper(settings, alias=alias)
     wrapper.ensure_connection()
     return wrapper

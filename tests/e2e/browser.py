@@ -25,16 +25,28 @@ def chromium_driver(download_dir=None):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1400,1000"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1000",
+    ):
         options.add_argument(flag)
     if download_dir is not None:
-        options.add_experimental_option("prefs", {
-            "download.default_directory": str(download_dir),
-            "download.prompt_for_download": False,
-            "safebrowsing.enabled": False,
-        })
+        options.add_experimental_option(
+            "prefs",
+            {
+                "download.default_directory": str(download_dir),
+                "download.prompt_for_download": False,
+                "safebrowsing.enabled": False,
+            },
+        )
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     # Element look-ups poll until the element appears; generous for a busy CI machine.
     driver.implicitly_wait(60)

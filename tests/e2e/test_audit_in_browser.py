@@ -134,7 +134,7 @@ def test_csv_export_of_the_filtered_list_loads_back_with_import_records(browser,
     Account.objects.filter(pk__in=before).delete()
     out = io.StringIO()
     call_command("import_records", "customer_account", str(target), stdout=out, stderr=io.StringIO())
-    assert "Imported 3 rows" in out.getvalue()
+    assert "written 3 (created 3, updated 0)" in out.getvalue()
     after = {a.pk: (a.name, a.number, a.city, a.phone) for a in Account.objects.filter(pk__in=before)}
     assert after == before
 

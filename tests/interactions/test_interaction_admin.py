@@ -35,8 +35,9 @@ def queue(db) -> Queue:
 
 
 def make_interaction(channel, queue=None, **context) -> Interaction:
-    return interaction_create(channel=channel.sys_id, queue=queue.sys_id if queue else None,
-                              context=DocumentSpec(values=context or None))
+    return interaction_create(
+        channel=channel.sys_id, queue=queue.sys_id if queue else None, context=DocumentSpec(values=context or None)
+    )
 
 
 def test_changelist_lists_searches_and_filters(browser, channel, queue):
@@ -79,10 +80,16 @@ def test_change_page_shows_context_work_notes_and_read_only_system_fields(browse
 
 
 def test_adding_in_the_admin_goes_through_the_create_service(browser, staff, channel, queue):
-    response = browser.post(reverse("admin:interactions_interaction_add"), {
-        "channel": channel.sys_id, "queue": queue.sys_id, "type": "phone", "short_description": "Walk-in",
-        "work_note": "First contact",
-    })
+    response = browser.post(
+        reverse("admin:interactions_interaction_add"),
+        {
+            "channel": channel.sys_id,
+            "queue": queue.sys_id,
+            "type": "phone",
+            "short_description": "Walk-in",
+            "work_note": "First contact",
+        },
+    )
 
     assert response.status_code == 302
     interaction = Interaction.objects.get()
@@ -110,9 +117,13 @@ def test_close_action_uses_the_close_rules(browser, staff, channel, queue):
     already = make_interaction(channel)
     Interaction.objects.filter(pk=already.pk).update(state="closed_abandoned")
 
-    response = browser.post(reverse("admin:interactions_interaction_changelist"), {
-        "action": "close_interactions", "_selected_action": [open_one.sys_id, already.sys_id],
-    })
+    response = browser.post(
+        reverse("admin:interactions_interaction_changelist"),
+        {
+            "action": "close_interactions",
+            "_selected_action": [open_one.sys_id, already.sys_id],
+        },
+    )
 
     assert response.status_code == 302
     closed = Interaction.objects.get(pk=open_one.pk)
@@ -130,10 +141,17 @@ def test_document_and_directory_admins_list(browser, channel, queue, model):
 def test_editing_in_the_admin_updates_fields_and_adds_a_work_note(browser, staff, channel, queue):
     interaction = make_interaction(channel, queue)
 
-    response = browser.post(reverse("admin:interactions_interaction_change", args=[interaction.sys_id]), {
-        "queue": queue.sys_id, "type": "email", "short_description": "Refund asked",
-        "opened_for": "", "assigned_to": staff.sys_id, "work_note": "Took it",
-    })
+    response = browser.post(
+        reverse("admin:interactions_interaction_change", args=[interaction.sys_id]),
+        {
+            "queue": queue.sys_id,
+            "type": "email",
+            "short_description": "Refund asked",
+            "opened_for": "",
+            "assigned_to": staff.sys_id,
+            "work_note": "Took it",
+        },
+    )
 
     assert response.status_code == 302
     stored = Interaction.objects.get(pk=interaction.pk)

@@ -43,15 +43,17 @@ def test_without_credentials_is_a_401(anonymous_client, interaction):
 def test_wrong_password_is_a_401(interaction_agent_client, interaction):
     interaction_agent_client.credentials(HTTP_AUTHORIZATION=basic_auth(interaction_agent_client.user.user_name, "no"))
 
-    response = interaction_agent_client.post("/api/now/interaction", data={"channel": interaction.channel_id},
-                                             format="json")
+    response = interaction_agent_client.post(
+        "/api/now/interaction", data={"channel": interaction.channel_id}, format="json"
+    )
 
     assert response.status_code == 401
     assert Interaction.objects.count() == 1
 
 
-@pytest.mark.parametrize("roles", [(), ("csm_ws_integration",), ("sn_lead_mgmt_core.lead_integrator",),
-                                   ("contact_center_admin",)])
+@pytest.mark.parametrize(
+    "roles", [(), ("csm_ws_integration",), ("sn_lead_mgmt_core.lead_integrator",), ("contact_center_admin",)]
+)
 def test_without_the_interaction_agent_role_is_a_403(client_for, interaction, roles):
     client = client_for(*roles)
     for url, body in requests_for(interaction):

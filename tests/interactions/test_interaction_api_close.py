@@ -84,8 +84,7 @@ def test_unknown_or_malformed_id_is_a_404_envelope(interaction_agent_client, int
 
     assert response.status_code == 404
     assert response.json() == {
-        "error": {"message": "No Record found",
-                  "detail": "Record doesn't exist or ACL restricts the record retrieval"},
+        "error": {"message": "No Record found", "detail": "Record doesn't exist or ACL restricts the record retrieval"},
         "status": "failure",
     }
     assert Interaction.objects.get(pk=interaction.pk).state == "queued"

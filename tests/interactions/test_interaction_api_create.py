@@ -59,9 +59,7 @@ def test_with_queue_the_interaction_is_queued(interaction_agent_client, channel,
 
 
 def test_versioned_url_is_the_same_endpoint(interaction_agent_client, channel):
-    response = interaction_agent_client.post(
-        "/api/now/v1/interaction", data={"channel": channel.sys_id}, format="json"
-    )
+    response = interaction_agent_client.post("/api/now/v1/interaction", data={"channel": channel.sys_id}, format="json")
 
     assert response.status_code == 201
     assert Interaction.objects.count() == 1
@@ -135,16 +133,20 @@ def test_stored_interaction_records_caller_and_number(interaction_agent_client, 
 
 
 def test_numbers_increase_with_each_create(interaction_agent_client, channel):
-    numbers = [post(interaction_agent_client, {"channel": channel.sys_id}).json()["result"]["number"]
-               for _ in range(3)]
+    numbers = [post(interaction_agent_client, {"channel": channel.sys_id}).json()["result"]["number"] for _ in range(3)]
 
     assert numbers == sorted(set(numbers))
     assert [int(n[3:]) for n in numbers] == [int(numbers[0][3:]) + i for i in range(3)]
 
 
 def test_system_fields_and_undocumented_keys_in_the_body_are_ignored(interaction_agent_client, channel):
-    body = {"channel": channel.sys_id, "sys_id": "0" * 32, "number": "IMS9999999", "state": "closed_complete",
-            "closed_by": interaction_agent_client.user.sys_id}
+    body = {
+        "channel": channel.sys_id,
+        "sys_id": "0" * 32,
+        "number": "IMS9999999",
+        "state": "closed_complete",
+        "closed_by": interaction_agent_client.user.sys_id,
+    }
 
     result = post(interaction_agent_client, body).json()["result"]
 
@@ -215,8 +217,7 @@ def test_pair_naming_an_unknown_table_is_refused(interaction_agent_client, chann
 
 
 def test_pair_naming_a_missing_record_is_refused(interaction_agent_client, channel):
-    body = {"channel": channel.sys_id, "channel_metadata_table": "live_group_profile",
-            "channel_metadata_id": "f" * 32}
+    body = {"channel": channel.sys_id, "channel_metadata_table": "live_group_profile", "channel_metadata_id": "f" * 32}
 
     assert_refused(post(interaction_agent_client, body), "Invalid request", "channel_metadata_id")
 
@@ -234,8 +235,12 @@ def test_pair_naming_a_record_of_another_table_is_refused(interaction_agent_clie
 
 def test_map_and_pair_together_are_refused(interaction_agent_client, channel):
     blob = InteractionJsonBlob.objects.create(value={})
-    body = {"channel": channel.sys_id, "context": {"a": 1},
-            "context_table": "interaction_json_blob", "context_id": blob.sys_id}
+    body = {
+        "channel": channel.sys_id,
+        "context": {"a": 1},
+        "context_table": "interaction_json_blob",
+        "context_id": blob.sys_id,
+    }
 
     response = post(interaction_agent_client, body)
 
@@ -271,8 +276,7 @@ def test_get_is_not_supported(interaction_agent_client, db):
     assert response.json()["error"]["message"] == "Method not Supported"
 
 
-def test_a_fault_after_the_documents_are_written_rolls_everything_back(interaction_agent_client, channel,
-                                                                       monkeypatch):
+def test_a_fault_after_the_documents_are_written_rolls_everything_back(interaction_agent_client, channel, monkeypatch):
     def broken_save(self, *args, **kwargs):
         raise RuntimeError("disk full")
 
@@ -285,12 +289,15 @@ def test_a_fault_after_the_documents_are_written_rolls_everything_back(interacti
     assert row_counts() == (0, 0, 0)
 
 
-def test_create_runs_a_fixed_small_number_of_queries(interaction_agent_client, channel, queue,
-                                                     django_assert_max_num_queries):
+def test_create_runs_a_fixed_small_number_of_queries(
+    interaction_agent_client, channel, queue, django_assert_max_num_queries
+):
     post(interaction_agent_client, {"channel": channel.sys_id})  # the first one also creates the IMS counter
     # auth + roles, channel, queue, blob, profile, counter, interaction (+ savepoints on the test db)
     with django_assert_max_num_queries(12):
-        response = post(interaction_agent_client, {"channel": channel.sys_id, "queue": queue.sys_id,
-                                                   "context": {"a": 1}, "channel_metadata": {"b": 2}})
+        response = post(
+            interaction_agent_client,
+            {"channel": channel.sys_id, "queue": queue.sys_id, "context": {"a": 1}, "channel_metadata": {"b": 2}},
+        )
 
     assert response.status_code == 201

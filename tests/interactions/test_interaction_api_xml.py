@@ -44,8 +44,9 @@ def test_xml_body_and_xml_response(interaction_agent_client, channel, queue):
         "</entry></request>"
     )
 
-    response = interaction_agent_client.post(URL, data=body, content_type="application/xml",
-                                             HTTP_ACCEPT="application/xml")
+    response = interaction_agent_client.post(
+        URL, data=body, content_type="application/xml", HTTP_ACCEPT="application/xml"
+    )
 
     assert response.status_code == 201
     result = xml_result(response)
@@ -54,14 +55,16 @@ def test_xml_body_and_xml_response(interaction_agent_client, channel, queue):
     assert result["state"] == "queued"
     assert result["context"] == {"present": True}
     assert InteractionJsonBlob.objects.get(sys_id=result["contextDocument"]).value == {
-        "customer": "Beth", "order": {"id": "ORD1"}
+        "customer": "Beth",
+        "order": {"id": "ORD1"},
     }
     assert LiveGroupProfile.objects.get(sys_id=result["channelMetadataDocument"]).value == {"room": "r-17"}
 
 
 def test_xml_response_matches_the_json_one(interaction_agent_client, channel, queue):
-    created = interaction_agent_client.post(URL, data={"channel": channel.sys_id, "queue": queue.sys_id},
-                                            format="json").json()["result"]
+    created = interaction_agent_client.post(
+        URL, data={"channel": channel.sys_id, "queue": queue.sys_id}, format="json"
+    ).json()["result"]
     url = f"{URL}/{created['sys_id']}/close"
     closed_json = interaction_agent_client.post(url).json()["result"]
 
@@ -72,8 +75,10 @@ def test_xml_response_matches_the_json_one(interaction_agent_client, channel, qu
 
 
 def test_empty_xml_elements_count_as_not_given(interaction_agent_client, channel):
-    body = f"<request><entry><channel>{channel.sys_id}</channel><queue/><context_table></context_table>" \
-           "<context_id/></entry></request>"
+    body = (
+        f"<request><entry><channel>{channel.sys_id}</channel><queue/><context_table></context_table>"
+        "<context_id/></entry></request>"
+    )
 
     response = interaction_agent_client.post(URL, data=body, content_type="application/xml")
 
@@ -83,8 +88,9 @@ def test_empty_xml_elements_count_as_not_given(interaction_agent_client, channel
 
 @pytest.mark.parametrize("body", ["<request><entry><channel>", "not xml", "<!DOCTYPE x [<!ENTITY a 'a'>]><a>&a;</a>"])
 def test_unreadable_xml_is_a_400_envelope_in_xml(interaction_agent_client, channel, body):
-    response = interaction_agent_client.post(URL, data=body, content_type="application/xml",
-                                             HTTP_ACCEPT="application/xml")
+    response = interaction_agent_client.post(
+        URL, data=body, content_type="application/xml", HTTP_ACCEPT="application/xml"
+    )
 
     assert response.status_code == 400
     root = ElementTree.fromstring(response.content)
@@ -94,8 +100,12 @@ def test_unreadable_xml_is_a_400_envelope_in_xml(interaction_agent_client, chann
 
 
 def test_missing_channel_in_xml_is_a_400_envelope(interaction_agent_client, db):
-    response = interaction_agent_client.post(URL, data="<request><entry><queue>x</queue></entry></request>",
-                                             content_type="application/xml", HTTP_ACCEPT="application/xml")
+    response = interaction_agent_client.post(
+        URL,
+        data="<request><entry><queue>x</queue></entry></request>",
+        content_type="application/xml",
+        HTTP_ACCEPT="application/xml",
+    )
 
     assert response.status_code == 400
     root = ElementTree.fromstring(response.content)
@@ -105,7 +115,8 @@ def test_missing_channel_in_xml_is_a_400_envelope(interaction_agent_client, db):
 
 
 def test_unsupported_accept_is_a_406(interaction_agent_client, channel):
-    response = interaction_agent_client.post(URL, data={"channel": channel.sys_id}, format="json",
-                                             HTTP_ACCEPT="text/csv")
+    response = interaction_agent_client.post(
+        URL, data={"channel": channel.sys_id}, format="json", HTTP_ACCEPT="text/csv"
+    )
 
     assert response.status_code == 406

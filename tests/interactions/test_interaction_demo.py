@@ -37,7 +37,9 @@ def test_demo_has_the_records_the_seed_examples_name():
     assert (example.channel_id, example.queue_id) == (demo.CHAT_CHANNEL, demo.CHAT_QUEUE)
     assert (example.context_table, example.context_document) == ("interaction_json_blob", demo.CLOSE_EXAMPLE_CONTEXT)
     assert (example.channel_metadata_table, example.channel_metadata_document) == (
-        "live_group_profile", demo.CLOSE_EXAMPLE_METADATA)
+        "live_group_profile",
+        demo.CLOSE_EXAMPLE_METADATA,
+    )
     assert InteractionJsonBlob.objects.filter(sys_id=demo.CLOSE_EXAMPLE_CONTEXT).exists()
     assert LiveGroupProfile.objects.filter(sys_id=demo.CLOSE_EXAMPLE_METADATA).exists()
     beth = User.objects.get(sys_id=demo.BETH_ANGLIN)
@@ -56,9 +58,11 @@ def test_demo_generates_numbered_interactions_with_their_documents():
     assert len(set(numbers)) == len(numbers)
     assert all(re.fullmatch(r"IMS\d{7}", n) for n in numbers)
     assert set(generated.values_list("context_document", flat=True)) <= set(
-        InteractionJsonBlob.objects.values_list("sys_id", flat=True))
+        InteractionJsonBlob.objects.values_list("sys_id", flat=True)
+    )
     assert set(generated.values_list("channel_metadata_document", flat=True)) <= set(
-        LiveGroupProfile.objects.values_list("sys_id", flat=True))
+        LiveGroupProfile.objects.values_list("sys_id", flat=True)
+    )
     assert set(generated.values_list("state", flat=True)) >= {"new", "queued", "closed_complete"}
     closed = generated.filter(state="closed_complete")
     assert not closed.filter(closed_at__isnull=True).exists()
@@ -87,8 +91,9 @@ def test_counter_is_left_above_the_highest_number():
 def test_demo_on_a_database_where_ims0000060_is_taken_keeps_numbers_unique(interaction_agent_client):
     channel = InteractionConnector.objects.create(name="Own channel")
     NumberCounter.objects.create(prefix="IMS", table="interaction", next_value=60)
-    taken = interaction_agent_client.post("/api/now/interaction", data={"channel": channel.sys_id},
-                                          format="json").json()["result"]["number"]
+    taken = interaction_agent_client.post(
+        "/api/now/interaction", data={"channel": channel.sys_id}, format="json"
+    ).json()["result"]["number"]
     assert taken == "IMS0000060"
 
     seed()

@@ -25,8 +25,9 @@ def make_lead(catalogue):
         fields.setdefault("last_name", "Wilson")
         lead = Lead.objects.create(**fields)
         for quantity in items:
-            LeadLineItem.objects.create(lead=lead, product_offering=catalogue["modem"], quantity=quantity,
-                                        unit_of_measurement=catalogue["each"])
+            LeadLineItem.objects.create(
+                lead=lead, product_offering=catalogue["modem"], quantity=quantity, unit_of_measurement=catalogue["each"]
+            )
         return lead
 
     return make
@@ -35,5 +36,6 @@ def make_lead(catalogue):
 @pytest.fixture
 def lead_client(client_for):
     """A lead integrator in the Pacific zone (as the seed's caller)."""
-    return client_for("sn_lead_mgmt_core.lead_integrator", first_name="Abel", last_name="Tuter",
-                      time_zone="America/Los_Angeles")
+    return client_for(
+        "sn_lead_mgmt_core.lead_integrator", first_name="Abel", last_name="Tuter", time_zone="America/Los_Angeles"
+    )

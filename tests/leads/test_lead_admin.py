@@ -24,11 +24,17 @@ def test_admin_lists_and_add_forms_render(staff, make_lead, model):
 
 
 def test_a_lead_added_in_the_admin_gets_a_number(staff, catalogue):
-    response = staff.post("/admin/leads/lead/add/", {
-        "last_name": "Wilson", "stage": "100_new",
-        "line_items-TOTAL_FORMS": "1", "line_items-INITIAL_FORMS": "0",
-        "line_items-0-product_offering": catalogue["modem"].pk, "line_items-0-quantity": "3",
-    })
+    response = staff.post(
+        "/admin/leads/lead/add/",
+        {
+            "last_name": "Wilson",
+            "stage": "100_new",
+            "line_items-TOTAL_FORMS": "1",
+            "line_items-INITIAL_FORMS": "0",
+            "line_items-0-product_offering": catalogue["modem"].pk,
+            "line_items-0-quantity": "3",
+        },
+    )
 
     assert response.status_code == 302, response.content[:2000]
     lead = Lead.objects.get()
@@ -38,8 +44,14 @@ def test_a_lead_added_in_the_admin_gets_a_number(staff, catalogue):
 
 def change(staff, lead, **fields):
     """POST the lead's change form with its current values, overridden by ``fields``."""
-    data = {"last_name": lead.last_name, "stage": lead.stage, "lead_score": lead.lead_score or "",
-            "line_items-TOTAL_FORMS": "0", "line_items-INITIAL_FORMS": "0", **fields}
+    data = {
+        "last_name": lead.last_name,
+        "stage": lead.stage,
+        "lead_score": lead.lead_score or "",
+        "line_items-TOTAL_FORMS": "0",
+        "line_items-INITIAL_FORMS": "0",
+        **fields,
+    }
     return staff.post(f"/admin/leads/lead/{lead.pk}/change/", data)
 
 

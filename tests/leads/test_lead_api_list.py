@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def leads(make_lead):
     """25 leads LEAD0000001..25; every fifth is qualified."""
-    return [make_lead(first_name=f"Lead {n}", stage="400_closed_won" if n % 5 == 0 else "100_new")
-            for n in range(1, 26)]
+    return [
+        make_lead(first_name=f"Lead {n}", stage="400_closed_won" if n % 5 == 0 else "100_new") for n in range(1, 26)
+    ]
 
 
 def links(response) -> dict[str, str]:
@@ -62,8 +63,13 @@ def test_content_range_is_one_based_and_links_keep_the_other_parameters(lead_cli
     assert response.json() == [{"number": lead.number} for lead in leads[2:5]]
     assert response["Content-Range"] == "items 3-5"
     base = "http://testserver/api/sn_lead_mgmt_core/lead?sysparm_offset={}&sysparm_limit=3&sysparm_fields=number"
-    assert links(response) == {"first": base.format(0), "previous": base.format(0), "next": base.format(5),
-                               "last": base.format(24), "self": base.format(2)}
+    assert links(response) == {
+        "first": base.format(0),
+        "previous": base.format(0),
+        "next": base.format(5),
+        "last": base.format(24),
+        "self": base.format(2),
+    }
     assert response["Links"].startswith(f'<{base.format(0)}>;rel="first",<')
 
 
@@ -88,9 +94,10 @@ def test_a_bad_limit_is_400(lead_client, leads, limit):
     response = lead_client.get(LEAD_URL, {"sysparm_limit": limit})
 
     assert response.status_code == 400
-    assert response.json() == {"error": {"message": "Invalid limit",
-                                         "detail": "sysparm_limit must be a whole number from 1 to 100"},
-                               "status": "failure"}
+    assert response.json() == {
+        "error": {"message": "Invalid limit", "detail": "sysparm_limit must be a whole number from 1 to 100"},
+        "status": "failure",
+    }
 
 
 @pytest.mark.parametrize("offset", ["-1", "abc", "2.0"])
@@ -110,8 +117,10 @@ def test_sysparm_fields_restricts_the_keys_in_the_order_asked(lead_client, make_
     account = Account.objects.create(name="Boxeo")
     make_lead(owner=owner, account=account, stage="300_nurturing", lead_score=70, items=(2,))
 
-    response = lead_client.get(LEAD_URL, {
-        "sysparm_fields": "stage,owner,nonsense,owner.user_name,account.name,lead_line_items,sys_domain,lead_score"})
+    response = lead_client.get(
+        LEAD_URL,
+        {"sysparm_fields": "stage,owner,nonsense,owner.user_name,account.name,lead_line_items,sys_domain,lead_score"},
+    )
 
     assert response.status_code == 200
     [lead] = response.json()
@@ -154,8 +163,10 @@ def test_sysparm_query_dot_walks_through_references(lead_client, make_lead, make
 
 
 def test_sysparm_query_orders_and_ignores_invalid_terms(lead_client, leads):
-    response = lead_client.get(LEAD_URL, {"sysparm_query": "no_such_field=1^stage=400_closed_won^ORDERBYDESCnumber",
-                                          "sysparm_fields": "number"})
+    response = lead_client.get(
+        LEAD_URL,
+        {"sysparm_query": "no_such_field=1^stage=400_closed_won^ORDERBYDESCnumber", "sysparm_fields": "number"},
+    )
 
     assert response.json() == [{"number": lead.number} for lead in reversed(leads[4::5])]
 
@@ -165,10 +176,12 @@ def test_detail_shows_line_items_and_work_notes_newest_first_in_the_callers_zone
     first = lead.line_items.order_by("number").first()
     for text, when in (("older", "2024-12-04 14:52:07"), ("newer", "2024-12-05 14:52:07")):
         at = datetime.strptime(when, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-        JournalEntry.objects.create(name=LEAD_TABLE, element_id=lead.pk, value=text, author=lead_client.user,
-                                    sys_created_on=at)
-    JournalEntry.objects.create(name=LINE_ITEM_TABLE, element_id=first.pk, value="item note", author=None,
-                                sys_created_by="system")
+        JournalEntry.objects.create(
+            name=LEAD_TABLE, element_id=lead.pk, value=text, author=lead_client.user, sys_created_on=at
+        )
+    JournalEntry.objects.create(
+        name=LINE_ITEM_TABLE, element_id=first.pk, value="item note", author=None, sys_created_by="system"
+    )
 
     response = lead_client.get(f"{LEAD_URL}/{lead.pk}")
 
@@ -217,13 +230,30 @@ def _bulk_leads(catalogue, author, count: int) -> None:
     consumer = Consumer.objects.create(name="test")
     group = UserGroup.objects.create(name="Inside sales")
     similar = Lead.objects.create(last_name="Original")
-    leads = [Lead(number=number, last_name="Bulk", owner=author, account=account, contact=contact,
-                  consumer=consumer, lead_group=group, similar_lead=similar, sys_class_name=LEAD_TABLE)
-             for number in reserve_numbers("LEAD", count)]
+    leads = [
+        Lead(
+            number=number,
+            last_name="Bulk",
+            owner=author,
+            account=account,
+            contact=contact,
+            consumer=consumer,
+            lead_group=group,
+            similar_lead=similar,
+            sys_class_name=LEAD_TABLE,
+        )
+        for number in reserve_numbers("LEAD", count)
+    ]
     Lead.objects.bulk_create(leads)
-    items = [LeadLineItem(number=number, lead=leads[index // 5], product_offering=catalogue["modem"],
-                          unit_of_measurement=catalogue["each"])
-             for index, number in enumerate(reserve_numbers("LEADL", count * 5))]
+    items = [
+        LeadLineItem(
+            number=number,
+            lead=leads[index // 5],
+            product_offering=catalogue["modem"],
+            unit_of_measurement=catalogue["each"],
+        )
+        for index, number in enumerate(reserve_numbers("LEADL", count * 5))
+    ]
     LeadLineItem.objects.bulk_create(items)
     JournalEntry.objects.bulk_create(
         [JournalEntry(name=LEAD_TABLE, element_id=lead.pk, value="lead note", author=author) for lead in leads]
@@ -252,16 +282,23 @@ def test_the_list_runs_the_same_number_of_queries_for_1_and_100_leads(lead_clien
 
 def test_sysparm_fields_dot_walks_through_a_contact_and_a_similar_lead(lead_client, make_lead):
     account = Account.objects.create(name="Boxeo")
-    contact = Contact.objects.create(user_name="julie", first_name="Julie", last_name="Lewis", email="j@example.com",
-                                     account=account)
+    contact = Contact.objects.create(
+        user_name="julie", first_name="Julie", last_name="Lewis", email="j@example.com", account=account
+    )
     first = make_lead(stage="200_contacted")
     make_lead(contact=contact, similar_lead=first)
 
-    response = lead_client.get(LEAD_URL, {"sysparm_query": "contactISNOTEMPTY",
-                                          "sysparm_fields": "contact.email,contact.account.name,similar_lead.stage"})
+    response = lead_client.get(
+        LEAD_URL,
+        {
+            "sysparm_query": "contactISNOTEMPTY",
+            "sysparm_fields": "contact.email,contact.account.name,similar_lead.stage",
+        },
+    )
 
-    assert response.json() == [{"contact.email": "j@example.com", "contact.account.name": "Boxeo",
-                                "similar_lead.stage": "200_contacted"}]
+    assert response.json() == [
+        {"contact.email": "j@example.com", "contact.account.name": "Boxeo", "similar_lead.stage": "200_contacted"}
+    ]
 
 
 def test_line_items_query_through_their_lead(make_lead, catalogue):

@@ -43,8 +43,13 @@ def test_a_post_over_http_answers_201_with_the_lead(live_server):
     item = {"product_offering": {"sys_id": offering.pk}}
     body = {"last_name": "Wilson", "stage": "100_new", "lead_line_items": [item]}
 
-    response = requests.post(f"{live_server.url}/api/sn_lead_mgmt_core/v1/lead", json=body, timeout=10,
-                             auth=("integration", TEST_PASSWORD), headers={"Accept": "application/json"})
+    response = requests.post(
+        f"{live_server.url}/api/sn_lead_mgmt_core/v1/lead",
+        json=body,
+        timeout=10,
+        auth=("integration", TEST_PASSWORD),
+        headers={"Accept": "application/json"},
+    )
 
     assert response.status_code == 201
     assert response.headers["Content-Type"].startswith("application/json")

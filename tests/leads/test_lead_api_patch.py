@@ -112,21 +112,33 @@ def test_patch_reports_every_error_together_and_writes_nothing(lead_client, make
     item = lead.line_items.get()
     before = snapshot(lead)
     body = {
-        "stage": "400_closed_won", "email": "x@", "mobile_phone": "abc", "lead_score": 500, "reason": "r" * 41,
+        "stage": "400_closed_won",
+        "email": "x@",
+        "mobile_phone": "abc",
+        "lead_score": 500,
+        "reason": "r" * 41,
         "work_notes": [{"text": "should not be written"}],
-        "lead_line_items": [{"sys_id": item.pk, "quantity": 10}, {"quantity": 1},
-                            {"sys_id": item.pk, "product_offering": {"sys_id": "nope"}}],
+        "lead_line_items": [
+            {"sys_id": item.pk, "quantity": 10},
+            {"quantity": 1},
+            {"sys_id": item.pk, "product_offering": {"sys_id": "nope"}},
+        ],
     }
 
-    assert_rejected(patch(lead_client, lead, body), before, lead, [
-        {"stage": "Qualifying lead is not supported using the API"},
-        {"email": "Invalid email address."},
-        {"mobile_phone": "Invalid phone number."},
-        {"lead_score": "Lead score must be a whole number from 1 to 100."},
-        {"reason": "Value is longer than the maximum of 40 characters."},
-        {"lead_line_items[1]/product_offering": MANDATORY},
-        {"lead_line_items[2]/product_offering": MANDATORY},
-    ])
+    assert_rejected(
+        patch(lead_client, lead, body),
+        before,
+        lead,
+        [
+            {"stage": "Qualifying lead is not supported using the API"},
+            {"email": "Invalid email address."},
+            {"mobile_phone": "Invalid phone number."},
+            {"lead_score": "Lead score must be a whole number from 1 to 100."},
+            {"reason": "Value is longer than the maximum of 40 characters."},
+            {"lead_line_items[1]/product_offering": MANDATORY},
+            {"lead_line_items[2]/product_offering": MANDATORY},
+        ],
+    )
 
 
 @pytest.mark.parametrize("body", [{}, [], "x"])
@@ -146,10 +158,12 @@ def test_patch_updates_its_own_line_item_and_journals_the_change(lead_client, ma
     assert response.status_code == 200
     body = response.json()
     assert [(entry["sys_id"], entry["quantity"], entry["sys_mod_count"]) for entry in body["lead_line_items"]] == [
-        (item.pk, 10, 1)]
+        (item.pk, 10, 1)
+    ]
     assert [note["text"] for note in body["work_notes"]] == [
         f"Lead Line Item [code]<a href='/sn_lead_mgmt_core_lead_line_item.do?sys_id={item.pk}'>{item.number}</a>"
-        "[/code] has been updated  [code] <b> Quantity </b> [/code] 10 [code] <i>was</i> [/code] 6"]
+        "[/code] has been updated  [code] <b> Quantity </b> [/code] 10 [code] <i>was</i> [/code] 6"
+    ]
     item.refresh_from_db()
     lead.refresh_from_db()
     assert (item.quantity, item.sys_mod_count) == (10, 1)
@@ -160,18 +174,33 @@ def test_patch_journals_every_changed_line_item_field(lead_client, make_lead, ca
     lead = make_lead(items=(6,))
     item = lead.line_items.get()
 
-    response = patch(lead_client, lead, {"lead_line_items": [{
-        "sys_id": item.pk, "product_offering": {"sys_id": catalogue["coverage"].pk}, "unit_of_measurement": None,
-        "external_id": "hs-9"}]})
+    response = patch(
+        lead_client,
+        lead,
+        {
+            "lead_line_items": [
+                {
+                    "sys_id": item.pk,
+                    "product_offering": {"sys_id": catalogue["coverage"].pk},
+                    "unit_of_measurement": None,
+                    "external_id": "hs-9",
+                }
+            ]
+        },
+    )
 
     assert response.status_code == 200
     assert response.json()["work_notes"][0]["text"].endswith(
         "has been updated  [code] <b> Product Offering </b> [/code] Safety Test Coverage [code] <i>was</i> [/code] "
         "Solana Modem M Series [code] <b> Unit of Measure </b> [/code]  [code] <i>was</i> [/code] Each"
-        " [code] <b> External ID </b> [/code] hs-9")
+        " [code] <b> External ID </b> [/code] hs-9"
+    )
     item.refresh_from_db()
     assert (item.product_offering_id, item.unit_of_measurement_id, item.external_id) == (
-        catalogue["coverage"].pk, None, "hs-9")
+        catalogue["coverage"].pk,
+        None,
+        "hs-9",
+    )
 
 
 def test_patch_without_a_change_to_a_line_item_writes_no_entry(lead_client, make_lead):
@@ -191,8 +220,11 @@ def test_patch_ignores_a_line_item_of_another_lead(lead_client, make_lead):
     foreign = other.line_items.get()
     before_other = snapshot(other)[:2]
 
-    response = patch(lead_client, lead, {"lead_line_items": [{"sys_id": foreign.pk, "quantity": 99},
-                                                            {"sys_id": "0" * 32, "quantity": 99}]})
+    response = patch(
+        lead_client,
+        lead,
+        {"lead_line_items": [{"sys_id": foreign.pk, "quantity": 99}, {"sys_id": "0" * 32, "quantity": 99}]},
+    )
 
     assert response.status_code == 200
     assert [entry["quantity"] for entry in response.json()["lead_line_items"]] == [6]
@@ -210,12 +242,15 @@ def test_patch_creates_a_line_item_without_sys_id(lead_client, make_lead, catalo
     assert response.status_code == 200
     body = response.json()
     assert [(entry["product_offering"]["code"], entry["quantity"]) for entry in body["lead_line_items"]] == [
-        ("SOLANAMODE2", 6), ("SAFETSTCVG1", 1)]
+        ("SOLANAMODE2", 6),
+        ("SAFETSTCVG1", 1),
+    ]
     created = LeadLineItem.objects.get(product_offering=catalogue["coverage"])
     assert body["work_notes"][0]["text"] == (
         f"Lead Line Item [code]<a href='/sn_lead_mgmt_core_lead_line_item.do?sys_id={created.pk}'>{created.number}"
         "</a>[/code] has been created  [code] <b> Product Offering </b> [/code] Safety Test Coverage [code] <b> "
-        "Quantity </b> [/code] 1")
+        "Quantity </b> [/code] 1"
+    )
 
 
 def test_patch_counts_the_update_and_each_line_item_entry(lead_client, make_lead, catalogue):
@@ -224,11 +259,18 @@ def test_patch_counts_the_update_and_each_line_item_entry(lead_client, make_lead
     Lead.objects.filter(pk=lead.pk).update(sys_mod_count=1)
     item = lead.line_items.get()
 
-    response = patch(lead_client, lead, {
-        "lead_score": 40, "work_notes": [{"text": "Work notes for lead"}],
-        "lead_line_items": [{"sys_id": item.pk, "quantity": 10},
-                            {"product_offering": {"sys_id": catalogue["modem"].pk}}],
-    })
+    response = patch(
+        lead_client,
+        lead,
+        {
+            "lead_score": 40,
+            "work_notes": [{"text": "Work notes for lead"}],
+            "lead_line_items": [
+                {"sys_id": item.pk, "quantity": 10},
+                {"product_offering": {"sys_id": catalogue["modem"].pk}},
+            ],
+        },
+    )
 
     assert response.status_code == 200
     assert response.json()["sys_mod_count"] == 4
@@ -264,9 +306,10 @@ def test_patch_of_an_unknown_lead_is_404(lead_client, catalogue, sys_id):
     response = lead_client.patch(f"{LEAD_URL}/{sys_id}", {"city": "x"}, format="json")
 
     assert response.status_code == 404
-    assert response.json() == {"error": {"message": "No Record found", "detail":
-                                         "Record doesn't exist or ACL restricts the record retrieval"},
-                               "status": "failure"}
+    assert response.json() == {
+        "error": {"message": "No Record found", "detail": "Record doesn't exist or ACL restricts the record retrieval"},
+        "status": "failure",
+    }
 
 
 @pytest.mark.parametrize("method", ["put", "delete"])

@@ -47,14 +47,27 @@ def test_post_applies_the_defaults_and_makes_the_caller_owner(lead_client, catal
         assert body[key] is None, key
     assert body["lead_line_items"] == []
     assert (lead.stage, lead.owner_id, lead.sys_mod_count, lead.sys_created_by) == (
-        "100_new", lead_client.user.pk, 0, lead_client.user.user_name)
+        "100_new",
+        lead_client.user.pk,
+        0,
+        lead_client.user.user_name,
+    )
 
 
 def test_post_ignores_unknown_and_system_fields(lead_client, catalogue):
-    response = post(lead_client, {
-        "last_name": "Wilson", "favourite_colour": "blue", "sys_id": "0" * 32, "number": "LEAD9999999",
-        "sys_created_by": "mallory", "sys_mod_count": 42, "sys_class_name": "x", "closed_date": "2020-01-01 00:00:00",
-    })
+    response = post(
+        lead_client,
+        {
+            "last_name": "Wilson",
+            "favourite_colour": "blue",
+            "sys_id": "0" * 32,
+            "number": "LEAD9999999",
+            "sys_created_by": "mallory",
+            "sys_mod_count": 42,
+            "sys_class_name": "x",
+            "closed_date": "2020-01-01 00:00:00",
+        },
+    )
 
     assert response.status_code == 201
     lead = Lead.objects.get()
@@ -64,26 +77,49 @@ def test_post_ignores_unknown_and_system_fields(lead_client, catalogue):
 
 
 def test_post_ignores_invalid_choice_and_reference_values(lead_client, catalogue):
-    response = post(lead_client, {
-        "last_name": "Wilson", "lead_source": "inbount_web", "stage": "300_nurturning", "industry": 7,
-        "owner": {"sys_id": "f" * 32}, "lead_group": {"sys_id": "not-a-group"}, "account": ["x"],
-    })
+    response = post(
+        lead_client,
+        {
+            "last_name": "Wilson",
+            "lead_source": "inbount_web",
+            "stage": "300_nurturning",
+            "industry": 7,
+            "owner": {"sys_id": "f" * 32},
+            "lead_group": {"sys_id": "not-a-group"},
+            "account": ["x"],
+        },
+    )
 
     assert response.status_code == 201
     lead = Lead.objects.get()
     assert (lead.lead_source, lead.stage, lead.industry, lead.lead_group_id, lead.account_id) == (
-        None, "100_new", None, None, None)
+        None,
+        "100_new",
+        None,
+        None,
+        None,
+    )
     assert lead.owner_id == lead_client.user.pk
 
 
 def test_post_accepts_valid_choices_and_references(lead_client, catalogue, make_user):
     group = UserGroup.objects.create(name="Inside sales")
     owner = make_user(first_name="Max", last_name="Blaze")
-    response = post(lead_client, {
-        "last_name": "Wilson", "lead_source": "inbound_web", "stage": "200_contacted", "lead_rating": "300_hot",
-        "lead_type": "new_business", "industry": "banking", "owner": {"sys_id": owner.pk},
-        "lead_group": {"sys_id": group.pk}, "do_not_call": True, "lead_score": 55,
-    })
+    response = post(
+        lead_client,
+        {
+            "last_name": "Wilson",
+            "lead_source": "inbound_web",
+            "stage": "200_contacted",
+            "lead_rating": "300_hot",
+            "lead_type": "new_business",
+            "industry": "banking",
+            "owner": {"sys_id": owner.pk},
+            "lead_group": {"sys_id": group.pk},
+            "do_not_call": True,
+            "lead_score": 55,
+        },
+    )
 
     assert response.status_code == 201
     body = response.json()
@@ -92,7 +128,12 @@ def test_post_accepts_valid_choices_and_references(lead_client, catalogue, make_
     assert body["lead_score"] == 55 and body["do_not_call"] is True
     lead = Lead.objects.get()
     assert (lead.lead_source, lead.stage, lead.lead_rating, lead.lead_type, lead.industry) == (
-        "inbound_web", "200_contacted", "300_hot", "new_business", "banking")
+        "inbound_web",
+        "200_contacted",
+        "300_hot",
+        "new_business",
+        "banking",
+    )
 
 
 def test_choice_lists_are_data_staff_can_extend(lead_client, catalogue):
@@ -109,8 +150,15 @@ def test_post_ignores_account_contact_and_consumer_when_account_and_consumer_are
     consumer = Consumer.objects.create(name="test")
     contact = Contact.objects.create(user_name="julie", first_name="Julie", last_name="Lewis", account=account)
 
-    response = post(lead_client, {"last_name": "Wilson", "account": {"sys_id": account.pk},
-                                  "consumer": {"sys_id": consumer.pk}, "contact": {"sys_id": contact.pk}})
+    response = post(
+        lead_client,
+        {
+            "last_name": "Wilson",
+            "account": {"sys_id": account.pk},
+            "consumer": {"sys_id": consumer.pk},
+            "contact": {"sys_id": contact.pk},
+        },
+    )
 
     assert response.status_code == 201
     body = response.json()
@@ -122,8 +170,9 @@ def test_post_keeps_account_and_contact_without_consumer(lead_client, catalogue)
     account = Account.objects.create(name="Boxeo")
     contact = Contact.objects.create(user_name="julie", first_name="Julie", last_name="Lewis", account=account)
 
-    response = post(lead_client, {"last_name": "Wilson", "account": {"sys_id": account.pk},
-                                  "contact": {"sys_id": contact.pk}})
+    response = post(
+        lead_client, {"last_name": "Wilson", "account": {"sys_id": account.pk}, "contact": {"sys_id": contact.pk}}
+    )
 
     body = response.json()
     assert body["account"] == {"sys_id": account.pk, "name": "Boxeo"}
@@ -176,8 +225,10 @@ def test_post_accepts_usual_phone_formats(lead_client, catalogue, phone):
 
 @pytest.mark.parametrize("score", [0, 100.5, 12.25, 101, -3, "abc", True, {"v": 1}])
 def test_post_rejects_a_lead_score_outside_1_to_100(lead_client, catalogue, score):
-    assert_rejected(post(lead_client, {"last_name": "Wilson", "lead_score": score}),
-                    [{"lead_score": "Lead score must be a whole number from 1 to 100."}])
+    assert_rejected(
+        post(lead_client, {"last_name": "Wilson", "lead_score": score}),
+        [{"lead_score": "Lead score must be a whole number from 1 to 100."}],
+    )
 
 
 @pytest.mark.parametrize(("score", "stored"), [(1, 1), (100, 100), ("42", 42), (12.0, 12)])
@@ -191,8 +242,10 @@ def test_post_accepts_a_lead_score_from_1_to_100(lead_client, catalogue, score, 
 
 @pytest.mark.parametrize(("field", "limit"), [("reason", 40), ("short_description", 160), ("other_reason", 160)])
 def test_post_rejects_text_over_its_maximum_length(lead_client, catalogue, field, limit):
-    assert_rejected(post(lead_client, {"last_name": "Wilson", field: "x" * (limit + 1)}),
-                    [{field: f"Value is longer than the maximum of {limit} characters."}])
+    assert_rejected(
+        post(lead_client, {"last_name": "Wilson", field: "x" * (limit + 1)}),
+        [{field: f"Value is longer than the maximum of {limit} characters."}],
+    )
 
 
 @pytest.mark.parametrize(("field", "limit"), [("reason", 40), ("short_description", 160), ("other_reason", 160)])
@@ -204,11 +257,15 @@ def test_post_accepts_text_of_exactly_its_maximum_length(lead_client, catalogue,
 
 
 def test_post_rejects_a_line_item_without_product_offering(lead_client, catalogue):
-    body = {"last_name": "Wilson", "lead_line_items": [item(catalogue["modem"]), {"quantity": 2},
-                                                         {"product_offering": {}}]}
+    body = {
+        "last_name": "Wilson",
+        "lead_line_items": [item(catalogue["modem"]), {"quantity": 2}, {"product_offering": {}}],
+    }
 
-    assert_rejected(post(lead_client, body), [{"lead_line_items[1]/product_offering": MANDATORY},
-                                              {"lead_line_items[2]/product_offering": MANDATORY}])
+    assert_rejected(
+        post(lead_client, body),
+        [{"lead_line_items[1]/product_offering": MANDATORY}, {"lead_line_items[2]/product_offering": MANDATORY}],
+    )
 
 
 def test_post_rejects_a_line_item_naming_an_unknown_offering(lead_client, catalogue):
@@ -220,29 +277,43 @@ def test_post_rejects_a_line_item_naming_an_unknown_offering(lead_client, catalo
 def test_post_reports_every_error_of_the_request_together(lead_client, catalogue):
     body = {"email": "nope", "lead_line_items": [{"quantity": 3}], "lead_score": 0}
 
-    assert_rejected(post(lead_client, body), [
-        {"last_name": MANDATORY},
-        {"email": "Invalid email address."},
-        {"lead_score": "Lead score must be a whole number from 1 to 100."},
-        {"lead_line_items[0]/product_offering": MANDATORY},
-    ])
+    assert_rejected(
+        post(lead_client, body),
+        [
+            {"last_name": MANDATORY},
+            {"email": "Invalid email address."},
+            {"lead_score": "Lead score must be a whole number from 1 to 100."},
+            {"lead_line_items[0]/product_offering": MANDATORY},
+        ],
+    )
 
 
 def test_post_creates_line_items_with_quantity_defaulting_to_1(lead_client, catalogue):
-    body = {"last_name": "Wilson", "lead_line_items": [
-        item(catalogue["modem"]),
-        item(catalogue["coverage"], quantity=6, unit_of_measurement={"sys_id": catalogue["each"].pk},
-             external_id="hs-1", external_system="HubSpot"),
-        item(catalogue["modem"], quantity="many", unit_of_measurement={"sys_id": "nope"}),
-    ]}
+    body = {
+        "last_name": "Wilson",
+        "lead_line_items": [
+            item(catalogue["modem"]),
+            item(
+                catalogue["coverage"],
+                quantity=6,
+                unit_of_measurement={"sys_id": catalogue["each"].pk},
+                external_id="hs-1",
+                external_system="HubSpot",
+            ),
+            item(catalogue["modem"], quantity="many", unit_of_measurement={"sys_id": "nope"}),
+        ],
+    }
 
     response = post(lead_client, body)
 
     assert response.status_code == 201
     items = response.json()["lead_line_items"]
     assert [entry["quantity"] for entry in items] == [1, 6, 1]
-    assert items[1]["product_offering"] == {"sys_id": catalogue["coverage"].pk, "name": "Safety Test Coverage",
-                                            "code": "SAFETSTCVG1"}
+    assert items[1]["product_offering"] == {
+        "sys_id": catalogue["coverage"].pk,
+        "name": "Safety Test Coverage",
+        "code": "SAFETSTCVG1",
+    }
     assert items[1]["unit_of_measurement"] == {"sys_id": catalogue["each"].pk, "name": "Each"}
     assert (items[1]["external_id"], items[1]["external_system"]) == ("hs-1", "HubSpot")
     assert items[2]["unit_of_measurement"] is None
@@ -265,16 +336,26 @@ def test_post_uses_the_first_100_line_items_and_ignores_the_rest(lead_client, ca
 
 
 def test_post_errors_past_the_100th_line_item_are_ignored_too(lead_client, catalogue):
-    body = {"last_name": "Wilson",
-            "lead_line_items": [item(catalogue["modem"])] * 100 + [{"product_offering": {"sys_id": "nope"}}]}
+    body = {
+        "last_name": "Wilson",
+        "lead_line_items": [item(catalogue["modem"])] * 100 + [{"product_offering": {"sys_id": "nope"}}],
+    }
 
     assert post(lead_client, body).status_code == 201
 
 
 def test_post_joins_the_work_notes_into_one_entry_and_journals_each_line_item(lead_client, catalogue):
-    body = {"last_name": "Wilson", "work_notes": [{"text": "Met at the fair"}, {"text": "wants a quote"}],
-            "lead_line_items": [item(catalogue["coverage"], unit_of_measurement={"sys_id": catalogue["each"].pk},
-                                     work_notes=[{"text": "rush"}, {"text": "urgent"}])]}
+    body = {
+        "last_name": "Wilson",
+        "work_notes": [{"text": "Met at the fair"}, {"text": "wants a quote"}],
+        "lead_line_items": [
+            item(
+                catalogue["coverage"],
+                unit_of_measurement={"sys_id": catalogue["each"].pk},
+                work_notes=[{"text": "rush"}, {"text": "urgent"}],
+            )
+        ],
+    }
 
     response = post(lead_client, body)
 

@@ -31,10 +31,18 @@ def test_seed_demo_loads_the_seed_records_and_a_second_run_changes_nothing():
     assert state() == first
     lead = Lead.objects.get(pk="856b6a95ffde8210b85dffffffffffd7")
     assert (lead.number, lead.stage, lead.owner.name, lead.sys_mod_count) == (
-        "LEAD0000001", "300_nurturing", "Max Blaze", 1)
+        "LEAD0000001",
+        "300_nurturing",
+        "Max Blaze",
+        1,
+    )
     qualified = Lead.objects.get(pk="e71fa6d9ffde8210b85dffffffffff51")
     assert (qualified.number, qualified.stage, qualified.account_id, qualified.contact_id) == (
-        "LEAD0000002", "400_closed_won", "86837a386f0331003b3c498f5d3ee4ca", "4d147a386f0331003b3c498f5d3ee437")
+        "LEAD0000002",
+        "400_closed_won",
+        "86837a386f0331003b3c498f5d3ee4ca",
+        "4d147a386f0331003b3c498f5d3ee437",
+    )
     assert LeadLineItem.objects.get(pk="013daa19ffde8210b85dffffffffff82").quantity == 6
     assert LeadLineItem.objects.get(pk="2130fa1dffde8210b85dffffffffffff").number == "LEADL0000009"
     assert ProductOffering.objects.get(pk="32619d9fd0a63110f8770dbf976be1f9").code == "SAFETSTCVG1"
@@ -48,4 +56,6 @@ def test_seed_demo_loads_the_seed_records_and_a_second_run_changes_nothing():
     counts = {lead.pk: lead.line_items.count() for lead in Lead.objects.prefetch_related("line_items")}
     assert set(counts.values()) <= {1, 2, 3, 4, 5}
     assert dict(NumberCounter.objects.filter(prefix__in=["LEAD", "LEADL"]).values_list("prefix", "next_value")) == {
-        "LEAD": 1001, "LEADL": 1001}
+        "LEAD": 1001,
+        "LEADL": 1001,
+    }

@@ -51,7 +51,10 @@ def test_the_default_classes_are_the_products(lead_client):
 
     assert type(processor) is LeadApiProcessor
     assert (type(processor.validator), type(processor.helper), type(processor.constants)) == (
-        LeadApiValidator, LeadApiHelper, LeadApiConstants)
+        LeadApiValidator,
+        LeadApiHelper,
+        LeadApiConstants,
+    )
 
 
 def test_a_validator_subclass_overriding_one_method_changes_the_api(lead_client, catalogue):
@@ -92,8 +95,9 @@ def test_a_constants_subclass_changes_the_page_limits(lead_client, make_lead):
 
 def test_the_ignore_list_is_configurable(lead_client, catalogue):
     with override_settings(LEAD_API={"constants": f"{__name__}.CompanyIsIgnored"}):
-        response = lead_client.post(LEAD_URL, {"last_name": "Lewis", "company": "Boxeo", "sys_id": "0" * 32},
-                                    format="json")
+        response = lead_client.post(
+            LEAD_URL, {"last_name": "Lewis", "company": "Boxeo", "sys_id": "0" * 32}, format="json"
+        )
 
     assert response.status_code == 201
     assert response.json()["company"] is None

@@ -59,9 +59,7 @@ class CustomContactInputSerializer(serializers.Serializer):
     """
 
     name = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
-    phoneNumber = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, trim_whitespace=False
-    )
+    phoneNumber = serializers.CharField(required=False, allow_null=True, allow_blank=True, trim_whitespace=False)
     type = serializers.CharField(required=False, allow_null=True, allow_blank=True)
 
     def validate_type(self, value: str | None) -> str | None:

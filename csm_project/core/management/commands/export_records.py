@@ -1,9 +1,11 @@
 import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from csm_project.core.record_export import UnknownFields, records_export
+from csm_project.core.record_files import FORMATS
 from csm_project.registry import UnknownTable, all_tables, get_table
 
 
@@ -18,10 +20,17 @@ class Command(BaseCommand):
         parser.add_argument("table", help="Wire table name, e.g. customer_contact.")
         parser.add_argument("--query", default="", help="Encoded query, e.g. 'active=true^ORDERBYlast_name'.")
         parser.add_argument("--fields", help="Comma-separated field names (default: all).")
-        parser.add_argument("--format", choices=["csv", "jsonl"], default="csv")
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            default="csv",
+            help='csv, jsonl, json (an array) or records ({"records": [...]}).',
+        )
         parser.add_argument("--output", "-o", default="-", help="File to write (default: standard output).")
 
     def handle(self, *args, table: str, query: str, fields: str | None, format: str, output: str, **options) -> None:
+        verbosity = options["verbosity"]
+        started = time.monotonic()
         try:
             spec = get_table(table)
         except UnknownTable:
@@ -29,7 +38,8 @@ class Command(BaseCommand):
         names = [name.strip() for name in fields.split(",") if name.strip()] if fields else None
 
         def progress(written: int, total: int) -> None:
-            self.stderr.write(f"  {written}/{total} rows", ending="\r")
+            if verbosity > 1:
+                self.stderr.write(f"  {written}/{total} rows")
 
         def export(out) -> int:
             return records_export(table=spec, out=out, fmt=format, query=query, fields=names, progress=progress)
@@ -45,4 +55,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc}") from None
-        self.stderr.write(f"\nExported {written} rows of {table}.")
+        if verbosity > 0:
+            elapsed = time.monotonic() - started
+            rate = written / elapsed if elapsed > 0 else 0.0
+            self.stderr.write(f"Exported {written} rows of {table} in {elapsed:.2f} s ({rate:.0f} rows/s).")
