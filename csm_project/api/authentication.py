@@ -25,7 +25,7 @@ from rest_framework.authentication import BasicAuthentication
 
 from csm_project.api.errors import ApiError
 from csm_project.core import login_throttle
-from csm_project.core.models import lockable_subtypes
+from csm_project.core.models import lock_flag
 
 _TTL_SECONDS = 300
 _MAX_ENTRIES = 2048
@@ -94,8 +94,7 @@ class PlatformBasicAuthentication(BasicAuthentication):
             # One query: the user as stored now, and the name's throttling state.
             user = (
                 get_user_model()
-                .objects.select_related(*lockable_subtypes())
-                .annotate(**login_throttle.state_annotations(userid))
+                .objects.annotate(**lock_flag(), **login_throttle.state_annotations(userid))
                 .filter(pk=hit[0])
                 .first()
             )

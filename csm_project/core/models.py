@@ -265,6 +265,19 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
         return ADMIN in names or role in names
 
 
+def lock_flag() -> dict[str, models.Expression]:
+    """An annotation ``locked_out``: whether a subtype record of the user locks the login. It
+    joins only that one column of each subtype table, where ``select_related`` would read (and
+    Django would build SQL for) every column of the subtype: a user query on every request."""
+    subtypes = lockable_subtypes()
+    if not subtypes:
+        return {}
+    locked = models.Q()
+    for accessor in subtypes:
+        locked |= models.Q(**{f"{accessor}__locked_out": True})
+    return {"locked_out": models.ExpressionWrapper(locked, output_field=models.BooleanField())}
+
+
 def lockable_subtypes() -> tuple[str, ...]:
     """Accessor names, on ``User``, of the subtype tables (multi-table children such as
     contacts) that carry a ``locked_out`` flag. Computed once the apps are loaded."""
