@@ -42,6 +42,7 @@ from django.db import models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from csm_project.core.actor import current_actor_name
+from csm_project.core.models import SYSTEM_FIELDS
 
 AUDIT_TABLE = "sys_audit"
 TRIGGER_PREFIX = "csm_audit_"
@@ -50,20 +51,7 @@ ACTOR_SETTING = "csm.actor"
 REASON_SETTING = "csm.reason"
 
 #: Fields never audited one by one: the system fields (their change is the audit row itself).
-NOT_AUDITED = frozenset(
-    {
-        "sys_id",
-        "sys_created_on",
-        "sys_created_by",
-        "sys_updated_on",
-        "sys_updated_by",
-        "sys_mod_count",
-        "sys_domain",
-        "sys_domain_path",
-        "sys_class_name",
-        "sys_tags",
-    }
-)
+NOT_AUDITED = frozenset(SYSTEM_FIELDS)
 
 _reason: ContextVar[str] = ContextVar("csm_audit_reason", default="")
 

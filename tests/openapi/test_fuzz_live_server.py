@@ -26,6 +26,8 @@ import pytest
 import requests
 from django.conf import settings
 
+from tests.servers import manage
+
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(os.environ.get("CSM_FUZZ") != "1", reason="set CSM_FUZZ=1 (.ci/run does) to fuzz a live server"),
@@ -83,19 +85,6 @@ def fuzz_database(tmp_path):
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _manage(env: dict, *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def _listening_url(log: Path, server: subprocess.Popen, seconds: float = 60) -> str:
@@ -165,9 +154,9 @@ def test_schemathesis_finds_no_failure_on_any_operation(tmp_path, fuzz_database,
             "LOG_LEVEL": "WARNING",
         }
     )
-    _manage(env, "migrate", "-v0")
-    _manage(env, "seed_demo", "--password", "demo")
-    _manage(env, "grant_role", "cc.admin", *ALL_ROLES)
+    manage(env, "migrate", "-v0")
+    manage(env, "seed_demo", "--password", "demo")
+    manage(env, "grant_role", "cc.admin", *ALL_ROLES)
 
     log = tmp_path / "server.log"
     with log.open("w") as output:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import requests
 
+from tests.servers import manage
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PASSWORD = "demo-pass-1234"
@@ -56,25 +58,12 @@ def _environment(directory: Path) -> dict[str, str]:
     }
 
 
-def _manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-
-
 def start(directory: Path) -> HttpsInstance:
     env = _environment(directory)
-    _manage(env, "migrate", "-v0")
-    _manage(env, "seed_demo", "--password", PASSWORD)
+    manage(env, "migrate", "-v0")
+    manage(env, "seed_demo", "--password", PASSWORD)
     tls = directory / "tls"
-    _manage(env, "make_local_tls", "--dir", str(tls), "--host", "127.0.0.1", "--host", "localhost")
+    manage(env, "make_local_tls", "--dir", str(tls), "--host", "127.0.0.1", "--host", "localhost")
     port = _free_port()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "csm_project.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
