@@ -29,21 +29,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from throwaway_database import prepare_database
+
 ROOT = Path(__file__).resolve().parents[1]
 CITIES = ["Orlando", "Paris", "Osaka", "Lagos", "Lima", "Oslo"]
-
-
-def prepare_database(url: str | None, workdir: Path) -> None:
-    if url is None:
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bulk.sqlite3'}"
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0].replace("postgres://", "postgresql://") + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup_django() -> None:
@@ -166,7 +155,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="csm-bulk-"))
-    prepare_database(os.environ.get("DATABASE_URL"), workdir)
+    prepare_database(os.environ.get("DATABASE_URL"), workdir, "bulk.sqlite3")
     setup_django()
     from django.core.management import call_command
     from django.db import connection

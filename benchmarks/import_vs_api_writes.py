@@ -23,21 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from throwaway_database import prepare_database
+
 ROOT = Path(__file__).resolve().parents[1]
 PAUSE = 0.02  # seconds between two API writes: a steady trickle, not a flood
-
-
-def prepare_database(url: str | None, workdir: Path) -> None:
-    if url is None:
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'import-bench.sqlite3'}"
-        return
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0].replace("postgres://", "postgresql://") + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def figures(label: str, samples: list[tuple[float, int]]) -> None:
@@ -61,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="csm-import-bench-"))
-    prepare_database(os.environ.get("DATABASE_URL"), workdir)
+    prepare_database(os.environ.get("DATABASE_URL"), workdir, "import-bench.sqlite3")
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csm_project.settings")

@@ -163,6 +163,20 @@ _AUDIT_COLUMNS = (
 # --- SQLite: three row triggers per table --------------------------------------------------------
 
 
+def _tablename_sql(t: AuditedTable, row: str) -> str:
+    """SQL for the audited record's table name: a root table's rows name their own class."""
+    if t.is_root:
+        return f"COALESCE(NULLIF({row}.sys_class_name, ''), {_lit(t.wire_name)})"
+    return _lit(t.wire_name)
+
+
+def _checkpoint_sql(t: AuditedTable, row: str) -> str:
+    """SQL for the record's sys_mod_count after the change (kept on the root table)."""
+    if t.is_root:
+        return f"{row}.sys_mod_count"
+    return f"COALESCE((SELECT p.sys_mod_count FROM {_q(t.root_table)} p WHERE p.sys_id = {row}.{_q(t.pk_column)}), 0)"
+
+
 def _sqlite_trigger_sql(table: AuditedTable) -> list[str]:
     t = table
     new_id = (
@@ -171,23 +185,12 @@ def _sqlite_trigger_sql(table: AuditedTable) -> list[str]:
     now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
     ctx = "(SELECT csm_audit_user() AS u, csm_audit_reason() AS r LIMIT 1) AS ctx"
 
-    def tablename(row: str) -> str:
-        if t.is_root:
-            return f"COALESCE(NULLIF({row}.sys_class_name, ''), {_lit(t.wire_name)})"
-        return _lit(t.wire_name)
-
-    def checkpoint(row: str) -> str:
-        if t.is_root:
-            return f"{row}.sys_mod_count"
-        return (
-            f"COALESCE((SELECT p.sys_mod_count FROM {_q(t.root_table)} p WHERE p.sys_id = {row}.{_q(t.pk_column)}), 0)"
-        )
-
     def insert(row: str, values_sql: str) -> str:
         return (
             f"INSERT INTO {AUDIT_TABLE} ({_AUDIT_COLUMNS}) "
             f"SELECT {new_id}, {now}, ctx.u, {now}, ctx.u, 0, 'global', '/', 'sys_audit', "
-            f"{tablename(row)}, {row}.{_q(t.pk_column)}, fv.f, fv.o, fv.n, ctx.u, ctx.r, {checkpoint(row)} "
+            f"{_tablename_sql(t, row)}, {row}.{_q(t.pk_column)}, fv.f, fv.o, fv.n, ctx.u, ctx.r, "
+            f"{_checkpoint_sql(t, row)} "
             f"FROM {ctx}, ({values_sql}) AS fv"
         )
 
@@ -238,26 +241,15 @@ def _pg_trigger_sql(table: AuditedTable) -> list[str]:
     actor = f"NULLIF(current_setting({_lit(ACTOR_SETTING)}, true), '')"
     reason = f"COALESCE(current_setting({_lit(REASON_SETTING)}, true), '')"
 
-    def tablename(row: str) -> str:
-        if t.is_root:
-            return f"COALESCE(NULLIF({row}.sys_class_name, ''), {_lit(t.wire_name)})"
-        return _lit(t.wire_name)
-
-    def checkpoint(row: str) -> str:
-        if t.is_root:
-            return f"{row}.sys_mod_count"
-        return (
-            f"COALESCE((SELECT p.sys_mod_count FROM {_q(t.root_table)} p WHERE p.sys_id = {row}.{_q(t.pk_column)}), 0)"
-        )
-
     def insert_sql(row: str, source: str, lateral: str, where: str, fallback: str) -> str:
         user = f"COALESCE(ctx.u, {fallback}, 'system')"
         return (
             f"INSERT INTO {AUDIT_TABLE} ({_AUDIT_COLUMNS}) "
             f"SELECT lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000000)::bigint), 14, '0') "
             f"|| substr(md5(random()::text), 1, 18), statement_timestamp(), {user}, statement_timestamp(), {user}, "
-            f"0, 'global', '/', 'sys_audit', {tablename(row)}, {row}.{_q(t.pk_column)}, fv.f, fv.o, fv.n, {user}, "
-            f"ctx.r, {checkpoint(row)} "
+            f"0, 'global', '/', 'sys_audit', {_tablename_sql(t, row)}, {row}.{_q(t.pk_column)}, "
+            f"fv.f, fv.o, fv.n, {user}, "
+            f"ctx.r, {_checkpoint_sql(t, row)} "
             f"FROM (SELECT {actor} AS u, {reason} AS r) AS ctx "
             f"CROSS JOIN {source} CROSS JOIN LATERAL (VALUES {lateral}) AS fv(f, o, n, changed) WHERE {where}"
         )
