@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
 from csm_project.core.errors import FieldError
@@ -27,13 +28,19 @@ def user_name_key(user_name: str) -> str:
 def user_names_taken(user_names: Iterable[str], *, exclude_pk: str | None = None) -> set[str]:
     """Which of ``user_names`` some user already holds (compared without case), as
     ``user_name_key`` values; one query whatever the number of names."""
+    rows = user_names_taken_query(user_names, exclude_pk=exclude_pk)
+    return set() if rows is None else set(rows.values_list("lowered", flat=True))
+
+
+def user_names_taken_query(user_names: Iterable[str], *, exclude_pk: str | None = None) -> QuerySet | None:
+    """``user_names_taken`` as a query not yet run (users annotated ``lowered``, the
+    ``user_name_key`` of their name), for a caller joining it to its other look-ups; None when
+    there is no name to look up."""
     wanted = {user_name_key(name) for name in user_names if name}
     if not wanted:
-        return set()
+        return None
     rows = User.objects.annotate(lowered=Lower(USER_NAME)).filter(lowered__in=wanted)
-    if exclude_pk is not None:
-        rows = rows.exclude(pk=exclude_pk)
-    return set(rows.values_list("lowered", flat=True))
+    return rows if exclude_pk is None else rows.exclude(pk=exclude_pk)
 
 
 def user_name_taken_message(user_name: str | None) -> str:

@@ -440,17 +440,38 @@ def test_concurrent_posts_naming_one_new_channel_share_it(make_user):
 
 
 def test_a_post_with_a_profile_costs_a_fixed_number_of_statements(client, django_assert_max_num_queries):
-    """Credentials and roles (2), the account and the user name checked (2), the transaction
-    (2), the user and contact rows (2), the channel and the profile (2): no savepoint inside
-    the transaction, no uniqueness query for the profile's new sys_id."""
+    """Credentials and roles (2), the account and the user name checked in one query, the
+    transaction (2), the user and contact rows (2), the channel and the profile (2): no savepoint
+    inside the transaction, no uniqueness query for the profile's new sys_id."""
     account = AccountFactory()
     SocialChannelFactory(name="Twitter")
     body = {"account": account.sys_id, "social_channel": "Twitter", "social_handle": "@counted",
             "social_handle_url": "https://t.co/counted"}  # fmt: skip
     assert post(client, {**body, "user_name": "first"}).status_code == 201  # the first sign-in costs more
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         response = post(client, {**body, "user_name": "counted"})
 
     assert response.status_code == 201
     assert SocialProfile.objects.filter(contact_id=response.json()["result"]).count() == 1
+
+
+def test_every_reference_and_the_user_name_are_checked_together(client, make_user):
+    """The look-ups of one create share a query; each still answers for its own field."""
+    make_user(user_name="taken.name")
+    account, location = AccountFactory(), LocationFactory()
+    before = row_counts()
+    body = {"user_name": "TAKEN.name", "account": account.sys_id, "location": location.sys_id,
+            "manager": "f" * 32, "company": "e" * 32}  # fmt: skip
+
+    response = post(client, body)
+
+    error = assert_failure(response, 400, "Operation Failed")
+    parts = set(error["detail"].split("; "))
+    assert parts == {
+        f"company: No customer_account record with sys_id {'e' * 32!r}",
+        f"manager: No sys_user record with sys_id {'f' * 32!r}",
+        "user_name: User name 'TAKEN.name' is already taken",
+    }
+    assert row_counts() == before
+    assert post(client, {**body, "user_name": "free.name", "manager": None, "company": None}).status_code == 201
