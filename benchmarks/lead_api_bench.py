@@ -262,7 +262,7 @@ def raw_app(environ, start_response):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) AS total FROM {LEAD_TABLE}")  # noqa: S608
         total = cursor.fetchone()["total"]
-        page = "ORDER BY l.sys_created_on ASC NULLS FIRST, l.sys_id LIMIT %s OFFSET %s"  # the product's order
+        page = "ORDER BY l.sys_created_on, l.sys_id LIMIT %s OFFSET %s"  # the product's order (a NOT NULL column)
         leads = _raw_leads(cursor, page, [limit, offset])
     headers = [
         ("Content-Type", "application/json"),
