@@ -25,7 +25,7 @@ from rest_framework.authentication import BasicAuthentication
 
 from csm_project.api.errors import ApiError
 from csm_project.core import login_throttle
-from csm_project.core.models import lock_flag
+from csm_project.core.models import lock_flag, role_names_annotation
 
 _TTL_SECONDS = 300
 _MAX_ENTRIES = 2048
@@ -91,10 +91,10 @@ class PlatformBasicAuthentication(BasicAuthentication):
         key = verified_credentials.key(userid, password)
         hit = verified_credentials.get(key)
         if hit is not None:
-            # One query: the user as stored now, and the name's throttling state.
+            # One query: the user as stored now, its role names and the name's throttling state.
             user = (
                 get_user_model()
-                .objects.annotate(**lock_flag(), **login_throttle.state_annotations(userid))
+                .objects.annotate(**lock_flag(), **role_names_annotation(), **login_throttle.state_annotations(userid))
                 .filter(pk=hit[0])
                 .first()
             )
