@@ -4,6 +4,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Q
+
 from csm_project.core.actor import current_actor_user
 from csm_project.core.models import JournalEntry, SysRecord
 
@@ -21,13 +23,31 @@ def journal_add(*, record: SysRecord, text: str, element: str = "work_notes") ->
 
 def journal_for(*, table: str, sys_ids: Iterable[str], element: str = "work_notes") -> dict[str, list[JournalEntry]]:
     """Entries of many records in one query, newest first per record."""
-    ids = list(sys_ids)
+    return journal_of_tables(sys_ids_by_table={table: sys_ids}, element=element)
+
+
+# What a shown journal entry reads: its record, date, author's names and text (a page of notes
+# otherwise loads every column of every author's user row).
+_SHOWN = ("element_id", "name", "sys_created_on", "sys_created_by", "value", "author__name", "author__user_name")
+
+
+def journal_of_tables(
+    *, sys_ids_by_table: dict[str, Iterable[str]], element: str = "work_notes"
+) -> dict[str, list[JournalEntry]]:
+    """Entries of records of several tables in one query, by record sys_id, newest first per
+    record. Only the columns shown are loaded (others load on first use)."""
+    wanted = Q()
+    for table, sys_ids in sys_ids_by_table.items():
+        ids = list(sys_ids)
+        if ids:
+            wanted |= Q(name=table, element_id__in=ids)
     entries: dict[str, list[JournalEntry]] = defaultdict(list)
-    if not ids:
+    if not wanted:
         return entries
     rows = (
-        JournalEntry.objects.filter(name=table, element_id__in=ids, element=element)
+        JournalEntry.objects.filter(wanted, element=element)
         .select_related("author")
+        .only(*_SHOWN)
         .order_by("-sys_created_on", "-sys_id")
     )
     for entry in rows:
