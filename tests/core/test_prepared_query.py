@@ -1,0 +1,57 @@
+"""PreparedQuery: a queryset's SQL built once, run with other values as bound parameters."""
+
+import pytest
+from django.db import connection
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.test.utils import CaptureQueriesContext
+
+from csm_project.core.models import User, role_names_annotation
+from csm_project.core.prepared import PreparedQuery
+
+
+@pytest.fixture
+def users(make_user):
+    return [
+        make_user("csm_ws_integration", user_name="ann.a", first_name="Ann"),
+        make_user(user_name="bob.b", first_name="Bob"),
+    ]
+
+
+def by_name():
+    return PreparedQuery(
+        User, lambda name: User.objects.annotate(**role_names_annotation()).filter(user_name=name), "name"
+    )
+
+
+def test_each_run_answers_for_its_own_values_with_annotations(users):
+    query = by_name()
+    (ann,) = query.run(name="ann.a")
+    (bob,) = query.run(name="bob.b")
+    assert (ann.pk, ann.first_name, ann.role_names()) == (users[0].pk, "Ann", frozenset({"csm_ws_integration"}))
+    assert (bob.pk, bob.role_names()) == (users[1].pk, frozenset())
+    assert query.run(name="nobody") == []
+
+
+def test_the_sql_is_built_once_and_values_stay_bound_parameters(users, monkeypatch):
+    query = by_name()
+    query.run(name="ann.a")
+    built = []
+    monkeypatch.setattr(query, "build", lambda **markers: built.append(markers))
+    hostile = "x' OR '1'='1"
+    with CaptureQueriesContext(connection) as queries:
+        assert query.run(name=hostile) == []
+    assert built == []  # not built again
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_value_the_query_changes_is_refused_when_built(db):
+    derived = PreparedQuery(User, lambda name: User.objects.filter(user_name=Lower(Value(name + "!"))), "name")
+    with pytest.raises(ValueError, match="changes its value"):
+        derived.run(name="ann.a")
+
+
+def test_a_value_the_query_never_sends_is_refused_when_built(db):
+    unused = PreparedQuery(User, lambda name: User.objects.filter(active=True), "name")
+    with pytest.raises(ValueError, match="does not send"):
+        unused.run(name="ann.a")
