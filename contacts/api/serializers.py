@@ -100,7 +100,7 @@ def _output_plan() -> tuple[tuple[str, str, object], ...]:
 
 
 class ContactOutputSerializer(serializers.BaseSerializer):
-    """A contact as the seed shows it. Expects ``roles`` prefetched on list querysets."""
+    """A contact as the seed shows it. Expects role names loaded (``load_role_names``) on lists."""
 
     openapi_name = "Contact"
 
@@ -112,7 +112,7 @@ class ContactOutputSerializer(serializers.BaseSerializer):
         result = {}
         for key, attname, formatter in _output_plan():
             if formatter is None:
-                result[key] = ",".join(sorted(role.name for role in contact.roles.all()))
+                result[key] = ",".join(sorted(contact.role_names()))
             else:
                 result[key] = formatter(getattr(contact, attname))
         return result
