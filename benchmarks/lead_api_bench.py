@@ -28,11 +28,11 @@ import sys
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import bench_serving
+from bench_serving import ROOT, environment, raw_server, start_server, stop_servers, wait_ready
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/csm_bench"
 BENCH_USER = "bench.integrator"
 BENCH_PASSWORD = "bench-pass-1234"  # noqa: S105 - a throwaway local benchmark database
@@ -72,13 +72,14 @@ _LEAD_COLUMNS = (
 _LEAD_SELECT = (
     "SELECT "  # noqa: S608
     + ", ".join(f"l.{column}" for column in _LEAD_COLUMNS)
-    + ", s.number AS similar_lead_name, "
+    + ", s.number AS similar_lead_name, "  # noqa: S608
     "cu.name AS contact_name, co.name AS consumer_name, o.name AS owner_name, g.name AS lead_group_name, "
-    f"a.name AS account_name FROM {LEAD_TABLE} l "
+    f"a.name AS account_name FROM (SELECT * FROM {LEAD_TABLE} l {{where}}) l "
     f"LEFT JOIN {LEAD_TABLE} s ON s.sys_id = l.similar_lead_id LEFT JOIN sys_user cu ON cu.sys_id = l.contact_id "
     "LEFT JOIN csm_consumer co ON co.sys_id = l.consumer_id LEFT JOIN sys_user o ON o.sys_id = l.owner_id "
     "LEFT JOIN sys_user_group g ON g.sys_id = l.lead_group_id LEFT JOIN customer_account a ON a.sys_id = l.account_id "
 )
+_ORDER = "ORDER BY l.sys_created_on, l.sys_id"  # the product's default order (the column is NOT NULL)
 _ITEM_SELECT = (
     "SELECT i.sys_id, i.number, i.lead_id, i.quantity, i.external_id, i.external_system, i.sys_mod_count, "  # noqa: S608
     "i.sys_tags, i.sys_created_on, i.sys_created_by, i.sys_updated_on, i.sys_updated_by, "
@@ -128,7 +129,9 @@ def _notes(rows):
 
 
 def _raw_leads(cursor, where: str, params: list) -> list[dict]:
-    cursor.execute(_LEAD_SELECT + where, params)
+    # The page is chosen before the references are joined: joined first, the planner may hash-join
+    # every lead to every user (hundreds of milliseconds once sys_user holds thousands of rows).
+    cursor.execute(_LEAD_SELECT.format(where=where) + _ORDER, params)
     leads = cursor.fetchall()
     ids = [lead["sys_id"] for lead in leads]
     cursor.execute(_ITEM_SELECT, [ids])
@@ -262,7 +265,7 @@ def raw_app(environ, start_response):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) AS total FROM {LEAD_TABLE}")  # noqa: S608
         total = cursor.fetchone()["total"]
-        page = "ORDER BY l.sys_created_on, l.sys_id LIMIT %s OFFSET %s"  # the product's order (a NOT NULL column)
+        page = f"{_ORDER} LIMIT %s OFFSET %s"
         leads = _raw_leads(cursor, page, [limit, offset])
     headers = [
         ("Content-Type", "application/json"),
@@ -274,12 +277,6 @@ def raw_app(environ, start_response):
 
 
 # --- building the database -----------------------------------------------------------------
-
-
-def _environment(database_url: str) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url, "BENCH_DATABASE_URL": database_url,
-            "SECRET_KEY": "bench-only", "DEBUG": "false", "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1",
-            "PYTHONPATH": str(ROOT)}  # fmt: skip
 
 
 def ensure_database(database_url: str, *, leads: int, items_per_lead: int, rebuild: bool) -> None:
@@ -295,9 +292,7 @@ def ensure_database(database_url: str, *, leads: int, items_per_lead: int, rebui
         if not exists:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=_environment(database_url), check=True
-    )
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=environment(database_url), check=True)
     with psycopg.connect(database_url) as connection:
         have = connection.execute(f"SELECT count(*) FROM {LEAD_TABLE}").fetchone()[0]  # noqa: S608
         if have >= leads:
@@ -332,7 +327,7 @@ Consumer.objects.get_or_create(sys_id={CONSUMER!r}, defaults={{"name": "test"}})
     subprocess.run(  # noqa: S603 - our own script
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env={**_environment(database_url), "DJANGO_SETTINGS_MODULE": "csm_project.settings"},
+        env={**environment(database_url), "DJANGO_SETTINGS_MODULE": "csm_project.settings"},
         check=True,
     )
 
@@ -389,36 +384,6 @@ def _copy_rows(connection, *, leads: int, items_per_lead: int) -> None:
 # --- serving and measuring -----------------------------------------------------------------
 
 
-def start_server(target: list[str], port: int, workers: int, database_url: str) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        *target,
-        "-w",
-        str(workers),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=_environment(database_url))  # noqa: S603 - our own command
-
-
-def wait_ready(url: str, auth, timeout: float = 30.0) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, auth=auth, timeout=5).status_code in (200, 206):
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"server at {url} did not answer in {timeout:.0f} s")
-
-
 def same_page(app: str, raw: str, auth) -> str:
     """'yes' when both servers answer the same JSON for the same page, else the first difference."""
     import requests
@@ -433,43 +398,20 @@ def same_page(app: str, raw: str, auth) -> str:
     return "yes"
 
 
-def measure(
-    method: str, url: str, *, auth, requests_total: int, threads: int, time_limit: float, expect: int
-) -> tuple[float, int, int]:
-    """(requests per second, requests done, unexpected answers) for ``requests_total`` requests
-    spread over ``threads`` sessions, stopping early at ``time_limit`` seconds."""
-    import requests
+def sender(method: str, url: str):
+    """A ``send(session, index)`` for ``bench_serving.measure``: ``GET`` pages of 20 leads (offsets
+    cycling over the first 2,000 rows) or ``POST`` of the seed's example lead."""
 
-    counter = iter(range(requests_total))
-    lock = threading.Lock()
-    done = errors = 0
-    deadline = time.monotonic() + time_limit
+    def send(session, index: int):
+        if method == "GET":
+            return session.get(url, params={"sysparm_limit": 20, "sysparm_offset": (index * 20) % 2000}, timeout=30)
+        return session.post(url, json=POST_BODY, timeout=30)
 
-    def worker() -> None:
-        nonlocal done, errors
-        session = requests.Session()
-        session.auth = auth
-        while time.monotonic() < deadline:
-            with lock:
-                index = next(counter, None)
-            if index is None:
-                return
-            if method == "GET":
-                response = session.get(
-                    url, params={"sysparm_limit": 20, "sysparm_offset": (index * 20) % 2000}, timeout=30
-                )
-            else:
-                response = session.post(url, json=POST_BODY, timeout=30)
-            with lock:
-                done += 1
-                errors += response.status_code != expect
+    return send
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        for _ in range(threads):
-            pool.submit(worker)
-    elapsed = time.perf_counter() - started
-    return done / elapsed, done, errors
+
+def measure(method: str, url: str, **options) -> tuple[float, int, int]:
+    return bench_serving.measure(sender(method, url), **options)
 
 
 def main() -> None:
@@ -493,12 +435,7 @@ def main() -> None:
     auth = (BENCH_USER, BENCH_PASSWORD)
     servers = [
         start_server(["csm_project.wsgi:application"], args.app_port, args.workers, args.database_url),
-        start_server(
-            ["--chdir", str(ROOT / "benchmarks"), "lead_api_bench:raw_app"],
-            args.raw_port,
-            args.workers,
-            args.database_url,
-        ),
+        raw_server("lead_api_bench", args.raw_port, args.workers, args.database_url),
     ]
     app = f"http://127.0.0.1:{args.app_port}/api/sn_lead_mgmt_core/lead"
     raw = f"http://127.0.0.1:{args.raw_port}/lead"
@@ -533,10 +470,7 @@ def main() -> None:
             )
             figures[label] = (app_rps, raw_rps)
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(15)
+        stop_servers(servers)
 
     print(f"\nthe raw endpoint's first page is the product's, key for key and value for value: {same}")
     print(

@@ -25,17 +25,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+import bench_serving
+from bench_serving import ROOT, environment, free_port, raw_server, start_server, stop_servers, wait_ready
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/csm_table_bench"
 BENCH_USER = "bench.contacts"
 BENCH_PASSWORD = "bench-pass-1234"  # noqa: S105 - a throwaway local benchmark database
@@ -135,12 +133,6 @@ def raw_app(environ, start_response):
 # --- setting up, serving, measuring --------------------------------------------------------
 
 
-def _environment(database_url: str) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url, "BENCH_DATABASE_URL": database_url,
-            "SECRET_KEY": "bench-only", "DEBUG": "false", "LOG_LEVEL": "WARNING", "ALLOWED_HOSTS": "127.0.0.1",
-            "PYTHONPATH": str(ROOT)}  # fmt: skip
-
-
 def ensure_database(database_url: str) -> None:
     import psycopg
     from psycopg import sql
@@ -149,7 +141,7 @@ def ensure_database(database_url: str) -> None:
     with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
         if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    env = _environment(database_url)
+    env = environment(database_url)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603 - our own command
     subprocess.run([*manage, "seed_demo", "--password", BENCH_PASSWORD], cwd=ROOT, env=env, check=True,  # noqa: S603
@@ -164,32 +156,6 @@ user_grant_roles(user=user, roles=["csm_ws_integration"])
 """
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True,  # noqa: S603 - our own script
                    env={**env, "DJANGO_SETTINGS_MODULE": "csm_project.settings"})  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(target: list[str], port: int, workers: int, database_url: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", *target, "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning"]  # fmt: skip
-    return subprocess.Popen(command, cwd=ROOT, env=_environment(database_url))  # noqa: S603 - our own command
-
-
-def wait_ready(url: str, auth, timeout: float = 60.0) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, auth=auth, timeout=10).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"server at {url} did not answer in {timeout:.0f} s")
 
 
 def same_bytes(app: str, raw: str, auth, app_port: int, raw_port: int) -> str:
@@ -209,38 +175,20 @@ def same_bytes(app: str, raw: str, auth, app_port: int, raw_port: int) -> str:
     return f"yes ({len(body)} bytes, {len(ours.json()['result'])} contacts)"
 
 
-def measure(
-    url: str, *, auth, total: int, requests_total: int, threads: int, time_limit: float
-) -> tuple[float, int, int]:
-    """(requests per second, requests done, answers other than 200)."""
-    import requests
-
-    counter = iter(range(requests_total))
-    lock = threading.Lock()
-    done = errors = 0
-    deadline = time.monotonic() + time_limit
+def sender(url: str, total: int):
+    """A ``send(session, index)`` for ``bench_serving.measure``: list pages of ``PAGE`` contacts,
+    offsets cycling over the table."""
     pages = max(1, (total - PAGE) // PAGE + 1)
 
-    def worker() -> None:
-        nonlocal done, errors
-        session = requests.Session()
-        session.auth = auth
-        while time.monotonic() < deadline:
-            with lock:
-                index = next(counter, None)
-            if index is None:
-                return
-            response = session.get(url, params={"sysparm_limit": PAGE, "sysparm_offset": (index % pages) * PAGE},
-                                   timeout=60)  # fmt: skip
-            with lock:
-                done += 1
-                errors += response.status_code != 200
+    def send(session, index: int):
+        return session.get(url, params={"sysparm_limit": PAGE, "sysparm_offset": (index % pages) * PAGE}, timeout=60)
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        for _ in range(threads):
-            pool.submit(worker)
-    return done / (time.perf_counter() - started), done, errors
+    return send
+
+
+def measure(url: str, *, total: int, **options) -> tuple[float, int, int]:
+    """(requests per second, requests done, answers other than 200)."""
+    return bench_serving.measure(sender(url, total), expect=200, **options)
 
 
 def main() -> None:
@@ -259,8 +207,7 @@ def main() -> None:
     app_port, raw_port = free_port(), free_port()
     servers = [
         start_server(["csm_project.wsgi:application"], app_port, args.workers, args.database_url),
-        start_server(["--chdir", str(ROOT / "benchmarks"), "table_api_bench:raw_app"], raw_port, args.workers,
-                     args.database_url),
+        raw_server("table_api_bench", raw_port, args.workers, args.database_url),
     ]  # fmt: skip
     app, raw = f"http://127.0.0.1:{app_port}{PATH}", f"http://127.0.0.1:{raw_port}{PATH}"
     try:
@@ -290,10 +237,7 @@ def main() -> None:
         product = (totals["product"][1] / totals["product"][0], *totals["product"][1:])
         baseline = (totals["raw"][1] / totals["raw"][0], *totals["raw"][1:])
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(15)
+        stop_servers(servers)
     print(f"\nsame bytes from both servers (a page of {PAGE} contacts): {same}")
     print(f"{total} contacts; gunicorn {args.workers} sync workers per server; {args.threads} client threads")
     print(f"{'':28}{'product req/s':>15}{'raw req/s':>12}{'product/raw':>13}   requests (not 200)")

@@ -32,6 +32,7 @@ from csm_project.core.journal import journal_add
 from csm_project.core.record_rules import RecordRules
 from csm_project.core.records import table_rules
 from leads.models import CLOSED_STAGES, LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
+from leads.selectors import LeadRelated
 
 EMAIL_PATTERN = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -205,21 +206,29 @@ def _unchanged(record: Lead | LeadLineItem, name: str, new: Any) -> bool:
     return getattr(record, name) == new
 
 
-def _count_line_item_entries(lead: Lead, entries: int) -> None:
+def _count_line_item_entries(lead: Lead, entries: int, *, mod_count: int | None = None) -> None:
+    """Count ``entries`` updates of ``lead``. ``mod_count``: the count the row held before, when
+    the caller knows it (it just inserted the lead); ``lead`` then holds what the row holds."""
     if entries:
+        now, actor = timezone.now(), current_actor_name()
         Lead.objects.filter(pk=lead.pk).update(
-            sys_mod_count=F("sys_mod_count") + entries,
-            sys_updated_on=timezone.now(),
-            sys_updated_by=current_actor_name(),
+            sys_mod_count=F("sys_mod_count") + entries, sys_updated_on=now, sys_updated_by=actor
         )
+        if mod_count is not None:
+            lead.sys_mod_count, lead.sys_updated_on, lead.sys_updated_by = mod_count + entries, now, actor
 
 
-def _create_line_item(lead: Lead, change: LineItemChange) -> LeadLineItem:
+def _create_line_item(lead: Lead, change: LineItemChange, written: LeadRelated | None = None) -> LeadLineItem:
     item = LeadLineItem(lead=lead, **change.values)
     item.save()
     if change.work_note:
-        journal_add(record=item, text=change.work_note)
-    journal_add(record=lead, text=line_item_created_text(item))
+        note = journal_add(record=item, text=change.work_note)
+        if written is not None:
+            written.item_notes[item.pk] = [note]
+    entry = journal_add(record=lead, text=line_item_created_text(item))
+    if written is not None:
+        written.line_items.setdefault(lead.pk, []).append(item)
+        written.lead_notes.setdefault(lead.pk, []).append(entry)
     return item
 
 
@@ -240,22 +249,37 @@ def _update_line_item(lead: Lead, change: LineItemChange) -> bool:
     return bool(changes)
 
 
-@transaction.atomic
 def lead_create(*, values: dict[str, Any], line_items: list[LineItemChange], work_note: str | None) -> Lead:
     """Insert a lead (model field names -> values) with its line items and work note; raises
     ``DomainError`` (nothing written) when a rule of ``lead_errors`` fails."""
+    return lead_create_written(values=values, line_items=line_items, work_note=work_note)[0]
+
+
+@transaction.atomic
+def lead_create_written(
+    *, values: dict[str, Any], line_items: list[LineItemChange], work_note: str | None
+) -> tuple[Lead, LeadRelated]:
+    """``lead_create``, also answering what it wrote: the lead as its row now stands and its
+    line items and work notes in the order ``leads.selectors.lead_related`` reads them, so a
+    caller can show the new lead without reading it back."""
     errors = lead_errors(values=values, line_items=line_items, creating=True)
     if errors:
         raise DomainError(errors)
     lead = Lead(**values)
     lead_stamp_closing(lead, previous_stage=None, creating=True)
     lead.save()
+    written = LeadRelated()
     for change in line_items:
-        _create_line_item(lead, change)
-    _count_line_item_entries(lead, len(line_items))
+        _create_line_item(lead, change, written)
+    _count_line_item_entries(lead, len(line_items), mod_count=lead.sys_mod_count)
     if work_note:
-        journal_add(record=lead, text=work_note)
-    return lead
+        written.lead_notes.setdefault(lead.pk, []).append(journal_add(record=lead, text=work_note))
+    # The reads' orders: items by creation time then number, work notes newest first.
+    for items in written.line_items.values():
+        items.sort(key=lambda item: (item.sys_created_on, item.number))
+    for notes in written.lead_notes.values():
+        notes.sort(key=lambda note: (note.sys_created_on, note.sys_id), reverse=True)
+    return lead, written
 
 
 @transaction.atomic

@@ -381,6 +381,28 @@ def audit_context_sync(connection: BaseDatabaseWrapper) -> None:
         )
 
 
+class _ContextSet:
+    """The actor and reason last set in the open transaction, kept as a (no-op) on-commit
+    callback: Django drops its callbacks exactly when PostgreSQL drops a transaction-local
+    setting (commit, rollback, rollback to a savepoint taken before the setting), so while
+    this is registered the setting holds ``values``."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list[str]) -> None:
+        self.values = values
+
+    def __call__(self) -> None:
+        pass
+
+
+def _context_set(connection: BaseDatabaseWrapper) -> list[str] | None:
+    for _savepoints, callback, _robust in reversed(connection.run_on_commit):
+        if isinstance(callback, _ContextSet):
+            return callback.values
+    return None
+
+
 def _pg_actor_wrapper(execute, sql, params, many, context):
     head = sql.lstrip()[:6].upper() if isinstance(sql, str) else ""
     if head not in _WRITES:
@@ -390,7 +412,11 @@ def _pg_actor_wrapper(execute, sql, params, many, context):
     setting = "SELECT set_config(%s, %s, true), set_config(%s, %s, true)"
     raw = context["cursor"].cursor
     if connection.in_atomic_block:
-        raw.execute(setting, values)
+        # Once per transaction (and again if the actor or reason changes), not once per write:
+        # a Lead POST makes seven writes, each one a round trip more before this.
+        if _context_set(connection) != values:
+            raw.execute(setting, values)
+            connection.on_commit(_ContextSet(values))
         return execute(sql, params, many, context)
     # Autocommit: one transaction around the setting and the write, so the setting ends with it.
     with transaction.atomic(using=connection.alias):

@@ -198,15 +198,18 @@ class LeadApiHelper:
 
     # --- responses ------------------------------------------------------------------------
 
-    def leads_to_json(self, leads: list[Lead], *, fields: list[str] | None = None) -> list[dict]:
+    def leads_to_json(
+        self, leads: list[Lead], *, fields: list[str] | None = None, related: selectors.LeadRelated | None = None
+    ) -> list[dict]:
         """Leads as the API shows them; ``fields`` (``sysparm_fields``) restricts the keys: top-level
         keys by name, dot-walked names (``owner.user_name``) under the dotted name, unknown ones
-        left out."""
+        left out. ``related``: the leads' line items and notes when the caller has them (else read)."""
         wanted = set(shape.LEAD_KEYS) if fields is None else {f for f in fields if f in shape.LEAD_KEYS}
         walks = {path.name: path for path in self.dot_walks(fields)}
-        related = selectors.lead_related(
-            leads=leads, line_items="lead_line_items" in wanted, lead_notes="work_notes" in wanted
-        )
+        if related is None:
+            related = selectors.lead_related(
+                leads=leads, line_items="lead_line_items" in wanted, lead_notes="work_notes" in wanted
+            )
         result = []
         for lead in leads:
             data = self.lead_to_json(lead, related)

@@ -437,3 +437,20 @@ def test_concurrent_posts_naming_one_new_channel_share_it(make_user):
     assert results == [201] * 4
     assert SocialChannel.objects.filter(name="Bluesky").count() == 1
     assert SocialProfile.objects.filter(channel__name="Bluesky").count() == 4
+
+
+def test_a_post_with_a_profile_costs_a_fixed_number_of_statements(client, django_assert_max_num_queries):
+    """Credentials and roles (2), the account and the user name checked (2), the transaction
+    (2), the user and contact rows (2), the channel and the profile (2): no savepoint inside
+    the transaction, no uniqueness query for the profile's new sys_id."""
+    account = AccountFactory()
+    SocialChannelFactory(name="Twitter")
+    body = {"account": account.sys_id, "social_channel": "Twitter", "social_handle": "@counted",
+            "social_handle_url": "https://t.co/counted"}  # fmt: skip
+    assert post(client, {**body, "user_name": "first"}).status_code == 201  # the first sign-in costs more
+
+    with django_assert_max_num_queries(10):
+        response = post(client, {**body, "user_name": "counted"})
+
+    assert response.status_code == 201
+    assert SocialProfile.objects.filter(contact_id=response.json()["result"]).count() == 1

@@ -119,6 +119,32 @@ def test_a_rolled_back_write_leaves_no_audit_rows(make_lead_row):
     assert not SysAudit.objects.filter(newvalue__in=["Rome", "Never"]).exists()
 
 
+def test_every_write_of_a_transaction_carries_the_actor_and_reason_of_its_moment(make_user, make_lead_row):
+    """The acting user and reason are handed to the triggers once per transaction and again
+    when they change, also after a rolled-back savepoint took a change back."""
+    first, second = make_user(user_name="first.actor"), make_user(user_name="second.actor")
+    lead = make_lead_row(city="Oslo")
+    with transaction.atomic():
+        with acting_as(first):
+            Lead.objects.filter(pk=lead.pk).update(city="Bergen", sys_mod_count=1)
+            with pytest.raises(RuntimeError), transaction.atomic(), acting_as(second):
+                Lead.objects.filter(pk=lead.pk).update(city="Never", sys_mod_count=2)
+                raise RuntimeError("give the savepoint up")
+            Lead.objects.filter(pk=lead.pk).update(city="Tromso", sys_mod_count=3)
+            with audit_reason("second thoughts"):
+                Lead.objects.filter(pk=lead.pk).update(city="Alta", sys_mod_count=4)
+        with acting_as(second):
+            Lead.objects.filter(pk=lead.pk).update(city="Narvik", sys_mod_count=5)
+    written = {row.record_checkpoint: (row.newvalue, row.user, row.reason) for row in rows(lead.pk, fieldname="city")}
+    assert {checkpoint: written[checkpoint] for checkpoint in (1, 3, 4, 5)} == {
+        1: ("Bergen", "first.actor", ""),
+        3: ("Tromso", "first.actor", ""),
+        4: ("Alta", "first.actor", "second thoughts"),
+        5: ("Narvik", "second.actor", ""),
+    }
+    assert 2 not in written
+
+
 # --- The APIs ------------------------------------------------------------------------------
 
 

@@ -408,3 +408,49 @@ def test_a_rejected_post_runs_no_write(lead_client, catalogue):
     writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
     assert [sql for sql in writes if "sys_user" not in sql] == []  # only the login stamp, if any
     assert list(NumberCounter.objects.values_list("prefix", "next_value")) == counters
+
+
+def seed_like_body(catalogue, consumer) -> dict:
+    return {
+        "last_name": "Wilson", "first_name": "James", "email": "james.wilson@email.com",
+        "business_phone": "+1 (555) 123-4567", "lead_source": "inbound_phone", "industry": "manufacturing",
+        "stage": "100_new", "lead_type": "existing_business", "lead_rating": "200_warm", "lead_score": 92,
+        "consumer": {"sys_id": consumer.pk}, "work_notes": [{"text": "Work notes for lead"}],
+        "lead_line_items": [{"quantity": 1, "product_offering": {"sys_id": catalogue["coverage"].pk},
+                             "unit_of_measurement": {"sys_id": catalogue["each"].pk}}],
+    }  # fmt: skip
+
+
+def test_a_post_costs_a_fixed_number_of_statements(lead_client, catalogue, django_assert_max_num_queries):
+    """Credentials and roles (2); offerings, units, choices and the consumer looked up (4); the
+    transaction (2); two numbers drawn, the lead, its line item, two journal entries and the
+    line item's count on the lead (7). The answer is built from what was written: no read-back."""
+    body = seed_like_body(catalogue, Consumer.objects.create(name="test"))
+    assert post(lead_client, body).status_code == 201  # the number counters' first use creates them
+
+    with django_assert_max_num_queries(15):
+        response = post(lead_client, body)
+
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_the_answer_to_a_post_is_the_lead_as_read_back(lead_client, catalogue, closed):
+    """The answer is built from what was written; it must be what a GET of the new lead shows,
+    line items, their work notes, the lead's journal and its update count included."""
+    body = seed_like_body(catalogue, Consumer.objects.create(name="test"))
+    body["lead_line_items"] += [
+        {"quantity": 3, "product_offering": {"sys_id": catalogue["modem"].pk}, "work_notes": "item note",
+         "external_id": "X-1"},
+        {"product_offering": {"sys_id": catalogue["modem"].pk}},
+    ]  # fmt: skip
+    if closed:
+        body.update(stage="400_closed_won", work_notes=None)
+
+    response = post(lead_client, body)
+
+    assert response.status_code == 201, response.content
+    answer = response.json()
+    assert answer == lead_client.get(f"{LEAD_URL}/{answer['sys_id']}").json()
+    assert answer["sys_mod_count"] == 3 and len(answer["lead_line_items"]) == 3
+    assert len(answer["work_notes"]) == (3 if closed else 4)
