@@ -8,7 +8,8 @@ every API request runs took about 1.5 ms of Python to build and well under 1 ms 
 marker string for each named value, compiles the queryset, and notes which bound parameters are
 markers. ``run(**values)`` then sends the same SQL with the real values in those places: values
 still reach the database only as bound parameters. Rows come back as model instances (a raw
-queryset over the model), annotations set as attributes.
+queryset over the model), annotations set as attributes. A list value (``pk__in=values``) has
+one SQL per list length.
 
 Pitfall: ``build`` must pass each value to the ORM unchanged (a lookup such as ``pk=value`` or
 ``name_digest=value``), not something computed from it (a digest of it, a lower-cased copy):
@@ -16,6 +17,7 @@ the SQL is built from the markers, so a derived value would be frozen into it. B
 a marker that is missing from the parameters or has been altered.
 """
 
+from collections import OrderedDict
 from collections.abc import Callable
 from threading import Lock
 
@@ -24,34 +26,56 @@ from django.db.models import Model, QuerySet
 
 
 class PreparedQuery:
+    """See the module's docstring. A value may be a list (for ``__in``): the SQL is then built
+    once per list length, for at most ``max_shapes`` lengths (the oldest is forgotten first)."""
+
+    max_shapes = 128
+
     def __init__(self, model: type[Model], build: Callable[..., QuerySet], *names: str) -> None:
         self.model = model
         self.build = build
         self.names = names
-        self._compiled: dict[str, tuple[str, list, dict[int, str]]] = {}
+        self._compiled: OrderedDict[tuple, tuple[str, list, dict[int, tuple[str, int | None]]]] = OrderedDict()
         self._lock = Lock()
 
-    def _compile(self, using: str) -> tuple[str, list, dict[int, str]]:
-        markers = {name: f"\x1fprepared-query:{name}\x1f" for name in self.names}
+    def _compile(self, using: str, lengths: tuple[int | None, ...]):
+        markers: dict[str, str | list[str]] = {}
+        places: dict[str, tuple[str, int | None]] = {}
+        for name, length in zip(self.names, lengths, strict=True):
+            if length is None:
+                markers[name] = f"\x1fprepared-query:{name}\x1f"
+                places[markers[name]] = (name, None)
+            else:
+                markers[name] = [f"\x1fprepared-query:{name}:{i}\x1f" for i in range(length)]
+                places.update({marker: (name, i) for i, marker in enumerate(markers[name])})
         sql, params = self.build(**markers).query.get_compiler(using=using).as_sql()
-        slots: dict[int, str] = {}
+        slots: dict[int, tuple[str, int | None]] = {}
         for index, value in enumerate(params):
-            for name, marker in markers.items():
-                if value == marker:
-                    slots[index] = name
-                elif isinstance(value, str) and name in value and "\x1f" in value:
-                    raise ValueError(f"the query changes its value {name!r} before it reaches the SQL")
-        missing = set(self.names) - set(slots.values())
+            if isinstance(value, str) and "\x1fprepared-query:" in value:
+                if value not in places:
+                    raise ValueError(f"the query changes its value {value.split(':')[1]!r} before it reaches the SQL")
+                slots[index] = places[value]
+        missing = set(places.values()) - set(slots.values())
         if missing:
-            raise ValueError(f"the query does not send {sorted(missing)} as bound parameters")
+            raise ValueError(f"the query does not send {sorted({name for name, _ in missing})} as bound parameters")
         return sql, list(params), slots
 
     def run(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list[Model]:
-        compiled = self._compiled.get(using)
+        lengths = tuple(len(values[name]) if isinstance(values[name], list) else None for name in self.names)
+        key = (using, lengths)
+        compiled = self._compiled.get(key)
         if compiled is None:
             with self._lock:
-                compiled = self._compiled.get(using) or self._compile(using)
-                self._compiled[using] = compiled
+                compiled = self._compiled.get(key) or self._compile(using, lengths)
+                self._compiled[key] = compiled
+                while len(self._compiled) > self.max_shapes:
+                    self._compiled.popitem(last=False)
         sql, template, slots = compiled
-        params = [values[slots[index]] if index in slots else value for index, value in enumerate(template)]
+        params = [
+            value if index not in slots else _value(values, *slots[index]) for index, value in enumerate(template)
+        ]
         return list(self.model._default_manager.raw(sql, params, using=using))
+
+
+def _value(values: dict, name: str, position: int | None):
+    return values[name] if position is None else values[name][position]

@@ -55,3 +55,19 @@ def test_a_value_the_query_never_sends_is_refused_when_built(db):
     unused = PreparedQuery(User, lambda name: User.objects.filter(active=True), "name")
     with pytest.raises(ValueError, match="does not send"):
         unused.run(name="ann.a")
+
+
+def test_a_list_value_has_one_sql_per_length(users, make_user):
+    query = PreparedQuery(User, lambda names: User.objects.filter(user_name__in=names).order_by("user_name"), "names")
+    assert [user.user_name for user in query.run(names=["bob.b", "ann.a"])] == ["ann.a", "bob.b"]
+    assert [user.user_name for user in query.run(names=["bob.b"])] == ["bob.b"]
+    assert [user.user_name for user in query.run(names=["ann.a", "nobody"])] == ["ann.a"]
+    assert len(query._compiled) == 2
+
+
+def test_the_oldest_shapes_are_forgotten_past_the_limit(users, monkeypatch):
+    query = PreparedQuery(User, lambda names: User.objects.filter(user_name__in=names), "names")
+    monkeypatch.setattr(query, "max_shapes", 2)
+    for length in (1, 2, 3):
+        assert [user.user_name for user in query.run(names=["ann.a"] * length)] == ["ann.a"]
+    assert [key[1] for key in query._compiled] == [(2,), (3,)]
