@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 
 from csm_project.core.journal import journal_of_tables
 from csm_project.core.models import JournalEntry, is_sys_id
+from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 
 # References joined into the page query, and those fetched by one query each for the page:
@@ -34,14 +35,16 @@ class LeadRelated:
     item_notes: dict[str, list[JournalEntry]] = field(default_factory=dict)
 
 
-# A line item as shown: its own columns, and of its references the sys_id, display value and
-# (for the offering) code; other columns of the references load on first use.
-_LINE_ITEM_SHOWN = (
-    *(field.attname for field in LeadLineItem._meta.concrete_fields),
-    f"product_offering__{ProductOffering.sys_display_field}",
-    "product_offering__code",
-    f"unit_of_measurement__{UnitOfMeasure.sys_display_field}",
+# A page's line items (in the API's order), and what is shown of their references (sys_id,
+# display value and the offering's code): built once per page size, each distinct offering
+# and unit read once (other columns load on first use).
+_LINE_ITEMS = PreparedQuery(
+    LeadLineItem,
+    lambda lead_ids: LeadLineItem.objects.filter(lead_id__in=lead_ids).order_by("lead_id", "sys_created_on", "number"),
+    "lead_ids",
 )
+_OFFERINGS_SHOWN = by_sys_ids(ProductOffering, ProductOffering.sys_display_field, "code")
+_UNITS_SHOWN = by_sys_ids(UnitOfMeasure, UnitOfMeasure.sys_display_field)
 
 
 def lead_queryset() -> QuerySet[Lead]:
@@ -80,8 +83,9 @@ def lead_get(*, sys_id: str) -> Lead | None:
 
 
 def lead_related(*, leads: list[Lead], line_items: bool = True, lead_notes: bool = True) -> LeadRelated:
-    """Line items and work notes of ``leads``: at most two queries (the line items, then the
-    notes of the leads and of their line items together), none when not asked for."""
+    """Line items and work notes of ``leads``: the line items, their offerings and units (one
+    query each), then the notes of the leads and of their line items together with their
+    authors (one query each); none when not asked for."""
     related = LeadRelated()
     ids = [lead.pk for lead in leads]
     if not ids:
@@ -89,12 +93,9 @@ def lead_related(*, leads: list[Lead], line_items: bool = True, lead_notes: bool
     item_ids: list[str] = []
     if line_items:
         by_lead: dict[str, list[LeadLineItem]] = defaultdict(list)
-        rows = (
-            LeadLineItem.objects.filter(lead_id__in=ids)
-            .select_related(*LINE_ITEM_REFERENCES)
-            .only(*_LINE_ITEM_SHOWN)
-            .order_by("lead_id", "sys_created_on", "number")
-        )
+        rows = _LINE_ITEMS.run(lead_ids=ids)
+        attach_references(rows, "product_offering", _OFFERINGS_SHOWN)
+        attach_references(rows, "unit_of_measurement", _UNITS_SHOWN)
         for item in rows:
             by_lead[item.lead_id].append(item)
             item_ids.append(item.pk)

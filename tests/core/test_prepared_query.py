@@ -6,8 +6,8 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 from django.test.utils import CaptureQueriesContext
 
-from csm_project.core.models import User, role_names_annotation
-from csm_project.core.prepared import PreparedQuery
+from csm_project.core.models import JournalEntry, User, role_names_annotation
+from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids
 
 
 @pytest.fixture
@@ -71,3 +71,17 @@ def test_the_oldest_shapes_are_forgotten_past_the_limit(users, monkeypatch):
     for length in (1, 2, 3):
         assert [user.user_name for user in query.run(names=["ann.a"] * length)] == ["ann.a"]
     assert [key[1] for key in query._compiled] == [(2,), (3,)]
+
+
+def test_references_are_attached_from_one_query_null_ones_as_none(users, django_assert_num_queries):
+    notes = [
+        JournalEntry.objects.create(name="t", element_id="a" * 32, value="one", author=users[0]),
+        JournalEntry.objects.create(name="t", element_id="b" * 32, value="two", author=users[0]),
+        JournalEntry.objects.create(name="t", element_id="c" * 32, value="three", author=None),
+    ]
+    loaded = list(JournalEntry.objects.filter(pk__in=[note.pk for note in notes]).order_by("value"))
+    with django_assert_num_queries(1):
+        attach_references(loaded, "author", by_sys_ids(User, "user_name"))
+        authors = [note.author for note in loaded]  # no query of their own
+    assert [author.user_name if author else None for author in authors] == ["ann.a", None, "ann.a"]
+    assert authors[0] is authors[2]  # one object per distinct target
