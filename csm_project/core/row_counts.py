@@ -15,7 +15,8 @@ How the counter works (docs/platform.md, "Counting rows"):
 - The count is ``SUM(delta)`` over the table's rows. When a read finds more than
   ``COMPACT_ABOVE`` of them it folds them into one (``compact``), under a transaction-level
   advisory lock taken with ``pg_try_advisory_xact_lock``: a second compaction at the same
-  moment skips rather than waits. ``manage.py compact_row_counts`` folds every table.
+  moment skips rather than waits. A writer finding more than ``FOLD_EVERY`` folds too, so a
+  table seldom listed whole does not pile deltas up; ``manage.py compact_row_counts`` folds every table.
 - AFTER TRUNCATE resets the table's counter to 0 (waiting for a running compaction first).
 - The triggers are dropped before ``migrate`` and rebuilt from the registry after it, next to
   the audit triggers; each counter is then seeded again from ``COUNT(*)`` with the table locked
@@ -50,17 +51,42 @@ COMPACT_ABOVE = 32
 # Advisory lock key space of the counters: (this, hashtext(table name)).
 _LOCK_CLASS = 0x43534D52  # "CSMR"
 
+#: A writer finding more delta rows than this folds them in passing, so tables that are written
+#: often and seldom listed whole (the audit history) stay small too.
+FOLD_EVERY = 64
+
 _FUNCTIONS_SQL = (
+    # Fold a table's deltas into one row; false (nothing done) when another fold holds the table.
+    # Only under READ COMMITTED, where the DELETE's snapshot is taken after the lock is held.
+    f"""CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}fold(t text) RETURNS boolean LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed'
+       OR NOT pg_try_advisory_xact_lock({_LOCK_CLASS}, hashtext(t)) THEN
+        RETURN false;
+    END IF;
+    WITH gone AS (DELETE FROM {COUNT_TABLE} WHERE table_name = t RETURNING delta)
+    INSERT INTO {COUNT_TABLE} (table_name, delta) SELECT t, sum(delta) FROM gone HAVING count(*) > 0;
+    RETURN true;
+END $fn$""",
+    f"""CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}fold_when_many(t text) RETURNS void LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF (SELECT count(*) FROM (SELECT FROM {COUNT_TABLE} WHERE table_name = t LIMIT {FOLD_EVERY} + 1) AS d)
+       > {FOLD_EVERY} THEN
+        PERFORM {TRIGGER_PREFIX}fold(t);
+    END IF;
+END $fn$""",
     f"""CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
     INSERT INTO {COUNT_TABLE} (table_name, delta)
         SELECT TG_TABLE_NAME, count(*) FROM new_rows HAVING count(*) > 0;
+    PERFORM {TRIGGER_PREFIX}fold_when_many(TG_TABLE_NAME);
     RETURN NULL;
 END $fn$""",
     f"""CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}del() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
     INSERT INTO {COUNT_TABLE} (table_name, delta)
         SELECT TG_TABLE_NAME, -count(*) FROM old_rows HAVING count(*) > 0;
+    PERFORM {TRIGGER_PREFIX}fold_when_many(TG_TABLE_NAME);
     RETURN NULL;
 END $fn$""",
     f"""CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}trunc() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -158,17 +184,10 @@ def after_migrate(sender, using: str = "default", **kwargs) -> None:
 
 
 def compact(connection: BaseDatabaseWrapper, table: str) -> bool:
-    """Fold the table's delta rows into one; False when another compaction holds the table."""
+    """Fold the table's delta rows into one; False when another fold holds the table."""
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, hashtext(%s))", [_LOCK_CLASS, table])
-        if not cursor.fetchone()[0]:
-            return False
-        cursor.execute(
-            f"WITH gone AS (DELETE FROM {COUNT_TABLE} WHERE table_name = %s RETURNING delta) "
-            f"INSERT INTO {COUNT_TABLE} (table_name, delta) SELECT %s, sum(delta) FROM gone HAVING count(*) > 0",
-            [table, table],
-        )
-    return True
+        cursor.execute(f"SELECT {TRIGGER_PREFIX}fold(%s)", [table])
+        return bool(cursor.fetchone()[0])
 
 
 def stored_count(connection: BaseDatabaseWrapper, table: str) -> int | None:

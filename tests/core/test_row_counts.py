@@ -132,6 +132,15 @@ def test_many_writes_are_folded_into_one_row_on_read():
     assert assert_exact(Account) == before + COMPACT_ABOVE + 5
 
 
+def test_writers_fold_the_deltas_of_a_table_seldom_read():
+    before = assert_exact(CustomContact)
+    for n in range(2 * row_counts.FOLD_EVERY + 3):
+        CustomContact.objects.create(name=f"Written {n}")
+        if on_postgresql():
+            assert delta_rows("sn_cc_custom_contact") <= row_counts.FOLD_EVERY + 1
+    assert assert_exact(CustomContact) == before + 2 * row_counts.FOLD_EVERY + 3
+
+
 def test_the_command_compacts_every_table():
     new_accounts(3)
     new_accounts(3, prefix="More")
