@@ -15,7 +15,7 @@ How the counter works (docs/platform.md, "Counting rows"):
 - The count is ``SUM(delta)`` over the table's rows. When a read finds more than
   ``COMPACT_ABOVE`` of them it folds them into one (``compact``), under a transaction-level
   advisory lock taken with ``pg_try_advisory_xact_lock``: a second compaction at the same
-  moment skips rather than waits. A writer finding more than ``FOLD_EVERY`` folds too, so a
+  moment skips rather than waits. One write in ``FOLD_EVERY`` (at random) folds too, so a
   table seldom listed whole does not pile deltas up; ``manage.py compact_row_counts`` folds every table.
 - AFTER TRUNCATE resets the table's counter to 0 (waiting for a running compaction first).
 - The triggers are dropped before ``migrate`` and rebuilt from the registry after it, next to
@@ -51,8 +51,9 @@ COMPACT_ABOVE = 32
 # Advisory lock key space of the counters: (this, hashtext(table name)).
 _LOCK_CLASS = 0x43534D52  # "CSMR"
 
-#: A writer finding more delta rows than this folds them in passing, so tables that are written
-#: often and seldom listed whole (the audit history) stay small too.
+#: One write statement in this many (at random) also folds the table's deltas, so tables written
+#: often and seldom listed whole (the audit history) stay small too. Checking the number of deltas
+#: on every write instead costs more than the append itself in a long transaction.
 FOLD_EVERY = 64
 
 _FUNCTIONS_SQL = (
@@ -68,25 +69,22 @@ BEGIN
     INSERT INTO {COUNT_TABLE} (table_name, delta) SELECT t, sum(delta) FROM gone HAVING count(*) > 0;
     RETURN true;
 END $fn$""",
-    f"""CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}fold_when_many(t text) RETURNS void LANGUAGE plpgsql AS $fn$
-BEGIN
-    IF (SELECT count(*) FROM (SELECT FROM {COUNT_TABLE} WHERE table_name = t LIMIT {FOLD_EVERY} + 1) AS d)
-       > {FOLD_EVERY} THEN
-        PERFORM {TRIGGER_PREFIX}fold(t);
-    END IF;
-END $fn$""",
     f"""CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}ins() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
     INSERT INTO {COUNT_TABLE} (table_name, delta)
         SELECT TG_TABLE_NAME, count(*) FROM new_rows HAVING count(*) > 0;
-    PERFORM {TRIGGER_PREFIX}fold_when_many(TG_TABLE_NAME);
+    IF random() < 1.0 / {FOLD_EVERY} THEN
+        PERFORM {TRIGGER_PREFIX}fold(TG_TABLE_NAME);
+    END IF;
     RETURN NULL;
 END $fn$""",
     f"""CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}del() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
     INSERT INTO {COUNT_TABLE} (table_name, delta)
         SELECT TG_TABLE_NAME, -count(*) FROM old_rows HAVING count(*) > 0;
-    PERFORM {TRIGGER_PREFIX}fold_when_many(TG_TABLE_NAME);
+    IF random() < 1.0 / {FOLD_EVERY} THEN
+        PERFORM {TRIGGER_PREFIX}fold(TG_TABLE_NAME);
+    END IF;
     RETURN NULL;
 END $fn$""",
     f"""CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}trunc() RETURNS trigger LANGUAGE plpgsql AS $fn$
