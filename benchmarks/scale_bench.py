@@ -10,8 +10,9 @@ Prints figures; asserts nothing; never part of the test suite.
    (``compact_row_counts --reseed``). Contacts and leads are spread over accounts of about 100
    each. Later runs reuse the databases; ``--rebuild`` starts over.
 2. Serves the product under gunicorn (``--workers`` sync workers, DEBUG off) on each database.
-3. From ``--threads`` client threads, sends ``--requests`` requests of each kind to each server in
-   turn and prints p50 and p99 latency of both and the ratio big / small:
+3. From ``--threads`` client threads, sends ``--requests`` requests of each kind to each server,
+   alternating between them in ``--rounds`` rounds, and prints p50 and p99 latency of both and the
+   ratio big / small:
    - the default Contact list (``GET /api/now/contact``) and Lead list (``GET /api/sn_lead_mgmt_core/lead``),
    - a filtered list of each: three terms and an ORDERBY, on one account at a time,
    - a get by sys_id of each (random records).
@@ -158,21 +159,27 @@ def _requests(rows: int, count: int) -> dict[str, list[tuple[str, dict]]]:
         return {"sysparm_query": f"account={account}^active=true^vip=false^ORDERBYlast_name", "sysparm_limit": 20}
 
     def filtered_leads(account: str) -> dict:
-        query = f"account={account}^stage!=500_closed_lost^lead_sourceINinbound_web,inbound_email^ORDERBYDESCsys_created_on"
+        query = (
+            f"account={account}^stage!=500_closed_lost^lead_sourceINinbound_web,inbound_email^ORDERBYDESCsys_created_on"
+        )
         return {"sysparm_query": query}
 
+    def spread(make, choices: list[str]) -> list[tuple[str, dict]]:
+        return [make(pick.choice(choices)) for _ in range(count)]
+
+    contact, lead = "/api/now/contact", "/api/sn_lead_mgmt_core/lead"
     return {
-        "Contact default list": [("/api/now/contact", {})] * count,
-        "Contact 3-term list, ORDERBY": [("/api/now/contact", filtered_contacts(pick.choice(accounts))) for _ in range(count)],
-        "Contact get by sys_id": [(f"/api/now/contact/{pick.choice(contacts)}", {}) for _ in range(count)],
-        "Lead default list": [("/api/sn_lead_mgmt_core/lead", {})] * count,
-        "Lead 3-term list, ORDERBY": [("/api/sn_lead_mgmt_core/lead", filtered_leads(pick.choice(accounts))) for _ in range(count)],
-        "Lead get by sys_id": [(f"/api/sn_lead_mgmt_core/lead/{pick.choice(leads)}", {}) for _ in range(count)],
-    }  # fmt: skip
+        "Contact default list": [(contact, {})] * count,
+        "Contact 3-term list, ORDERBY": spread(lambda account: (contact, filtered_contacts(account)), accounts),
+        "Contact get by sys_id": spread(lambda sys_id: (f"{contact}/{sys_id}", {}), contacts),
+        "Lead default list": [(lead, {})] * count,
+        "Lead 3-term list, ORDERBY": spread(lambda account: (lead, filtered_leads(account)), accounts),
+        "Lead get by sys_id": spread(lambda sys_id: (f"{lead}/{sys_id}", {}), leads),
+    }
 
 
-def measure(base: str, requests_list: list[tuple[str, dict]], *, threads: int) -> tuple[float, float, int]:
-    """(p50 ms, p99 ms, unexpected answers) of the requests, sent from ``threads`` sessions."""
+def measure(base: str, requests_list: list[tuple[str, dict]], *, threads: int) -> tuple[list[float], int]:
+    """(latency of each request in ms, unexpected answers), sent from ``threads`` sessions."""
     import requests
 
     work = iter(requests_list)
@@ -200,8 +207,12 @@ def measure(base: str, requests_list: list[tuple[str, dict]], *, threads: int) -
     with ThreadPoolExecutor(threads) as pool:
         for _ in range(threads):
             pool.submit(worker)
+    return timings, errors
+
+
+def percentiles(timings: list[float]) -> tuple[float, float]:
     cuts = statistics.quantiles(timings, n=100, method="inclusive")
-    return cuts[49], cuts[98], errors
+    return cuts[49], cuts[98]
 
 
 def main() -> None:
@@ -214,32 +225,38 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server")
     parser.add_argument("--threads", type=int, default=8, help="client threads")
     parser.add_argument("--requests", type=int, default=400, help="requests of each kind per server")
+    parser.add_argument("--rounds", type=int, default=8, help="alternating rounds per kind of request")
     parser.add_argument("--port", type=int, default=8741, help="the big server's port; the small one's is next")
     args = parser.parse_args()
 
     ensure_database(args.big_url, args.rows, rebuild=args.rebuild)
     ensure_database(args.small_url, args.small_rows, rebuild=args.rebuild)
+    app = [*QUIET, "csm_project.wsgi:application"]
     servers = {
-        "big": (start_server([*QUIET, "csm_project.wsgi:application"], args.port, args.workers, args.big_url), args.port),
-        "small": (
-            start_server([*QUIET, "csm_project.wsgi:application"], args.port + 1, args.workers, args.small_url),
-            args.port + 1,
-        ),
+        "big": (start_server(app, args.port, args.workers, args.big_url), args.port),
+        "small": (start_server(app, args.port + 1, args.workers, args.small_url), args.port + 1),
     }
     auth = (BENCH_USER, BENCH_PASSWORD)
     plans = {"big": _requests(args.rows, args.requests), "small": _requests(args.small_rows, args.requests)}
-    figures: dict[str, dict[str, tuple[float, float, int]]] = {}
+    figures: dict[str, dict[str, tuple[list[float], list[int]]]] = {}
     try:
         for _process, port in servers.values():
             wait_ready(f"http://127.0.0.1:{port}/api/now/contact", auth, timeout=60)
         for size, (_process, port) in servers.items():  # warm every worker up
             for kind in plans[size]:
                 measure(f"http://127.0.0.1:{port}", plans[size][kind][:40], threads=args.threads)
+        # Interleaved in short rounds (big, small, big, ...) so that a change in the machine's load
+        # falls on both databases alike.
+        chunk = max(1, args.requests // args.rounds)
         for kind in plans["big"]:
-            for size, (_process, port) in servers.items():  # interleaved: big then small, kind by kind
-                figures.setdefault(kind, {})[size] = measure(
-                    f"http://127.0.0.1:{port}", plans[size][kind], threads=args.threads
-                )
+            for start in range(0, args.requests, chunk):
+                for size, (_process, port) in servers.items():
+                    timings, errors = measure(
+                        f"http://127.0.0.1:{port}", plans[size][kind][start : start + chunk], threads=args.threads
+                    )
+                    seen = figures.setdefault(kind, {}).setdefault(size, ([], [0]))
+                    seen[0].extend(timings)
+                    seen[1][0] += errors
     finally:
         for process, _port in servers.values():
             process.terminate()
@@ -253,7 +270,8 @@ def main() -> None:
     print(f"{'request':32}{'big p50':>10}{'big p99':>10}{'small p50':>11}{'small p99':>11}{'p50 ratio':>11}"
           f"{'p99 ratio':>11}  unexpected")  # fmt: skip
     for kind, sizes in figures.items():
-        (big50, big99, big_errors), (small50, small99, small_errors) = sizes["big"], sizes["small"]
+        (big50, big99), (small50, small99) = percentiles(sizes["big"][0]), percentiles(sizes["small"][0])
+        big_errors, small_errors = sizes["big"][1][0], sizes["small"][1][0]
         print(
             f"{kind:32}{big50:8.1f}ms{big99:8.1f}ms{small50:9.1f}ms{small99:9.1f}ms{big50 / small50:10.2f}x"
             f"{big99 / small99:10.2f}x  {big_errors + small_errors}"

@@ -30,7 +30,7 @@ is always ``queryset.count()``.
 
 Pitfalls:
 - ``ALTER TABLE ... DISABLE TRIGGER`` or ``session_replication_role = replica`` (bulk loads that
-  skip triggers) leave the counter wrong until ``reseed_row_counts`` (or the next migrate).
+  skip triggers) leave the counter wrong until ``compact_row_counts --reseed`` (or the next migrate).
 - Data written by migrations is not counted by triggers; the re-seed after migrate covers it.
 """
 
