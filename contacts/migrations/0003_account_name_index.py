@@ -5,14 +5,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0002_custom_contact'),
+        ("contacts", "0002_custom_contact"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(django.db.models.functions.text.Lower('name'), name='customer_account_name_ci_idx'),
+            model_name="account",
+            index=models.Index(django.db.models.functions.text.Lower("name"), name="customer_account_name_ci_idx"),
         ),
     ]

@@ -6,19 +6,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('interactions', '0001_initial'),
+        ("interactions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(django.db.models.functions.text.Lower('state'), models.F('sys_created_on'), name='interaction_state_created_idx'),
+            model_name="interaction",
+            index=models.Index(
+                django.db.models.functions.text.Lower("state"),
+                models.F("sys_created_on"),
+                name="interaction_state_created_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='interaction',
-            index=models.Index(fields=['opened_for', 'sys_created_on'], name='interaction_opened_for_idx'),
+            model_name="interaction",
+            index=models.Index(fields=["opened_for", "sys_created_on"], name="interaction_opened_for_idx"),
         ),
     ]

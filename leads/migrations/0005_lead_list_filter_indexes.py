@@ -6,24 +6,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0003_account_name_index'),
-        ('leads', '0004_lead_choice_lists'),
+        ("contacts", "0003_account_name_index"),
+        ("leads", "0004_lead_choice_lists"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(django.db.models.functions.text.Lower('stage'), models.F('sys_created_on'), name='lead_stage_created_idx'),
+            model_name="lead",
+            index=models.Index(
+                django.db.models.functions.text.Lower("stage"),
+                models.F("sys_created_on"),
+                name="lead_stage_created_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['account', 'sys_created_on'], name='lead_account_created_idx'),
+            model_name="lead",
+            index=models.Index(fields=["account", "sys_created_on"], name="lead_account_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(django.db.models.functions.text.Lower('email'), name='lead_email_ci_idx'),
+            model_name="lead",
+            index=models.Index(django.db.models.functions.text.Lower("email"), name="lead_email_ci_idx"),
         ),
     ]

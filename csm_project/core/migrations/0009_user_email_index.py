@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('core', '0008_sys_row_count'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("core", "0008_sys_row_count"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(django.db.models.functions.text.Lower('email'), name='sys_user_email_ci_idx'),
+            model_name="user",
+            index=models.Index(django.db.models.functions.text.Lower("email"), name="sys_user_email_ci_idx"),
         ),
     ]
