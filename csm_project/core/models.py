@@ -215,6 +215,8 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         db_table = "sys_user"
+        # Encoded queries compare strings without regard to case (lower() on both sides).
+        indexes = [models.Index(Lower("email"), name="sys_user_email_ci_idx")]
         constraints = [
             # Logins and the APIs treat user names without regard to case; so does uniqueness.
             models.UniqueConstraint(Lower("user_name"), name="sys_user_user_name_ci_unique"),
