@@ -13,7 +13,8 @@ Environment variables:
 - Production security (README "Run it in production"): INSTANCE_URL, SECURE_SSL_REDIRECT,
   SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, SECURE_COOKIES,
   SECURE_PROXY_SSL_HEADER.
-- Operations: DB_CONNECT_TIMEOUT, DB_POOL_TIMEOUT, MAX_REQUEST_LINE, LOG_LEVEL, LOG_FORMAT,
+- Operations: DB_CONNECT_TIMEOUT, DB_POOL_TIMEOUT, DB_SERVER_SIDE_BINDING, DB_PREPARE_THRESHOLD,
+  MAX_REQUEST_LINE, LOG_LEVEL, LOG_FORMAT,
   LOGIN_THROTTLE_FAILURES, LOGIN_THROTTLE_WINDOW.
 - STATIC_ROOT: where ``collectstatic`` puts the static files the instance serves.
 - API_DOCS_PUBLIC: false to require a signed-in user for /api/schema/ and /api/docs/.
@@ -141,6 +142,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Seconds to establish a connection before giving up (libpq's connect_timeout).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+    if env_bool("DB_SERVER_SIDE_BINDING", True):
+        # Parameters bound by the server, so psycopg prepares a statement the connection has run
+        # DB_PREPARE_THRESHOLD times and PostgreSQL stops re-planning it (the lead page's joins
+        # cost more to plan than to run). Off: Django's default client-side binding.
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite for several concurrent writers (threads or server processes):
     # - WAL journal: readers never block the writer and the writer never blocks readers.

@@ -9,6 +9,7 @@ keys; the service validates them against the table registry on write.
 """
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from csm_project.core.models import NumberedRecord, SysRecord, User
 
@@ -131,7 +132,12 @@ class Interaction(NumberedRecord):
 
     class Meta:
         db_table = "interaction"
-        indexes = [models.Index(fields=["state"], name="interaction_state_idx")]
+        indexes = [
+            models.Index(fields=["state"], name="interaction_state_idx"),
+            # Encoded queries compare strings lower-cased; the creation time serves the default order.
+            models.Index(Lower("state"), "sys_created_on", name="interaction_state_created_idx"),
+            models.Index(fields=["opened_for", "sys_created_on"], name="interaction_opened_for_idx"),
+        ]
 
     @property
     def is_closed(self) -> bool:

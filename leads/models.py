@@ -14,6 +14,7 @@ Choice fields (``stage``, ``lead_source``, ...) are plain strings: their allowed
 import re
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from contacts.models import Account, Consumer, Contact
 from csm_project.core.models import NumberedRecord, SysRecord, User
@@ -143,6 +144,13 @@ class Lead(NumberedRecord):
     class Meta:
         db_table = LEAD_TABLE
         ordering = ["number"]
+        # Lists commonly filtered by stage, account or email; strings are compared lower-cased by
+        # encoded queries, and the creation time after the filter serves the default order.
+        indexes = [
+            models.Index(Lower("stage"), "sys_created_on", name="lead_stage_created_idx"),
+            models.Index(fields=["account", "sys_created_on"], name="lead_account_created_idx"),
+            models.Index(Lower("email"), name="lead_email_ci_idx"),
+        ]
 
     @property
     def is_closed(self) -> bool:

@@ -3,16 +3,17 @@
 A page of leads costs a constant number of queries whatever its size (docs/lead-api.md, asserted by
 the tests): the leads with their references (one joined query, plus one per multi-table
 reference in use), their line items with theirs (one query), and the work notes of the leads
-and of the line items (one query each).
+and of the line items (one query for both).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from csm_project.core.journal import journal_for
+from csm_project.core.journal import journal_of_tables
 from csm_project.core.models import JournalEntry, is_sys_id
+from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 
 # References joined into the page query, and those fetched by one query each for the page:
@@ -34,10 +35,44 @@ class LeadRelated:
     item_notes: dict[str, list[JournalEntry]] = field(default_factory=dict)
 
 
+# A page's line items (in the API's order), and what is shown of their references (sys_id,
+# display value and the offering's code): built once per page size, each distinct offering
+# and unit read once (other columns load on first use).
+_LINE_ITEMS = PreparedQuery(
+    LeadLineItem,
+    lambda lead_ids: LeadLineItem.objects.filter(lead_id__in=lead_ids).order_by("lead_id", "sys_created_on", "number"),
+    "lead_ids",
+)
+_OFFERINGS_SHOWN = by_sys_ids(ProductOffering, ProductOffering.sys_display_field, "code")
+_UNITS_SHOWN = by_sys_ids(UnitOfMeasure, UnitOfMeasure.sys_display_field)
+
+
 def lead_queryset() -> QuerySet[Lead]:
     """Leads with their references loaded (a constant number of queries per page); the list
     endpoint filters and pages this."""
     return Lead.objects.select_related(*JOINED_REFERENCES).prefetch_related(*PREFETCHED_REFERENCES)
+
+
+def shown_columns_only(queryset: QuerySet[Lead]) -> QuerySet[Lead]:
+    """``queryset`` loading what the API shows of each reference (its sys_id and display value)
+    rather than every column of every referenced row: a page of 20 leads otherwise builds about
+    150 full related objects (users, accounts, contacts, offerings). A dot-walk reads other
+    columns of a reference; the caller joins those in full instead (``select_related``)."""
+    own = [field.attname for field in Lead._meta.concrete_fields]
+    joined = [f"{name}__{_display_field(Lead, name)}" for name in JOINED_REFERENCES]
+    narrowed = [
+        Prefetch(name, queryset=_related_model(Lead, name).objects.only(_display_field(Lead, name)))
+        for name in PREFETCHED_REFERENCES
+    ]
+    return queryset.only(*own, *joined).prefetch_related(None).prefetch_related(*narrowed)
+
+
+def _related_model(model, name: str):
+    return model._meta.get_field(name).related_model
+
+
+def _display_field(model, name: str) -> str:
+    return _related_model(model, name).sys_display_field
 
 
 def lead_get(*, sys_id: str) -> Lead | None:
@@ -48,25 +83,28 @@ def lead_get(*, sys_id: str) -> Lead | None:
 
 
 def lead_related(*, leads: list[Lead], line_items: bool = True, lead_notes: bool = True) -> LeadRelated:
-    """Line items and work notes of ``leads``: at most three queries, none when not asked for."""
+    """Line items and work notes of ``leads``: the line items, their offerings and units (one
+    query each), then the notes of the leads and of their line items together with their
+    authors (one query each); none when not asked for."""
     related = LeadRelated()
     ids = [lead.pk for lead in leads]
     if not ids:
         return related
-    if lead_notes:
-        related.lead_notes = journal_for(table=LEAD_TABLE, sys_ids=ids)
+    item_ids: list[str] = []
     if line_items:
         by_lead: dict[str, list[LeadLineItem]] = defaultdict(list)
-        rows = (
-            LeadLineItem.objects.filter(lead_id__in=ids)
-            .select_related(*LINE_ITEM_REFERENCES)
-            .order_by("lead_id", "sys_created_on", "number")
-        )
+        rows = _LINE_ITEMS.run(lead_ids=ids)
+        attach_references(rows, "product_offering", _OFFERINGS_SHOWN)
+        attach_references(rows, "unit_of_measurement", _UNITS_SHOWN)
         for item in rows:
             by_lead[item.lead_id].append(item)
+            item_ids.append(item.pk)
         related.line_items = by_lead
-        item_ids = [item.pk for items in by_lead.values() for item in items]
-        related.item_notes = journal_for(table=LINE_ITEM_TABLE, sys_ids=item_ids)
+    notes = journal_of_tables(sys_ids_by_table={LEAD_TABLE: ids if lead_notes else (), LINE_ITEM_TABLE: item_ids})
+    for entry_list in notes.values():
+        table = entry_list[0].name
+        target = related.lead_notes if table == LEAD_TABLE else related.item_notes
+        target[entry_list[0].element_id] = entry_list
     return related
 
 

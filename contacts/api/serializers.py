@@ -15,8 +15,10 @@ Whether referenced records exist is a rule of the service, not of this shape.
 
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC
 from functools import cache
+from operator import attrgetter
 
 from django.db import models
 from rest_framework import serializers
@@ -87,20 +89,24 @@ def _formatter(field: models.Field):
 
 
 @cache
-def _output_plan() -> tuple[tuple[str, str, object], ...]:
-    """(key, attribute name, formatter) per key; a reference reads its ``<name>_id`` column."""
-    plan = []
+def _output_plan() -> tuple[tuple[str, ...], Callable, tuple]:
+    """The keys in order, one getter of every value's attribute (a reference reads its
+    ``<name>_id`` column; ``roles`` reads nothing), and the formatter of each value."""
+    keys, attnames, formatters = [], [], []
     for key in CONTACT_KEYS:
+        keys.append(key)
         if key == "roles":
-            plan.append((key, "", None))
+            attnames.append("pk")  # a placeholder; the roles come from role_names()
+            formatters.append(None)
             continue
         field = Contact._meta.get_field(key)
-        plan.append((key, field.attname, _formatter(field)))
-    return tuple(plan)
+        attnames.append(field.attname)
+        formatters.append(_formatter(field))
+    return tuple(keys), attrgetter(*attnames), tuple(formatters)
 
 
 class ContactOutputSerializer(serializers.BaseSerializer):
-    """A contact as the seed shows it. Expects ``roles`` prefetched on list querysets."""
+    """A contact as the seed shows it. Expects role names loaded (``load_role_names``) on lists."""
 
     openapi_name = "Contact"
 
@@ -109,13 +115,11 @@ class ContactOutputSerializer(serializers.BaseSerializer):
         return string_object(CONTACT_KEYS, description='A customer_contact: every value a string, "" when empty.')
 
     def to_representation(self, contact: Contact) -> dict[str, str]:
-        result = {}
-        for key, attname, formatter in _output_plan():
-            if formatter is None:
-                result[key] = ",".join(sorted(role.name for role in contact.roles.all()))
-            else:
-                result[key] = formatter(getattr(contact, attname))
-        return result
+        keys, values_of, formatters = _output_plan()
+        return {
+            key: ",".join(sorted(contact.role_names())) if formatter is None else formatter(value)
+            for key, formatter, value in zip(keys, formatters, values_of(contact), strict=True)
+        }
 
 
 class _EmptyIsNull:

@@ -1,6 +1,7 @@
 """CSM records: accounts, consumers, locations, contacts and their social media profiles."""
 
 from django.db import models
+from django.db.models.functions import Lower
 
 from csm_project.core.models import NumberedRecord, SysRecord, User
 
@@ -25,6 +26,8 @@ class Account(NumberedRecord):
 
     class Meta:
         db_table = "customer_account"
+        # References are given and queried by display value (the name), without regard to case.
+        indexes = [models.Index(Lower("name"), name="customer_account_name_ci_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from csm_project.api.errors import ApiError
 from csm_project.api.links import absolute_url
+from csm_project.core.row_counts import exact_count
 
 MAX_LIMIT = 10_000
 
@@ -58,7 +59,7 @@ class SysparmPagination(BasePagination):
         default = getattr(view, "default_limit", self.default_limit)
         self.limit = min(query_int(request, "sysparm_limit", default), MAX_LIMIT)
         self.offset = query_int(request, "sysparm_offset", 0)
-        self.total = queryset.count()
+        self.total = exact_count(queryset)
         if self.limit == 0 or self.offset >= self.total:
             return []
         return list(queryset[self.offset : self.offset + self.limit])

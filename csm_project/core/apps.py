@@ -16,10 +16,13 @@ class CoreConfig(AppConfig):
 
         register_rules("sys_user", UserRules())
 
-        from csm_project.core import audit
+        from csm_project.core import audit, row_counts
 
         # The audit triggers learn who is acting from each connection, are dropped while
         # migrations run, and are rebuilt from the models afterwards.
         connection_created.connect(audit.connection_prepare, dispatch_uid="csm_audit_connection")
         pre_migrate.connect(audit.before_migrate, sender=self, dispatch_uid="csm_audit_pre_migrate")
         post_migrate.connect(audit.after_migrate, sender=self, dispatch_uid="csm_audit_post_migrate")
+        # The row counters' triggers likewise; each counter is counted again after migrate.
+        pre_migrate.connect(row_counts.before_migrate, sender=self, dispatch_uid="csm_rowcount_pre_migrate")
+        post_migrate.connect(row_counts.after_migrate, sender=self, dispatch_uid="csm_rowcount_post_migrate")

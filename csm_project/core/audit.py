@@ -306,20 +306,21 @@ def _pg_trigger_sql(table: AuditedTable) -> list[str]:
 # --- Installing and removing the triggers --------------------------------------------------------
 
 
-def _existing_triggers(connection: BaseDatabaseWrapper) -> list[tuple[str, str]]:
-    """(trigger name, table) of every audit trigger in the database."""
+def existing_triggers(connection: BaseDatabaseWrapper, prefix: str = TRIGGER_PREFIX) -> list[tuple[str, str]]:
+    """(trigger name, table) of every trigger whose name starts with ``prefix`` (the audit
+    triggers' by default) in the database."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
                 "JOIN pg_namespace s ON s.oid = c.relnamespace "
                 "WHERE NOT t.tgisinternal AND t.tgname LIKE %s AND s.nspname = current_schema()",
-                [TRIGGER_PREFIX + "%"],
+                [prefix + "%"],
             )
         else:
             cursor.execute(
                 "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                [TRIGGER_PREFIX + "%"],
+                [prefix + "%"],
             )
         return list(cursor.fetchall())
 
@@ -329,7 +330,7 @@ def audit_triggers_drop(connection: BaseDatabaseWrapper) -> None:
     if connection.vendor not in ("sqlite", "postgresql"):
         return
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        for name, table in _existing_triggers(connection):
+        for name, table in existing_triggers(connection):
             if connection.vendor == "postgresql":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {_q(name)} ON {_q(table)}")
                 cursor.execute(f"DROP FUNCTION IF EXISTS {_q(name)}()")
@@ -360,7 +361,7 @@ def audit_triggers_install(connection: BaseDatabaseWrapper) -> None:
 
 
 def audit_triggers_installed(connection: BaseDatabaseWrapper) -> int:
-    return len(_existing_triggers(connection))
+    return len(existing_triggers(connection))
 
 
 # --- Passing the actor to the triggers --------------------------------------------------------

@@ -2,10 +2,14 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
+from django.db.models import Q
+
 from csm_project.core.actor import current_actor_user
-from csm_project.core.models import JournalEntry, SysRecord
+from csm_project.core.models import JournalEntry, SysRecord, User
+from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids
 
 
 def journal_add(*, record: SysRecord, text: str, element: str = "work_notes") -> JournalEntry:
@@ -21,18 +25,41 @@ def journal_add(*, record: SysRecord, text: str, element: str = "work_notes") ->
 
 def journal_for(*, table: str, sys_ids: Iterable[str], element: str = "work_notes") -> dict[str, list[JournalEntry]]:
     """Entries of many records in one query, newest first per record."""
-    ids = list(sys_ids)
+    return journal_of_tables(sys_ids_by_table={table: sys_ids}, element=element)
+
+
+def journal_of_tables(
+    *, sys_ids_by_table: dict[str, Iterable[str]], element: str = "work_notes"
+) -> dict[str, list[JournalEntry]]:
+    """Entries of records of several tables in one query, by record sys_id, newest first per
+    record, with their authors (what is shown of them: names) in one more query."""
+    tables = tuple(sys_ids_by_table)
+    ids = {f"ids{n}": list(sys_ids) for n, sys_ids in enumerate(sys_ids_by_table.values())}
     entries: dict[str, list[JournalEntry]] = defaultdict(list)
-    if not ids:
+    if not any(ids.values()):
         return entries
-    rows = (
-        JournalEntry.objects.filter(name=table, element_id__in=ids, element=element)
-        .select_related("author")
-        .order_by("-sys_created_on", "-sys_id")
-    )
+    rows = _entries_query(tables).run(element=element, **ids)
+    attach_references(rows, "author", _AUTHORS_SHOWN)
     for entry in rows:
         entries[entry.element_id].append(entry)
     return entries
+
+
+_AUTHORS_SHOWN = by_sys_ids(User, "name", "user_name")
+
+
+@cache
+def _entries_query(tables: tuple[str, ...]) -> PreparedQuery:
+    """The entries of records of ``tables`` (lists ``ids0``, ``ids1``... of sys_ids), built once
+    per shape: the SQL of this OR of IN lists costs more to build than to run."""
+
+    def build(element, **ids):
+        wanted = Q()
+        for n, table in enumerate(tables):
+            wanted |= Q(name=table, element_id__in=ids[f"ids{n}"])
+        return JournalEntry.objects.filter(wanted, element=element).order_by("-sys_created_on", "-sys_id")
+
+    return PreparedQuery(JournalEntry, build, "element", *(f"ids{n}" for n in range(len(tables))))
 
 
 def work_note_text(value: Any) -> str | None:

@@ -30,13 +30,15 @@ def _window() -> float:
     return float(settings.LOGIN_THROTTLE_WINDOW)
 
 
-def _digest(user_name: str) -> str:
+def name_digest(user_name: str) -> str:
+    """The key a user name's failures are stored under (the name itself is never stored)."""
     return hashlib.sha256(user_name.lower().encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def stored_state(user_name: str) -> tuple[float, int] | None:
     """The name's current (window start, failures), or None when it has no recorded failure."""
-    return LoginFailures.objects.filter(name_digest=_digest(user_name)).values_list("window_start", "failures").first()
+    stored = LoginFailures.objects.filter(name_digest=name_digest(user_name))
+    return stored.values_list("window_start", "failures").first()
 
 
 def seconds_refused(user_name: str) -> int:
@@ -48,11 +50,12 @@ def seconds_refused(user_name: str) -> int:
     return seconds_refused_for(*state) if state is not None else 0
 
 
-def state_annotations(user_name: str) -> dict[str, Subquery]:
-    """Annotations that read the name's window start and failure count (``throttle_window_start``,
-    ``throttle_failures``, None when it has none) in the same statement as another query, so a
-    request whose credentials are already verified pays no extra round trip for the check."""
-    failures = LoginFailures.objects.filter(name_digest=_digest(user_name))
+def state_annotations(digest: str) -> dict[str, Subquery]:
+    """Annotations that read the window start and failure count of the name with this
+    ``name_digest`` (``throttle_window_start``, ``throttle_failures``, None when it has none) in
+    the same statement as another query, so a request whose credentials are already verified
+    pays no extra round trip for the check."""
+    failures = LoginFailures.objects.filter(name_digest=digest)
     return {
         "throttle_window_start": Subquery(failures.values("window_start")[:1]),
         "throttle_failures": Subquery(failures.values("failures")[:1]),
@@ -74,7 +77,7 @@ def record_failure(user_name: str) -> None:
     there is none or it has ended. Concurrent failures each count (one UPDATE each)."""
     if _limit() <= 0:
         return
-    digest, now = _digest(user_name), clock()
+    digest, now = name_digest(user_name), clock()
     current = LoginFailures.objects.filter(name_digest=digest)
     with transaction.atomic():
         if current.filter(window_start__gt=now - _window()).update(failures=F("failures") + 1):
@@ -92,4 +95,4 @@ def record_failure(user_name: str) -> None:
 
 def forget_failures(user_name: str) -> None:
     """A login that succeeded on a full password check starts the name's count afresh."""
-    LoginFailures.objects.filter(name_digest=_digest(user_name)).delete()
+    LoginFailures.objects.filter(name_digest=name_digest(user_name)).delete()

@@ -34,6 +34,7 @@ from csm_project.api.versioning import PlatformVersioning
 from csm_project.api.views import NowViewSet
 from csm_project.core.models import SysRecord, is_sys_id
 from csm_project.core.records import record_create, record_delete, record_update
+from csm_project.core.row_counts import counter_serves, exact_count
 from csm_project.core.table_access import table_access_allows
 from csm_project.registry import TableSpec, UnknownTable, get_table
 from csm_project.table_api.name_value import name_value_query
@@ -85,8 +86,12 @@ class TablePagination(SysparmPagination):
         self.offset = query_int(request, "sysparm_offset", 0)
         self.counted = not query_bool(request, "sysparm_no_count")
         if self.limit == 0:
-            self.total = queryset.count() if self.counted else self.offset
+            self.total = exact_count(queryset) if self.counted else self.offset
             return []
+        if self.counted and counter_serves(queryset):
+            # A whole table: its row counter answers, no COUNT over the rows.
+            self.total = exact_count(queryset)
+            return list(queryset[self.offset : self.offset + self.limit]) if self.offset < self.total else []
         if self.counted:
             # The total rides along with the page (COUNT(*) OVER ()): one query, not two.
             page = queryset.annotate(table_api_total=Window(Count("*")))[self.offset : self.offset + self.limit]

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from csm_project.api.errors import ApiError
 from csm_project.api.pagination import page_url
+from csm_project.core.row_counts import exact_count
 from leads.processing import lead_api_classes
 
 
@@ -25,7 +26,7 @@ class LeadPagination(BasePagination):
         self.request = request
         self.limit = self._limit(request, constants)
         self.offset = self._offset(request, constants)
-        self.total = queryset.count()
+        self.total = exact_count(queryset)
         self.page = list(queryset[self.offset : self.offset + self.limit]) if self.offset < self.total else []
         return self.page
 

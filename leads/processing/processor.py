@@ -47,8 +47,8 @@ class LeadApiProcessor:
         queryset = selectors.lead_queryset()
         walks = self.helper.dot_walks(fields)
         if walks:
-            queryset = queryset.select_related(*select_related_paths(walks))
-        return queryset
+            return queryset.select_related(*select_related_paths(walks))
+        return selectors.shown_columns_only(queryset)
 
     def retrieve_many(self, leads: list[Lead], *, fields: list[str] | None = None) -> list[dict]:
         return self.helper.leads_to_json(leads, fields=fields)

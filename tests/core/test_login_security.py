@@ -4,11 +4,13 @@ let a wrong password, a stale user or an expired entry through)."""
 
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from csm_project.api.authentication import verified_credentials
 from csm_project.core import login_throttle
-from csm_project.core.models import LoginFailures, User
+from csm_project.core.models import LoginFailures, User, role_names_annotation
 from csm_project.core.roles import user_grant_roles, user_revoke_roles
 from tests.conftest import basic_auth
 from tests.contacts.factories_contacts import ContactFactory
@@ -267,3 +269,23 @@ def test_a_changed_password_or_renamed_user_misses_the_cache(integrator):
     User.objects.filter(pk=integrator.pk).update(user_name="jane.renamed")
     assert get(CONTACTS, "jane.integrator", "new-password-1").status_code == 401
     assert get(CONTACTS, "JANE.renamed", "new-password-1").status_code == 200
+
+
+def test_cached_credentials_and_the_role_check_cost_one_query(integrator):
+    """The user, its role names and the throttle state are one statement; the role check that
+    follows runs none of its own."""
+    assert get(CONTACTS, "jane.integrator").status_code == 200  # the password check, then cached
+    with CaptureQueriesContext(connection) as queries:
+        response = get(f"{CONTACTS}/{'0' * 32}", "jane.integrator")
+    assert response.status_code == 404  # signed in, role checked, then the lookup
+    assert len(queries.captured_queries) == 2
+    assert "sys_user_role" in queries.captured_queries[0]["sql"]
+    assert "customer_contact" in queries.captured_queries[1]["sql"]
+
+
+def test_a_user_with_several_roles_or_none_reads_them_with_the_user(integrator, make_user):
+    user_grant_roles(user=integrator, roles=["sn_lead_mgmt_core.lead_integrator"])
+    user = User.objects.annotate(**role_names_annotation()).get(pk=integrator.pk)
+    assert user.role_names() == {"csm_ws_integration", "contact_center_agent", "sn_lead_mgmt_core.lead_integrator"}
+    bare = make_user(user_name="no.roles")
+    assert User.objects.annotate(**role_names_annotation()).get(pk=bare.pk).role_names() == frozenset()

@@ -1,0 +1,105 @@
+"""Querysets whose SQL is built once per database, then run again with other values.
+
+Django builds a query's SQL anew every time it runs. For a query with joins, subqueries and
+annotations that costs more CPU than the database spends answering it: the sign-in query that
+every API request runs took about 1.5 ms of Python to build and well under 1 ms to answer.
+
+``PreparedQuery(model, build)`` calls ``build(**markers)`` once per database alias, with a unique
+marker string for each named value, compiles the queryset, and notes which bound parameters are
+markers. ``run(**values)`` then sends the same SQL with the real values in those places: values
+still reach the database only as bound parameters. Rows come back as model instances (a raw
+queryset over the model), annotations set as attributes. A list value (``pk__in=values``) has
+one SQL per list length.
+
+Pitfall: ``build`` must pass each value to the ORM unchanged (a lookup such as ``pk=value`` or
+``name_digest=value``), not something computed from it (a digest of it, a lower-cased copy):
+the SQL is built from the markers, so a derived value would be frozen into it. Building refuses
+a marker that is missing from the parameters or has been altered.
+"""
+
+from collections import OrderedDict
+from collections.abc import Callable
+from threading import Lock
+
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model, QuerySet
+
+
+class PreparedQuery:
+    """See the module's docstring. A value may be a list (for ``__in``): the SQL is then built
+    once per list length, for at most ``max_shapes`` lengths (the oldest is forgotten first)."""
+
+    max_shapes = 128
+
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet], *names: str) -> None:
+        self.model = model
+        self.build = build
+        self.names = names
+        self._compiled: OrderedDict[tuple, tuple[str, list, dict[int, tuple[str, int | None]]]] = OrderedDict()
+        self._lock = Lock()
+
+    def _compile(self, using: str, lengths: tuple[int | None, ...]):
+        markers: dict[str, str | list[str]] = {}
+        places: dict[str, tuple[str, int | None]] = {}
+        for name, length in zip(self.names, lengths, strict=True):
+            if length is None:
+                markers[name] = f"\x1fprepared-query:{name}\x1f"
+                places[markers[name]] = (name, None)
+            else:
+                markers[name] = [f"\x1fprepared-query:{name}:{i}\x1f" for i in range(length)]
+                places.update({marker: (name, i) for i, marker in enumerate(markers[name])})
+        sql, params = self.build(**markers).query.get_compiler(using=using).as_sql()
+        slots: dict[int, tuple[str, int | None]] = {}
+        for index, value in enumerate(params):
+            if isinstance(value, str) and "\x1fprepared-query:" in value:
+                if value not in places:
+                    raise ValueError(f"the query changes its value {value.split(':')[1]!r} before it reaches the SQL")
+                slots[index] = places[value]
+        missing = set(places.values()) - set(slots.values())
+        if missing:
+            raise ValueError(f"the query does not send {sorted({name for name, _ in missing})} as bound parameters")
+        return sql, list(params), slots
+
+    def run(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list[Model]:
+        lengths = tuple(len(values[name]) if isinstance(values[name], list) else None for name in self.names)
+        key = (using, lengths)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(key) or self._compile(using, lengths)
+                self._compiled[key] = compiled
+                while len(self._compiled) > self.max_shapes:
+                    self._compiled.popitem(last=False)
+        sql, template, slots = compiled
+        params = [
+            value if index not in slots else _value(values, *slots[index]) for index, value in enumerate(template)
+        ]
+        return list(self.model._default_manager.raw(sql, params, using=using))
+
+
+def _value(values: dict, name: str, position: int | None):
+    return values[name] if position is None else values[name][position]
+
+
+def by_sys_ids(model: type[Model], *columns: str) -> PreparedQuery:
+    """Records of ``model`` by a list of sys_ids (``run(sys_ids=[...])``), loading only
+    ``columns`` besides the sys_id (all when none are named)."""
+
+    def build(sys_ids):
+        records = model._default_manager.filter(pk__in=sys_ids)
+        return records.only(*columns) if columns else records
+
+    return PreparedQuery(model, build, "sys_ids")
+
+
+def attach_references(records: list[Model], field: str, targets: PreparedQuery) -> None:
+    """Set the reference ``field`` of every record to its target, read by ``targets`` (a
+    ``by_sys_ids`` query) in one statement for all the records: what ``select_related`` gives,
+    one object per distinct target rather than one per record."""
+    if not records:
+        return
+    reference = records[0]._meta.get_field(field)
+    wanted = sorted({value for record in records if (value := getattr(record, reference.attname)) is not None})
+    found = {target.pk: target for target in targets.run(sys_ids=wanted)} if wanted else {}
+    for record in records:
+        reference.set_cached_value(record, found.get(getattr(record, reference.attname)))

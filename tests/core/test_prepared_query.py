@@ -1,0 +1,87 @@
+"""PreparedQuery: a queryset's SQL built once, run with other values as bound parameters."""
+
+import pytest
+from django.db import connection
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.test.utils import CaptureQueriesContext
+
+from csm_project.core.models import JournalEntry, User, role_names_annotation
+from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids
+
+
+@pytest.fixture
+def users(make_user):
+    return [
+        make_user("csm_ws_integration", user_name="ann.a", first_name="Ann"),
+        make_user(user_name="bob.b", first_name="Bob"),
+    ]
+
+
+def by_name():
+    return PreparedQuery(
+        User, lambda name: User.objects.annotate(**role_names_annotation()).filter(user_name=name), "name"
+    )
+
+
+def test_each_run_answers_for_its_own_values_with_annotations(users):
+    query = by_name()
+    (ann,) = query.run(name="ann.a")
+    (bob,) = query.run(name="bob.b")
+    assert (ann.pk, ann.first_name, ann.role_names()) == (users[0].pk, "Ann", frozenset({"csm_ws_integration"}))
+    assert (bob.pk, bob.role_names()) == (users[1].pk, frozenset())
+    assert query.run(name="nobody") == []
+
+
+def test_the_sql_is_built_once_and_values_stay_bound_parameters(users, monkeypatch):
+    query = by_name()
+    query.run(name="ann.a")
+    built = []
+    monkeypatch.setattr(query, "build", lambda **markers: built.append(markers))
+    hostile = "x' OR '1'='1"
+    with CaptureQueriesContext(connection) as queries:
+        assert query.run(name=hostile) == []
+    assert built == []  # not built again
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_value_the_query_changes_is_refused_when_built(db):
+    derived = PreparedQuery(User, lambda name: User.objects.filter(user_name=Lower(Value(name + "!"))), "name")
+    with pytest.raises(ValueError, match="changes its value"):
+        derived.run(name="ann.a")
+
+
+def test_a_value_the_query_never_sends_is_refused_when_built(db):
+    unused = PreparedQuery(User, lambda name: User.objects.filter(active=True), "name")
+    with pytest.raises(ValueError, match="does not send"):
+        unused.run(name="ann.a")
+
+
+def test_a_list_value_has_one_sql_per_length(users, make_user):
+    query = PreparedQuery(User, lambda names: User.objects.filter(user_name__in=names).order_by("user_name"), "names")
+    assert [user.user_name for user in query.run(names=["bob.b", "ann.a"])] == ["ann.a", "bob.b"]
+    assert [user.user_name for user in query.run(names=["bob.b"])] == ["bob.b"]
+    assert [user.user_name for user in query.run(names=["ann.a", "nobody"])] == ["ann.a"]
+    assert len(query._compiled) == 2
+
+
+def test_the_oldest_shapes_are_forgotten_past_the_limit(users, monkeypatch):
+    query = PreparedQuery(User, lambda names: User.objects.filter(user_name__in=names), "names")
+    monkeypatch.setattr(query, "max_shapes", 2)
+    for length in (1, 2, 3):
+        assert [user.user_name for user in query.run(names=["ann.a"] * length)] == ["ann.a"]
+    assert [key[1] for key in query._compiled] == [(2,), (3,)]
+
+
+def test_references_are_attached_from_one_query_null_ones_as_none(users, django_assert_num_queries):
+    notes = [
+        JournalEntry.objects.create(name="t", element_id="a" * 32, value="one", author=users[0]),
+        JournalEntry.objects.create(name="t", element_id="b" * 32, value="two", author=users[0]),
+        JournalEntry.objects.create(name="t", element_id="c" * 32, value="three", author=None),
+    ]
+    loaded = list(JournalEntry.objects.filter(pk__in=[note.pk for note in notes]).order_by("value"))
+    with django_assert_num_queries(1):
+        attach_references(loaded, "author", by_sys_ids(User, "user_name"))
+        authors = [note.author for note in loaded]  # no query of their own
+    assert [author.user_name if author else None for author in authors] == ["ann.a", None, "ann.a"]
+    assert authors[0] is authors[2]  # one object per distinct target
