@@ -13,6 +13,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# A whole table's exact row count as the product reads it on PostgreSQL: the sum of the deltas
+# its triggers append (csm_project.core.row_counts), not COUNT(*) over the table. The raw
+# endpoints read it too, or their floor would be a scan the product no longer makes.
+ROW_COUNT_SQL = "SELECT COALESCE(sum(delta), 0) AS total FROM sys_row_count WHERE table_name = %s"
+
 
 def environment(database_url: str) -> dict[str, str]:
     """A production-like server environment (DEBUG off) on ``database_url``; the raw endpoints

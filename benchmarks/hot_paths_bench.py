@@ -38,6 +38,7 @@ import lead_api_bench
 import table_api_bench
 from bench_serving import (
     ROOT,
+    ROW_COUNT_SQL,
     environment,
     free_port,
     measure,
@@ -128,7 +129,7 @@ def _contact_list(environ, start_response, connection):
     select = ", ".join(column for _key, column, _kind in keys if column)
     source = "FROM customer_contact c JOIN sys_user u ON u.sys_id = c.user_ptr_id"
     with connection.cursor() as cursor:
-        total = cursor.execute("SELECT count(*) FROM customer_contact").fetchone()[0]
+        total = cursor.execute(ROW_COUNT_SQL, ["customer_contact"]).fetchone()[0]
         rows = cursor.execute(
             f"SELECT u.sys_id, {select} {source} ORDER BY u.sys_created_on, u.sys_id LIMIT %s OFFSET %s",  # noqa: S608
             [limit, offset],

@@ -31,7 +31,7 @@ import uuid
 from datetime import UTC, datetime
 
 import bench_serving
-from bench_serving import ROOT, environment, raw_server, start_server, stop_servers, wait_ready
+from bench_serving import ROOT, ROW_COUNT_SQL, environment, raw_server, start_server, stop_servers, wait_ready
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/csm_bench"
 BENCH_USER = "bench.integrator"
@@ -263,7 +263,7 @@ def raw_app(environ, start_response):
     limit = int(query.get("sysparm_limit", ["20"])[0])
     offset = int(query.get("sysparm_offset", ["0"])[0])
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) AS total FROM {LEAD_TABLE}")  # noqa: S608
+        cursor.execute(ROW_COUNT_SQL, [LEAD_TABLE])
         total = cursor.fetchone()["total"]
         page = f"{_ORDER} LIMIT %s OFFSET %s"
         leads = _raw_leads(cursor, page, [limit, offset])

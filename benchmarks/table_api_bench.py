@@ -32,7 +32,16 @@ from datetime import UTC
 from urllib.parse import parse_qs, urlencode
 
 import bench_serving
-from bench_serving import ROOT, environment, free_port, raw_server, start_server, stop_servers, wait_ready
+from bench_serving import (
+    ROOT,
+    ROW_COUNT_SQL,
+    environment,
+    free_port,
+    raw_server,
+    start_server,
+    stop_servers,
+    wait_ready,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/csm_table_bench"
 BENCH_USER = "bench.contacts"
@@ -100,7 +109,7 @@ def raw_app(environ, start_response):
     select = ", ".join(column for _key, column, _kind, _ref in plan)
     source = "FROM customer_contact c JOIN sys_user u ON u.sys_id = c.user_ptr_id"
     with _connection().cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {source}")  # noqa: S608 - constants only
+        cursor.execute(ROW_COUNT_SQL, ["customer_contact"])
         total = cursor.fetchone()[0]
         cursor.execute(f"SELECT {select} {source} ORDER BY u.sys_created_on, u.sys_id LIMIT %s OFFSET %s",  # noqa: S608
                        [limit, offset])  # fmt: skip
