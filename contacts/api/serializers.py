@@ -228,9 +228,18 @@ class ContactInputSerializer(serializers.Serializer):
     """
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        fields = {name: _input_field(Contact._meta.get_field(name)) for name in writable_contact_fields()}
+        # Every field is optional and a key not sent is not validated, so only the keys sent get
+        # a field (in the usual order, so errors come in the same order): building all sixty for
+        # every POST cost a tenth of its time.
+        sent = self.initial_data if isinstance(getattr(self, "initial_data", None), dict) else None
+        fields = {
+            name: _input_field(Contact._meta.get_field(name))
+            for name in writable_contact_fields()
+            if sent is None or name in sent
+        }
         for name in SOCIAL_KEYS:
-            fields[name] = StrictCharField(required=False)
+            if sent is None or name in sent:
+                fields[name] = StrictCharField(required=False)
         return fields
 
 
