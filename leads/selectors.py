@@ -9,7 +9,7 @@ and of the line items (one query for both).
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from csm_project.core.journal import journal_of_tables
 from csm_project.core.models import JournalEntry, is_sys_id
@@ -53,26 +53,22 @@ def lead_queryset() -> QuerySet[Lead]:
     return Lead.objects.select_related(*JOINED_REFERENCES).prefetch_related(*PREFETCHED_REFERENCES)
 
 
-def shown_columns_only(queryset: QuerySet[Lead]) -> QuerySet[Lead]:
-    """``queryset`` loading what the API shows of each reference (its sys_id and display value)
-    rather than every column of every referenced row: a page of 20 leads otherwise builds about
-    150 full related objects (users, accounts, contacts, offerings). A dot-walk reads other
-    columns of a reference; the caller joins those in full instead (``select_related``)."""
-    own = [field.attname for field in Lead._meta.concrete_fields]
-    joined = [f"{name}__{_display_field(Lead, name)}" for name in JOINED_REFERENCES]
-    narrowed = [
-        Prefetch(name, queryset=_related_model(Lead, name).objects.only(_display_field(Lead, name)))
-        for name in PREFETCHED_REFERENCES
-    ]
-    return queryset.only(*own, *joined).prefetch_related(None).prefetch_related(*narrowed)
+def lead_page_queryset() -> QuerySet[Lead]:
+    """Leads with their own columns only, for a list to filter, order and page: ``lead_related``
+    then reads what is shown of their references (sys_id and display value), one query per kind
+    of reference in use. Joining the references into the page query made Django build SQL for
+    every referenced table on every page, and built one object per row rather than per record.
+    A dot-walk reads other columns of a reference: that list joins them (``lead_queryset``)."""
+    return Lead.objects.all()
 
 
-def _related_model(model, name: str):
-    return model._meta.get_field(name).related_model
-
-
-def _display_field(model, name: str) -> str:
-    return _related_model(model, name).sys_display_field
+# What a page shows of each reference of a lead: its sys_id and display value.
+_REFERENCES_SHOWN = {
+    name: by_sys_ids(
+        Lead._meta.get_field(name).related_model, Lead._meta.get_field(name).related_model.sys_display_field
+    )
+    for name in (*JOINED_REFERENCES, *PREFETCHED_REFERENCES)
+}
 
 
 def lead_get(*, sys_id: str) -> Lead | None:
@@ -85,11 +81,14 @@ def lead_get(*, sys_id: str) -> Lead | None:
 def lead_related(*, leads: list[Lead], line_items: bool = True, lead_notes: bool = True) -> LeadRelated:
     """Line items and work notes of ``leads``: the line items, their offerings and units (one
     query each), then the notes of the leads and of their line items together with their
-    authors (one query each); none when not asked for."""
+    authors (one query each); none when not asked for. First, the references of the leads that
+    were read without them (``lead_page_queryset``): one query per kind in use."""
     related = LeadRelated()
     ids = [lead.pk for lead in leads]
     if not ids:
         return related
+    for name, targets in _REFERENCES_SHOWN.items():  # those not loaded with the leads
+        attach_references(leads, name, targets)
     item_ids: list[str] = []
     if line_items:
         by_lead: dict[str, list[LeadLineItem]] = defaultdict(list)

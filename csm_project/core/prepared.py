@@ -95,11 +95,13 @@ def by_sys_ids(model: type[Model], *columns: str) -> PreparedQuery:
 def attach_references(records: list[Model], field: str, targets: PreparedQuery) -> None:
     """Set the reference ``field`` of every record to its target, read by ``targets`` (a
     ``by_sys_ids`` query) in one statement for all the records: what ``select_related`` gives,
-    one object per distinct target rather than one per record."""
+    one object per distinct target rather than one per record. Records whose reference is
+    already loaded (``select_related``, or set) are left alone."""
     if not records:
         return
     reference = records[0]._meta.get_field(field)
-    wanted = sorted({value for record in records if (value := getattr(record, reference.attname)) is not None})
+    missing = [record for record in records if not reference.is_cached(record)]
+    wanted = sorted({value for record in missing if (value := getattr(record, reference.attname)) is not None})
     found = {target.pk: target for target in targets.run(sys_ids=wanted)} if wanted else {}
-    for record in records:
+    for record in missing:
         reference.set_cached_value(record, found.get(getattr(record, reference.attname)))

@@ -44,11 +44,10 @@ class LeadApiProcessor:
 
     def list_queryset(self, fields: list[str] | None = None) -> QuerySet[Lead]:
         """The leads a list pages through, joined for the dot-walked ``fields`` too."""
-        queryset = selectors.lead_queryset()
         walks = self.helper.dot_walks(fields)
         if walks:
-            return queryset.select_related(*select_related_paths(walks))
-        return selectors.shown_columns_only(queryset)
+            return selectors.lead_queryset().select_related(*select_related_paths(walks))
+        return selectors.lead_page_queryset()
 
     def retrieve_many(self, leads: list[Lead], *, fields: list[str] | None = None) -> list[dict]:
         return self.helper.leads_to_json(leads, fields=fields)
