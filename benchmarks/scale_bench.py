@@ -34,15 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lead_api_bench import (  # noqa: E402 - the sibling benchmark's helpers
-    BENCH_PASSWORD,
-    BENCH_USER,
-    ROOT,
-    _environment,
-    _reference_rows,
-    start_server,
-    wait_ready,
-)
+from bench_serving import ROOT, environment, start_server, wait_ready  # noqa: E402 - the benchmarks' helpers
+from lead_api_bench import BENCH_PASSWORD, BENCH_USER, _reference_rows  # noqa: E402
 
 BIG_URL = "postgres://postgres@127.0.0.1:5432/csm_scale_big"
 SMALL_URL = "postgres://postgres@127.0.0.1:5432/csm_scale_small"
@@ -72,7 +65,7 @@ def ensure_database(url: str, rows: int, *, rebuild: bool) -> None:
             exists = None
         if not exists:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    env = _environment(url)
+    env = environment(url)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     with psycopg.connect(url) as connection:
         have = connection.execute("SELECT count(*) FROM customer_contact").fetchone()[0]
