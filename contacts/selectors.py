@@ -44,7 +44,7 @@ def contact_get(*, sys_id: str) -> Contact | None:
     database: PostgreSQL refuses a NUL character in a parameter with an error, not "no row")."""
     if not is_sys_id(sys_id):
         return None
-    return next(iter(_with_role_names(list(Contact.objects.filter(pk=sys_id)))), None)
+    return next(iter(_with_role_names(_CONTACTS_BY_ID.run(sys_ids=[sys_id]))), None)
 
 
 def contact_work_notes(*, contact: Contact) -> list[JournalEntry]:

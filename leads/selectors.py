@@ -48,8 +48,9 @@ _UNITS_SHOWN = by_sys_ids(UnitOfMeasure, UnitOfMeasure.sys_display_field)
 
 
 def lead_queryset() -> QuerySet[Lead]:
-    """Leads with their references loaded (a constant number of queries per page); the list
-    endpoint filters and pages this."""
+    """Leads with their references loaded (a constant number of queries per page): the list
+    pages this when ``sysparm_fields`` dot-walks through a reference, ``lead_page_queryset``
+    otherwise."""
     return Lead.objects.select_related(*JOINED_REFERENCES).prefetch_related(*PREFETCHED_REFERENCES)
 
 
@@ -71,11 +72,16 @@ _REFERENCES_SHOWN = {
 }
 
 
+# A lead by sys_id, its own columns: the SQL built once (a get is mostly that cost otherwise).
+_LEAD_BY_ID = by_sys_ids(Lead)
+
+
 def lead_get(*, sys_id: str) -> Lead | None:
     """The lead, or None for an unknown or malformed sys_id (never an error)."""
     if not is_sys_id(sys_id):
         return None
-    return lead_queryset().filter(pk=sys_id).first()
+    found = _LEAD_BY_ID.run(sys_ids=[sys_id])  # its references are read by lead_related
+    return found[0] if found else None
 
 
 def lead_related(*, leads: list[Lead], line_items: bool = True, lead_notes: bool = True) -> LeadRelated:
