@@ -7,8 +7,8 @@ every API request runs took about 1.5 ms of Python to build and well under 1 ms 
 ``PreparedQuery(model, build)`` calls ``build(**markers)`` once per database alias, with a unique
 marker string for each named value, compiles the queryset, and notes which bound parameters are
 markers. ``run(**values)`` then sends the same SQL with the real values in those places: values
-still reach the database only as bound parameters. Rows come back as model instances (a raw
-queryset over the model), annotations set as attributes. A list value (``pk__in=values``) has
+still reach the database only as bound parameters. Rows come back as model instances,
+annotations set as attributes. A list value (``pk__in=values``) has
 one SQL per list length.
 
 Pitfall: ``build`` must pass each value to the ORM unchanged (a lookup such as ``pk=value`` or
@@ -19,15 +19,30 @@ a marker that is missing from the parameters or has been altered.
 
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from threading import Lock
 
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    template: list  # the bound parameters, markers in their places
+    slots: dict[int, tuple[str, int | None]]  # parameter index -> (value name, list position)
+    init_list: list[str]  # attnames of the model's selected columns, in the select's order
+    start: int  # where those columns are in a row
+    end: int
+    annotations: dict[str, int]  # annotation name -> column
+    converters: dict  # column -> (converters, expression), as Django applies them
 
 
 class PreparedQuery:
     """See the module's docstring. A value may be a list (for ``__in``): the SQL is then built
-    once per list length, for at most ``max_shapes`` lengths (the oldest is forgotten first)."""
+    once per list length, for at most ``max_shapes`` lengths (the oldest is forgotten first).
+    Rows are turned into model instances as Django's own iteration does (its converters, then
+    ``Model.from_db``, then the annotations), without what a raw queryset works out per run."""
 
     max_shapes = 128
 
@@ -35,10 +50,10 @@ class PreparedQuery:
         self.model = model
         self.build = build
         self.names = names
-        self._compiled: OrderedDict[tuple, tuple[str, list, dict[int, tuple[str, int | None]]]] = OrderedDict()
+        self._compiled: OrderedDict[tuple, _Compiled] = OrderedDict()
         self._lock = Lock()
 
-    def _compile(self, using: str, lengths: tuple[int | None, ...]):
+    def _compile(self, using: str, lengths: tuple[int | None, ...]) -> _Compiled:
         markers: dict[str, str | list[str]] = {}
         places: dict[str, tuple[str, int | None]] = {}
         for name, length in zip(self.names, lengths, strict=True):
@@ -48,7 +63,11 @@ class PreparedQuery:
             else:
                 markers[name] = [f"\x1fprepared-query:{name}:{i}\x1f" for i in range(length)]
                 places.update({marker: (name, i) for i, marker in enumerate(markers[name])})
-        sql, params = self.build(**markers).query.get_compiler(using=using).as_sql()
+        queryset = self.build(**markers)
+        if queryset.query.select_related:
+            raise ValueError("a prepared query reads one model: attach references with attach_references")
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
         slots: dict[int, tuple[str, int | None]] = {}
         for index, value in enumerate(params):
             if isinstance(value, str) and "\x1fprepared-query:" in value:
@@ -58,7 +77,18 @@ class PreparedQuery:
         missing = set(places.values()) - set(slots.values())
         if missing:
             raise ValueError(f"the query does not send {sorted({name for name, _ in missing})} as bound parameters")
-        return sql, list(params), slots
+        fields = compiler.klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        return _Compiled(
+            sql=sql,
+            template=list(params),
+            slots=slots,
+            init_list=[column[0].target.attname for column in compiler.select[start:end]],
+            start=start,
+            end=end,
+            annotations=dict(compiler.annotation_col_map),
+            converters=compiler.get_converters([column[0] for column in compiler.select]),
+        )
 
     def run(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list[Model]:
         lengths = tuple(len(values[name]) if isinstance(values[name], list) else None for name in self.names)
@@ -70,11 +100,30 @@ class PreparedQuery:
                 self._compiled[key] = compiled
                 while len(self._compiled) > self.max_shapes:
                     self._compiled.popitem(last=False)
-        sql, template, slots = compiled
+        slots = compiled.slots
         params = [
-            value if index not in slots else _value(values, *slots[index]) for index, value in enumerate(template)
+            value if index not in slots else _value(values, *slots[index])
+            for index, value in enumerate(compiled.template)
         ]
-        return list(self.model._default_manager.raw(sql, params, using=using))
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        records = []
+        from_db, init_list, start, end = self.model.from_db, compiled.init_list, compiled.start, compiled.end
+        for row in rows:
+            if compiled.converters:
+                row = list(row)
+                for column, (converters, expression) in compiled.converters.items():
+                    value = row[column]
+                    for converter in converters:
+                        value = converter(value, expression, connection)
+                    row[column] = value
+            record = from_db(using, init_list, row[start:end])
+            for name, column in compiled.annotations.items():
+                setattr(record, name, row[column])
+            records.append(record)
+        return records
 
 
 def _value(values: dict, name: str, position: int | None):
