@@ -30,6 +30,29 @@ class StringTreeJSONRenderer(PlatformJSONRenderer):
         return orjson.dumps(data)
 
 
+class PlainJSONRenderer(PlatformJSONRenderer):
+    """``PlatformJSONRenderer``'s bytes, encoded by orjson, for answers of strings, whole
+    numbers, booleans, null, maps, lists and numbers with a few decimal places (the Lead API's):
+    the standard encoder took a tenth of a lead page's time. orjson writes such values exactly as
+    the standard encoder does; it writes a number under 0.0001 differently (``0.00001`` for
+    ``1e-05``), hence not for any float. Line and paragraph separators are escaped as the
+    standard renderer escapes them. Anything orjson cannot encode, or an indented answer, goes to
+    the standard renderer."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type, renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            encoded = orjson.dumps(data)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
+        if b"\xe2\x80\xa8" in encoded or b"\xe2\x80\xa9" in encoded:
+            encoded = encoded.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+        return encoded
+
+
 class PlatformXMLRenderer(BaseRenderer):
     """``<response><result>...</result></response>``: one element per key, a list repeats its
     key's element once per item (a list response gives one ``<result>`` per record), maps nest,

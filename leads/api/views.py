@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from csm_project.api.errors import ApiError
 from csm_project.api.fields import requested_fields
 from csm_project.api.filters import EncodedQueryFilter
+from csm_project.api.renderers import PlainJSONRenderer
 from csm_project.api.views import NowViewSet
 from csm_project.core.errors import DomainError, RecordMissing
 from csm_project.core.role_names import LEAD_INTEGRATOR
@@ -51,6 +52,7 @@ class LeadViewSet(NowViewSet):
     # (migration 0002); ordering by number would sort the whole table on every page.
     default_ordering = ("sys_created_on",)
     pagination_class = LeadPagination
+    renderer_classes = [PlainJSONRenderer]
 
     @cached_property
     def processor(self) -> LeadApiProcessor:

@@ -2,12 +2,14 @@
 ``sysparm_fields``, encoded queries (dot-walks included) and a constant query count."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contacts.models import Account, Consumer, Contact
+from csm_project.api.renderers import PlainJSONRenderer, PlatformJSONRenderer
 from csm_project.core.models import JournalEntry
 from csm_project.core.numbers import reserve_numbers
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, UserGroup
@@ -317,3 +319,21 @@ def test_line_items_query_through_their_lead(make_lead, catalogue):
     assert quantities("lead.stage=400_closed_won") == [1, 2]
     assert quantities("lead.account.name=boxeo^product_offering.code=SOLANAMODE2") == [1, 2]
     assert quantities(f"lead!={qualified.pk}") == [3]
+
+
+def test_the_answer_is_the_bytes_the_standard_json_renderer_writes(lead_client, make_lead):
+    """The Lead API encodes with orjson (PlainJSONRenderer): the same bytes as the standard
+    encoder, separators escaped alike, a score with decimals written alike."""
+    make_lead(items=(2,), first_name="Zoë\u2028Ann", last_name='O\'Brien "Q" \\ \t', lead_score="92.50")
+    make_lead(last_name="Tiny", lead_score="0.01")
+    response = lead_client.get(LEAD_URL)
+    assert response.status_code == 200
+    standard = PlatformJSONRenderer().render(response.json())
+    assert response.content == standard
+    assert b"\\u2028" in response.content and b'"lead_score":92.5' in response.content
+
+
+def test_what_orjson_cannot_encode_falls_back_to_the_standard_renderer():
+    data = {"amount": Decimal("1.50"), "when": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "indent": "x"}
+    assert PlainJSONRenderer().render(data) == PlatformJSONRenderer().render(data)
+    assert PlainJSONRenderer().render(None) == b""
