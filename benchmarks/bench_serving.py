@@ -27,6 +27,25 @@ def environment(database_url: str) -> dict[str, str]:
             "PYTHONPATH": str(ROOT)}  # fmt: skip
 
 
+def migrated_database(database_url: str, *, rebuild: bool = False) -> None:
+    """The PostgreSQL database named by ``database_url``, created when missing (dropped and
+    created anew with ``rebuild``), then migrated."""
+    import psycopg
+    from psycopg import sql
+
+    base, _, name = database_url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and rebuild:
+            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            exists = None
+        if not exists:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=environment(database_url), check=True
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

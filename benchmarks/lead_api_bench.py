@@ -31,7 +31,16 @@ import uuid
 from datetime import UTC, datetime
 
 import bench_serving
-from bench_serving import ROOT, ROW_COUNT_SQL, environment, raw_server, start_server, stop_servers, wait_ready
+from bench_serving import (
+    ROOT,
+    ROW_COUNT_SQL,
+    environment,
+    migrated_database,
+    raw_server,
+    start_server,
+    stop_servers,
+    wait_ready,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/csm_bench"
 BENCH_USER = "bench.integrator"
@@ -281,18 +290,10 @@ def raw_app(environ, start_response):
 
 def ensure_database(database_url: str, *, leads: int, items_per_lead: int, rebuild: bool) -> None:
     import psycopg
-    from psycopg import sql
 
-    base, _, name = database_url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and rebuild:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-            exists = None
-        if not exists:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    name = database_url.rpartition("/")[2]
     started = time.perf_counter()
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=environment(database_url), check=True)
+    migrated_database(database_url, rebuild=rebuild)
     with psycopg.connect(database_url) as connection:
         have = connection.execute(f"SELECT count(*) FROM {LEAD_TABLE}").fetchone()[0]  # noqa: S608
         if have >= leads:

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_serving import ROOT, environment, start_server, wait_ready  # noqa: E402 - the benchmarks' helpers
+from bench_serving import ROOT, environment, migrated_database, start_server, wait_ready  # noqa: E402 - the benchmarks' helpers
 from lead_api_bench import BENCH_PASSWORD, BENCH_USER, _reference_rows  # noqa: E402
 
 BIG_URL = "postgres://postgres@127.0.0.1:5432/csm_scale_big"
@@ -55,18 +55,10 @@ def _ids(rows: int) -> tuple[list[str], list[str], list[str]]:
 
 def ensure_database(url: str, rows: int, *, rebuild: bool) -> None:
     import psycopg
-    from psycopg import sql
 
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and rebuild:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
-            exists = None
-        if not exists:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    name = url.rpartition("/")[2]
+    migrated_database(url, rebuild=rebuild)
     env = environment(url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     with psycopg.connect(url) as connection:
         have = connection.execute("SELECT count(*) FROM customer_contact").fetchone()[0]
     if have >= rows:

@@ -37,6 +37,7 @@ from bench_serving import (
     ROW_COUNT_SQL,
     environment,
     free_port,
+    migrated_database,
     raw_server,
     start_server,
     stop_servers,
@@ -143,16 +144,9 @@ def raw_app(environ, start_response):
 
 
 def ensure_database(database_url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    base, _, name = database_url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    migrated_database(database_url)
     env = environment(database_url)
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603 - our own command
     subprocess.run([*manage, "seed_demo", "--password", BENCH_PASSWORD], cwd=ROOT, env=env, check=True,  # noqa: S603
                    stdout=subprocess.DEVNULL)  # fmt: skip
     script = f"""
