@@ -1,9 +1,10 @@
 """Reads of leads with everything the Lead API shows about them.
 
 A page of leads costs a constant number of queries whatever its size (docs/lead-api.md, asserted by
-the tests): the leads with their references (one joined query, plus one per multi-table
-reference in use), their line items with theirs (one query), and the work notes of the leads
-and of the line items (one query for both).
+the tests): the leads' own rows, then what is shown of their references (one query per kind in
+use), their line items, the items' offerings and units, and the work notes of the leads and of
+the line items with their authors (one query each). Those reads are ``PreparedQuery``s: their
+SQL is built once per shape, which cost more CPU than the database spent answering it.
 """
 
 from collections import defaultdict
@@ -16,10 +17,9 @@ from csm_project.core.models import JournalEntry, is_sys_id
 from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 
-# References joined into the page query, and those fetched by one query each for the page:
-# a contact is two tables (multi-table inheritance from sys_user) and similar_lead a self-join;
-# joining all six made PostgreSQL's planning alone cost ~5 ms a page (measured on 100k leads)
-# against ~1 ms for the four joins plus a cheap query per non-empty prefetched reference.
+# For ``lead_queryset`` (a lead with its references as whole objects, for dot-walks): the
+# references it joins, and those it fetches by one query each (a contact is two tables,
+# similar_lead a self-join; joining all six cost ~5 ms of planning a page on 100k leads).
 
 JOINED_REFERENCES = ("owner", "account", "consumer", "lead_group")
 PREFETCHED_REFERENCES = ("contact", "similar_lead")
@@ -65,10 +65,9 @@ def lead_page_queryset() -> QuerySet[Lead]:
 
 # What a page shows of each reference of a lead: its sys_id and display value.
 _REFERENCES_SHOWN = {
-    name: by_sys_ids(
-        Lead._meta.get_field(name).related_model, Lead._meta.get_field(name).related_model.sys_display_field
-    )
+    name: by_sys_ids(model, model.sys_display_field)
     for name in (*JOINED_REFERENCES, *PREFETCHED_REFERENCES)
+    if (model := Lead._meta.get_field(name).related_model)
 }
 
 
