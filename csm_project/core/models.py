@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Value
 from django.db.models.functions import Lower
@@ -139,7 +140,12 @@ class Role(SysRecord):
 
     sys_table = "sys_user_role"
 
-    name = models.CharField(max_length=100, unique=True)
+    # No control character: a user's role names are read joined by one (ROLE_NAME_SEPARATOR).
+    name = models.CharField(
+        max_length=100,
+        unique=True,
+        validators=[RegexValidator(r"^[^\x00-\x1f\x7f]+\Z", "A role name cannot hold control characters.")],
+    )
     description = models.TextField(null=True, blank=True)
 
     class Meta:
@@ -287,7 +293,7 @@ def load_role_names(users: Sequence["User"]) -> None:
 
 
 _NOT_READ = object()
-# Role names are identifiers (letters, digits, dots, underscores): a newline never occurs in one.
+# Role names hold no control character (Role.name's validator), so a newline never occurs in one.
 ROLE_NAME_SEPARATOR = "\n"
 
 

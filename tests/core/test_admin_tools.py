@@ -15,7 +15,7 @@ from contacts.models import Account, Contact
 from csm_project.core.actor import acting_as
 from csm_project.core.admin_tools import SMALL_TABLES
 from csm_project.core.journal import journal_add
-from csm_project.core.models import JournalEntry, SysAudit
+from csm_project.core.models import JournalEntry, Role, SysAudit
 from leads.models import Lead
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory
 
@@ -202,3 +202,14 @@ def test_record_page_links_its_whole_audit_history(browser):
     assert f'href="{link}"' in page
     listed = browser.get(link).context["cl"].result_list
     assert {row.documentkey for row in listed} == {account.pk} and other.pk != account.pk
+
+
+def test_a_role_name_with_a_control_character_is_refused(browser):
+    """A user's role names are read joined by a newline: a name holding one could pass for two."""
+    url = reverse("admin:core_role_add")
+    refused = browser.post(url, {"name": "x\ncsm_ws_integration", "description": ""})
+    assert refused.status_code == 200
+    assert "A role name cannot hold control characters." in refused.content.decode()
+    assert not Role.objects.filter(name__startswith="x").exists()
+    assert browser.post(url, {"name": "sn_custom.viewer", "description": ""}).status_code == 302
+    assert Role.objects.filter(name="sn_custom.viewer").exists()
