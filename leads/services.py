@@ -206,16 +206,16 @@ def _unchanged(record: Lead | LeadLineItem, name: str, new: Any) -> bool:
     return getattr(record, name) == new
 
 
-def _count_line_item_entries(lead: Lead, entries: int, *, mod_count: int | None = None) -> None:
-    """Count ``entries`` updates of ``lead``. ``mod_count``: the count the row held before, when
-    the caller knows it (it just inserted the lead); ``lead`` then holds what the row holds."""
+def _count_line_item_entries(lead: Lead, entries: int) -> None:
+    """Count ``entries`` updates of ``lead``'s row; ``lead`` follows when it holds the count (not
+    after a save, which leaves the count to be read again), so a caller can show it as stored."""
     if entries:
         now, actor = timezone.now(), current_actor_name()
         Lead.objects.filter(pk=lead.pk).update(
             sys_mod_count=F("sys_mod_count") + entries, sys_updated_on=now, sys_updated_by=actor
         )
-        if mod_count is not None:
-            lead.sys_mod_count, lead.sys_updated_on, lead.sys_updated_by = mod_count + entries, now, actor
+        if "sys_mod_count" in lead.__dict__:
+            lead.sys_mod_count, lead.sys_updated_on, lead.sys_updated_by = lead.sys_mod_count + entries, now, actor
 
 
 def _create_line_item(lead: Lead, change: LineItemChange, written: LeadRelated | None = None) -> LeadLineItem:
@@ -271,7 +271,7 @@ def lead_create_written(
     written = LeadRelated()
     for change in line_items:
         _create_line_item(lead, change, written)
-    _count_line_item_entries(lead, len(line_items), mod_count=lead.sys_mod_count)
+    _count_line_item_entries(lead, len(line_items))
     if work_note:
         written.lead_notes.setdefault(lead.pk, []).append(journal_add(record=lead, text=work_note))
     # The reads' orders: items by creation time then number, work notes newest first.
