@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from contacts.models import Contact
 from csm_project.core.journal import journal_for
 from csm_project.core.models import JournalEntry, is_sys_id, load_role_names
-from csm_project.core.prepared import PreparedQuery
+from csm_project.core.prepared import by_sys_ids
 
 
 def contact_list() -> QuerySet[Contact]:
@@ -18,15 +18,17 @@ def contact_list() -> QuerySet[Contact]:
     return Contact.objects.all()
 
 
-def _with_role_names(contacts: list[Contact]) -> list[Contact]:
-    # The wire shape lists role names: one query for all the records' roles, never one per record.
-    load_role_names(contacts)
-    return contacts
-
-
 # A page's records by sys_id: some sixty columns over two tables, whose SQL costs more to build
 # than to run; built once per page size.
-_CONTACTS_BY_ID = PreparedQuery(Contact, lambda sys_ids: Contact.objects.filter(pk__in=sys_ids), "sys_ids")
+_CONTACTS_BY_ID = by_sys_ids(Contact)
+
+
+def _read(sys_ids: list[str]) -> list[Contact]:
+    """The contacts with these sys_ids (any order) with their role names, which the wire shape
+    lists: one query for all the records' roles, never one per record."""
+    contacts = _CONTACTS_BY_ID.run(sys_ids=sys_ids)
+    load_role_names(contacts)
+    return contacts
 
 
 def contacts_by_sys_ids(*, sys_ids: Sequence[str]) -> list[Contact]:
@@ -35,7 +37,7 @@ def contacts_by_sys_ids(*, sys_ids: Sequence[str]) -> list[Contact]:
     beyond the ``sys_user`` parent) and their roles."""
     if not sys_ids:
         return []
-    found = {contact.pk: contact for contact in _with_role_names(_CONTACTS_BY_ID.run(sys_ids=list(sys_ids)))}
+    found = {contact.pk: contact for contact in _read(list(sys_ids))}
     return [found[sys_id] for sys_id in sys_ids if sys_id in found]
 
 
@@ -44,7 +46,7 @@ def contact_get(*, sys_id: str) -> Contact | None:
     database: PostgreSQL refuses a NUL character in a parameter with an error, not "no row")."""
     if not is_sys_id(sys_id):
         return None
-    return next(iter(_with_role_names(_CONTACTS_BY_ID.run(sys_ids=[sys_id]))), None)
+    return next(iter(_read([sys_id])), None)
 
 
 def contact_work_notes(*, contact: Contact) -> list[JournalEntry]:
