@@ -23,6 +23,7 @@ from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, Produc
 
 JOINED_REFERENCES = ("owner", "account", "consumer", "lead_group")
 PREFETCHED_REFERENCES = ("contact", "similar_lead")
+LEAD_REFERENCES = (*JOINED_REFERENCES, *PREFETCHED_REFERENCES)
 LINE_ITEM_REFERENCES = ("product_offering", "unit_of_measurement")
 
 
@@ -65,9 +66,8 @@ def lead_page_queryset() -> QuerySet[Lead]:
 
 # What a page shows of each reference of a lead: its sys_id and display value.
 _REFERENCES_SHOWN = {
-    name: by_sys_ids(model, model.sys_display_field)
-    for name in (*JOINED_REFERENCES, *PREFETCHED_REFERENCES)
-    if (model := Lead._meta.get_field(name).related_model)
+    name: by_sys_ids(target, target.sys_display_field)
+    for name, target in ((name, Lead._meta.get_field(name).related_model) for name in LEAD_REFERENCES)
 }
 
 
