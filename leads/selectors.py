@@ -2,8 +2,8 @@
 
 A page of leads costs a constant number of queries whatever its size (docs/lead-api.md, asserted by
 the tests): the leads' own rows, then what is shown of their references (one query per kind in
-use), their line items, the items' offerings and units, and the work notes of the leads and of
-the line items with their authors (one query each). Those reads are ``PreparedQuery``s: their
+use), their line items with the items' offerings and units, and the work notes of the leads and
+of the line items with their authors (one query each). Those reads are ``PreparedQuery``s: their
 SQL is built once per shape, which cost more CPU than the database spent answering it.
 """
 
@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from csm_project.core.journal import journal_of_tables
 from csm_project.core.models import JournalEntry, is_sys_id
-from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids
+from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids, own_columns
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 
 # For ``lead_queryset`` (a lead with its references as whole objects, for dot-walks): the
@@ -36,16 +36,24 @@ class LeadRelated:
     item_notes: dict[str, list[JournalEntry]] = field(default_factory=dict)
 
 
-# A page's line items (in the API's order), and what is shown of their references (sys_id,
-# display value and the offering's code): built once per page size, each distinct offering
-# and unit read once (other columns load on first use).
+# A page's line items (in the API's order) with what is shown of their references joined in
+# (sys_id, display value and the offering's code; other columns load on first use): built once
+# per page size, one object per distinct offering and unit.
 _LINE_ITEMS = PreparedQuery(
     LeadLineItem,
-    lambda lead_ids: LeadLineItem.objects.filter(lead_id__in=lead_ids).order_by("lead_id", "sys_created_on", "number"),
+    lambda lead_ids: (
+        LeadLineItem.objects.filter(lead_id__in=lead_ids)
+        .select_related(*LINE_ITEM_REFERENCES)
+        .only(
+            *own_columns(LeadLineItem),
+            f"product_offering__{ProductOffering.sys_display_field}",
+            "product_offering__code",
+            f"unit_of_measurement__{UnitOfMeasure.sys_display_field}",
+        )
+        .order_by("lead_id", "sys_created_on", "number")
+    ),
     "lead_ids",
 )
-_OFFERINGS_SHOWN = by_sys_ids(ProductOffering, ProductOffering.sys_display_field, "code")
-_UNITS_SHOWN = by_sys_ids(UnitOfMeasure, UnitOfMeasure.sys_display_field)
 
 
 def lead_queryset() -> QuerySet[Lead]:
@@ -97,10 +105,7 @@ def lead_related(*, leads: list[Lead], line_items: bool = True, lead_notes: bool
     item_ids: list[str] = []
     if line_items:
         by_lead: dict[str, list[LeadLineItem]] = defaultdict(list)
-        rows = _LINE_ITEMS.run(lead_ids=ids)
-        attach_references(rows, "product_offering", _OFFERINGS_SHOWN)
-        attach_references(rows, "unit_of_measurement", _UNITS_SHOWN)
-        for item in rows:
+        for item in _LINE_ITEMS.run(lead_ids=ids):
             by_lead[item.lead_id].append(item)
             item_ids.append(item.pk)
         related.line_items = by_lead

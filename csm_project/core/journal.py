@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Q
 
 from csm_project.core.actor import current_actor_user
-from csm_project.core.models import JournalEntry, SysRecord, User
-from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids
+from csm_project.core.models import JournalEntry, SysRecord
+from csm_project.core.prepared import PreparedQuery, own_columns
 
 
 def journal_add(*, record: SysRecord, text: str, element: str = "work_notes") -> JournalEntry:
@@ -32,20 +32,15 @@ def journal_of_tables(
     *, sys_ids_by_table: dict[str, Iterable[str]], element: str = "work_notes"
 ) -> dict[str, list[JournalEntry]]:
     """Entries of records of several tables in one query, by record sys_id, newest first per
-    record, with their authors (what is shown of them: names) in one more query."""
+    record, with what is shown of their authors (names) joined in."""
     tables = tuple(sys_ids_by_table)
     ids = {f"ids{n}": list(sys_ids) for n, sys_ids in enumerate(sys_ids_by_table.values())}
     entries: dict[str, list[JournalEntry]] = defaultdict(list)
     if not any(ids.values()):
         return entries
-    rows = _entries_query(tables).run(element=element, **ids)
-    attach_references(rows, "author", _AUTHORS_SHOWN)
-    for entry in rows:
+    for entry in _entries_query(tables).run(element=element, **ids):
         entries[entry.element_id].append(entry)
     return entries
-
-
-_AUTHORS_SHOWN = by_sys_ids(User, "name", "user_name")
 
 
 @cache
@@ -57,7 +52,12 @@ def _entries_query(tables: tuple[str, ...]) -> PreparedQuery:
         wanted = Q()
         for n, table in enumerate(tables):
             wanted |= Q(name=table, element_id__in=ids[f"ids{n}"])
-        return JournalEntry.objects.filter(wanted, element=element).order_by("-sys_created_on", "-sys_id")
+        return (
+            JournalEntry.objects.filter(wanted, element=element)
+            .select_related("author")
+            .only(*own_columns(JournalEntry), "author__name", "author__user_name")
+            .order_by("-sys_created_on", "-sys_id")
+        )
 
     return PreparedQuery(JournalEntry, build, "element", *(f"ids{n}" for n in range(len(tables))))
 

@@ -2,12 +2,12 @@
 
 import pytest
 from django.db import connection
-from django.db.models import Value
+from django.db.models import Value, signals
 from django.db.models.functions import Lower
 from django.test.utils import CaptureQueriesContext
 
 from csm_project.core.models import JournalEntry, User, role_names_annotation
-from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids
+from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids, own_columns
 
 
 @pytest.fixture
@@ -85,3 +85,72 @@ def test_references_are_attached_from_one_query_null_ones_as_none(users, django_
         authors = [note.author for note in loaded]  # no query of their own
     assert [author.user_name if author else None for author in authors] == ["ann.a", None, "ann.a"]
     assert authors[0] is authors[2]  # one object per distinct target
+
+
+def journal_with_authors():
+    return PreparedQuery(
+        JournalEntry,
+        lambda ids: (
+            JournalEntry.objects.filter(pk__in=ids)
+            .select_related("author")
+            .only(*own_columns(JournalEntry), "author__user_name")
+            .order_by("value")
+        ),
+        "ids",
+    )
+
+
+def test_joined_references_are_one_object_per_target_and_read_no_more(users, django_assert_num_queries):
+    notes = [
+        JournalEntry.objects.create(name="t", element_id="a" * 32, value="one", author=users[0]),
+        JournalEntry.objects.create(name="t", element_id="b" * 32, value="three", author=None),
+        JournalEntry.objects.create(name="t", element_id="c" * 32, value="two", author=users[0]),
+    ]
+    with django_assert_num_queries(1):
+        loaded = journal_with_authors().run(ids=[note.pk for note in notes])
+        authors = [note.author for note in loaded]
+    assert [note.value for note in loaded] == ["one", "three", "two"]
+    assert [author.user_name if author else None for author in authors] == ["ann.a", None, "ann.a"]
+    assert authors[0] is authors[2]
+    assert authors[0].get_deferred_fields() >= {"first_name", "password"}  # only what was asked for
+    assert (loaded[0].pk, loaded[0].name, loaded[0].author_id) == (notes[0].pk, "t", users[0].pk)
+
+
+def test_records_are_what_django_itself_builds(users):
+    note = JournalEntry.objects.create(name="t", element_id="a" * 32, value="one", author=users[0])
+    (loaded,) = journal_with_authors().run(ids=[note.pk])
+    (expected,) = (
+        JournalEntry.objects.filter(pk=note.pk)
+        .select_related("author")
+        .only(*own_columns(JournalEntry), "author__user_name")
+    )
+    assert loaded == expected and loaded.__dict__.keys() == expected.__dict__.keys()
+    assert {k: v for k, v in vars(loaded).items() if k != "_state"} == {
+        k: v for k, v in vars(expected).items() if k != "_state"
+    }
+    assert (loaded._state.adding, loaded._state.db) == (False, "default")
+    loaded.value = "changed"
+    loaded.save(update_fields=["value"])  # an instance like any other
+    assert JournalEntry.objects.get(pk=note.pk).value == "changed"
+
+
+def test_a_model_with_init_receivers_is_built_the_usual_way(users):
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.user_name)
+
+    signals.post_init.connect(receiver, sender=User)
+    try:
+        (ann,) = by_name().run(name="ann.a")
+    finally:
+        signals.post_init.disconnect(receiver, sender=User)
+    assert seen == ["ann.a"] and ann.first_name == "Ann"
+
+
+def test_references_are_joined_one_level_deep_only(users):
+    nested = PreparedQuery(
+        JournalEntry, lambda ids: JournalEntry.objects.filter(pk__in=ids).select_related("author__contact"), "ids"
+    )
+    with pytest.raises(ValueError, match="one level deep"):
+        nested.run(ids=["a" * 32])
