@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from csm_project.core.datetimes import format_display, format_utc
+from csm_project.core.datetimes import format_both, format_display
 from csm_project.core.models import JournalEntry
 from csm_project.registry import FieldType, get_table
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering
@@ -45,7 +45,8 @@ LINE_ITEM_KEYS = (
 def date_json(value: datetime | None, zone: tzinfo) -> dict | None:
     if value is None:
         return None
-    return {"value": format_utc(value), "display_value": format_display(value, zone)}
+    utc, display = format_both(value, zone)
+    return {"value": utc, "display_value": display}
 
 
 def number_json(value: Decimal | int | None) -> int | float | None:
