@@ -42,7 +42,7 @@ class LeadRelated:
 _LINE_ITEMS = PreparedQuery(
     LeadLineItem,
     lambda lead_ids: (
-        LeadLineItem.objects.filter(lead_id__in=lead_ids)
+        LeadLineItem.objects.filter(lead_id__any=lead_ids)
         .select_related(*LINE_ITEM_REFERENCES)
         .only(
             *own_columns(LeadLineItem),

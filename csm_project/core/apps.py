@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
+        from csm_project.core import lookups  # noqa: F401 - registers field__any
         from csm_project.core.record_rules import register_rules
         from csm_project.core.users import UserRules
 

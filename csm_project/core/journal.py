@@ -51,7 +51,7 @@ def _entries_query(tables: tuple[str, ...]) -> PreparedQuery:
     def build(element, **ids):
         wanted = Q()
         for n, table in enumerate(tables):
-            wanted |= Q(name=table, element_id__in=ids[f"ids{n}"])
+            wanted |= Q(name=table, element_id__any=ids[f"ids{n}"])
         return (
             JournalEntry.objects.filter(wanted, element=element)
             .select_related("author")

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet, signals
 from django.db.models.base import ModelState
@@ -55,17 +56,26 @@ class _Joined(_Columns):
 class _Compiled:
     sql: str
     template: list  # the bound parameters, markers in their places
-    slots: dict[int, tuple[str, int | None]]  # parameter index -> (value name, list position)
+    slots: dict[int, tuple[str, int | str | None]]  # parameter index -> (value name, list position or WHOLE)
     columns: _Columns  # the model's own
     joined: tuple[_Joined, ...]
     annotations: dict[str, int]  # annotation name -> column
     converters: dict  # column -> (converters, expression), as Django applies them
 
 
+# A query that matches nothing for these lengths (an empty ``IN`` list).
+_NOTHING = _Compiled(sql="", template=[], slots={}, columns=None, joined=(), annotations={}, converters={})
+
+# A list value sent as one parameter (``field__any``, csm_project/core/lookups.py): its SQL is the
+# same whatever the list's length.
+WHOLE = "whole"
+
+
 class PreparedQuery:
     """See the module's docstring. A value may be a list (for ``__in``): the SQL is then built
-    once per list length, for at most ``max_shapes`` lengths (the oldest is forgotten first).
-    Rows are turned into model instances as Django's own iteration does (its converters, then
+    once per list length, for at most ``max_shapes`` lengths (the oldest is forgotten first);
+    once for all lengths where the list reaches the SQL as one parameter (``__any`` on
+    PostgreSQL). Rows are turned into model instances as Django's own iteration does (its converters, then
     ``Model.from_db``, then the annotations), without what a raw queryset works out per run."""
 
     max_shapes = 128
@@ -75,9 +85,10 @@ class PreparedQuery:
         self.build = build
         self.names = names
         self._compiled: OrderedDict[tuple, _Compiled] = OrderedDict()
+        self._whole: set[tuple[str, str]] = set()  # (database alias, name) of lists sent whole
         self._lock = Lock()
 
-    def _compile(self, using: str, lengths: tuple[int | None, ...]) -> _Compiled:
+    def _compile(self, using: str, lengths: tuple[int | str | None, ...]) -> _Compiled:
         markers: dict[str, str | list[str]] = {}
         places: dict[str, tuple[str, int | None]] = {}
         for name, length in zip(self.names, lengths, strict=True):
@@ -85,18 +96,31 @@ class PreparedQuery:
                 markers[name] = f"\x1fprepared-query:{name}\x1f"
                 places[markers[name]] = (name, None)
             else:
-                markers[name] = [f"\x1fprepared-query:{name}:{i}\x1f" for i in range(length)]
+                count = 1 if length == WHOLE else length
+                markers[name] = [f"\x1fprepared-query:{name}:{i}\x1f" for i in range(count)]
                 places.update({marker: (name, i) for i, marker in enumerate(markers[name])})
         queryset = self.build(**markers)
         compiler = queryset.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
-        slots: dict[int, tuple[str, int | None]] = {}
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:  # ``IN ()`` of an empty list: nothing to ask the database
+            return _NOTHING
+        slots: dict[int, tuple[str, int | str | None]] = {}
+        sent: set[tuple[str, int | None]] = set()
         for index, value in enumerate(params):
             if isinstance(value, str) and "\x1fprepared-query:" in value:
                 if value not in places:
                     raise ValueError(f"the query changes its value {value.split(':')[1]!r} before it reaches the SQL")
                 slots[index] = places[value]
-        missing = set(places.values()) - set(slots.values())
+                sent.add(places[value])
+            elif isinstance(value, list) and value and all(isinstance(item, str) and item in places for item in value):
+                name = places[value[0]][0]
+                if value != markers[name]:
+                    raise ValueError(f"the query changes its value {name!r} before it reaches the SQL")
+                slots[index] = (name, WHOLE)
+                sent.update(places[item] for item in value)
+                self._whole.add((using, name))
+        missing = set(places.values()) - sent
         if missing:
             raise ValueError(f"the query does not send {sorted({name for name, _ in missing})} as bound parameters")
         joined = []
@@ -123,7 +147,10 @@ class PreparedQuery:
         )
 
     def run(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list[Model]:
-        lengths = tuple(len(values[name]) if isinstance(values[name], list) else None for name in self.names)
+        lengths = tuple(
+            (WHOLE if (using, name) in self._whole else len(values[name])) if isinstance(values[name], list) else None
+            for name in self.names
+        )
         key = (using, lengths)
         compiled = self._compiled.get(key)
         if compiled is None:
@@ -132,6 +159,8 @@ class PreparedQuery:
                 self._compiled[key] = compiled
                 while len(self._compiled) > self.max_shapes:
                     self._compiled.popitem(last=False)
+        if compiled is _NOTHING:
+            return []
         slots = compiled.slots
         params = [
             value if index not in slots else _value(values, *slots[index])
@@ -199,8 +228,10 @@ def _maker(model: type[Model], init_list: list[str], using: str) -> Callable[[tu
     return make
 
 
-def _value(values: dict, name: str, position: int | None):
-    return values[name] if position is None else values[name][position]
+def _value(values: dict, name: str, position: int | str | None):
+    if position is None:
+        return values[name]
+    return list(values[name]) if position == WHOLE else values[name][position]
 
 
 def by_sys_ids(model: type[Model], *columns: str) -> PreparedQuery:
@@ -208,7 +239,7 @@ def by_sys_ids(model: type[Model], *columns: str) -> PreparedQuery:
     ``columns`` besides the sys_id (all when none are named)."""
 
     def build(sys_ids):
-        records = model._default_manager.filter(pk__in=sys_ids)
+        records = model._default_manager.filter(pk__any=sys_ids)
         return records.only(*columns) if columns else records
 
     return PreparedQuery(model, build, "sys_ids")

@@ -154,3 +154,31 @@ def test_references_are_joined_one_level_deep_only(users):
     )
     with pytest.raises(ValueError, match="one level deep"):
         nested.run(ids=["a" * 32])
+
+
+def test_any_matches_what_in_matches_for_fields_and_references(users):
+    notes = [
+        JournalEntry.objects.create(name="t", element_id="a" * 32, value="one", author=users[0]),
+        JournalEntry.objects.create(name="t", element_id="b" * 32, value="two", author=users[1]),
+        JournalEntry.objects.create(name="t", element_id="c" * 32, value="three", author=None),
+    ]
+    for wanted in ([], [None], ["a" * 32], ["a" * 32, None, "c" * 32, "a" * 32], ["x' OR '1'='1"]):
+        expected = set(JournalEntry.objects.filter(element_id__in=wanted).values_list("value", flat=True))
+        assert set(JournalEntry.objects.filter(element_id__any=wanted).values_list("value", flat=True)) == expected
+    authors = [users[1].pk, None]
+    assert [note.value for note in JournalEntry.objects.filter(author__any=authors)] == ["two"]
+    assert [note.value for note in JournalEntry.objects.filter(author_id__any=[users[0]])] == ["one"]
+    assert {note.value for note in JournalEntry.objects.exclude(pk__any=[notes[0].pk])} == {"two", "three"}
+
+
+def test_a_list_sent_as_one_array_has_one_sql_for_every_length(users):
+    query = PreparedQuery(User, lambda names: User.objects.filter(user_name__any=names).order_by("user_name"), "names")
+    assert [user.user_name for user in query.run(names=["bob.b", "ann.a"])] == ["ann.a", "bob.b"]
+    assert [user.user_name for user in query.run(names=["bob.b"])] == ["bob.b"]
+    assert [user.user_name for user in query.run(names=["ann.a", "nobody", "bob.b"])] == ["ann.a", "bob.b"]
+    assert query.run(names=[]) == []
+    sqls = {compiled.sql for compiled in query._compiled.values()}
+    if connection.vendor == "postgresql":  # one statement, the list one array parameter
+        assert len(query._compiled) == 2 and len(sqls) == 1 and "= ANY(%s)" in sqls.pop()
+    else:  # IN (...): one SQL per length
+        assert len(query._compiled) == 4
