@@ -302,6 +302,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--requests", type=int, default=400, help="requests per server, request and run")
     parser.add_argument("--time-limit", type=float, default=6.0, help="seconds per measurement at most")
+    parser.add_argument("--only", default="", help="measure only the requests whose label holds this text")
     args = parser.parse_args()
     if not args.database_url.startswith("postgres"):
         raise SystemExit("the benchmark needs PostgreSQL (--database-url postgres://...)")
@@ -347,6 +348,7 @@ def main() -> None:
             ("Contact POST (social profile)", WRITE_TARGET, 201,
              contact_sender("POST", f"{app}{CONTACT_PATH}"), contacts, contact_sender("POST", f"{raw}{CONTACT_PATH}")),
         ]  # fmt: skip
+        hot = [request for request in hot if args.only.lower() in request[0].lower()]
         options = {"threads": args.threads}
         for _label, _target, expect, app_send, who, raw_send in hot:  # warm every worker up
             measure(app_send, auth=who, requests_total=24, time_limit=30, expect=expect, **options)
