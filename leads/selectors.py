@@ -15,6 +15,8 @@ from django.db.models import QuerySet
 from csm_project.core.journal import journal_of_tables
 from csm_project.core.models import JournalEntry, is_sys_id
 from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids, own_columns
+from csm_project.core.queries import apply_encoded_query
+from csm_project.registry import get_table
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 
 # For ``lead_queryset`` (a lead with its references as whole objects, for dot-walks): the
@@ -70,6 +72,28 @@ def lead_page_queryset() -> QuerySet[Lead]:
     every referenced table on every page, and built one object per row rather than per record.
     A dot-walk reads other columns of a reference: that list joins them (``lead_queryset``)."""
     return Lead.objects.all()
+
+
+# The order a list of leads takes when the client asks for none: creation order, then sys_id
+# (served by an index on PostgreSQL, leads/migrations/0002; ordering by number would sort the
+# whole table on every page).
+LEAD_LIST_ORDER = ("sys_created_on",)
+
+# The list as integrations page through it (no sysparm_query, no dot-walk): the SQL the encoded
+# query filter gives it, built once, with the page's offset and limit as bound parameters.
+_LEADS_IN_LIST_ORDER = PreparedQuery(
+    Lead,
+    lambda: apply_encoded_query(
+        lead_page_queryset(), "", table=get_table(LEAD_TABLE), default_ordering=LEAD_LIST_ORDER
+    ),
+    paged=True,
+)
+
+
+def leads_in_list_order(*, offset: int, limit: int) -> list[Lead]:
+    """A page of all the leads in the list's default order (what ``lead_page_queryset`` with no
+    encoded query gives), without building its SQL."""
+    return _LEADS_IN_LIST_ORDER.run(offset=offset, limit=limit)
 
 
 # What a page shows of each reference of a lead: its sys_id and display value.

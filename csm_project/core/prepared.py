@@ -80,10 +80,13 @@ class PreparedQuery:
 
     max_shapes = 128
 
-    def __init__(self, model: type[Model], build: Callable[..., QuerySet], *names: str) -> None:
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet], *names: str, paged: bool = False) -> None:
+        """``paged``: ``build`` gives an ordered queryset, and ``run`` takes ``offset`` and
+        ``limit`` too, sent as bound parameters of a ``LIMIT``/``OFFSET`` after its SQL."""
         self.model = model
         self.build = build
         self.names = names
+        self.paged = paged
         self._compiled: OrderedDict[tuple, _Compiled] = OrderedDict()
         self._whole: set[tuple[str, str]] = set()  # (database alias, name) of lists sent whole
         self._lock = Lock()
@@ -101,10 +104,14 @@ class PreparedQuery:
                 places.update({marker: (name, i) for i, marker in enumerate(markers[name])})
         queryset = self.build(**markers)
         compiler = queryset.query.get_compiler(using=using)
+        if self.paged and (queryset.query.is_sliced or not queryset.ordered):
+            raise ValueError("a paged query is built ordered and unsliced")
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:  # ``IN ()`` of an empty list: nothing to ask the database
             return _NOTHING
+        if self.paged:
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, None, None]
         slots: dict[int, tuple[str, int | str | None]] = {}
         sent: set[tuple[str, int | None]] = set()
         for index, value in enumerate(params):
@@ -123,6 +130,8 @@ class PreparedQuery:
         missing = set(places.values()) - sent
         if missing:
             raise ValueError(f"the query does not send {sorted({name for name, _ in missing})} as bound parameters")
+        if self.paged:
+            slots.update({len(params) - 2: ("limit", None), len(params) - 1: ("offset", None)})
         joined = []
         for info in compiler.klass_info.get("related_klass_infos", ()):
             if info["reverse"] or info.get("related_klass_infos") or info["field"].one_to_one:
@@ -147,6 +156,8 @@ class PreparedQuery:
         )
 
     def run(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list[Model]:
+        if self.paged and not all(isinstance(values.get(name), int) for name in ("offset", "limit")):
+            raise TypeError("a paged query runs with a whole offset and limit")
         lengths = tuple(
             (WHOLE if (using, name) in self._whole else len(values[name])) if isinstance(values[name], list) else None
             for name in self.names

@@ -13,8 +13,10 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from csm_project.api.errors import ApiError
+from csm_project.api.filters import QUERY_PARAM
 from csm_project.api.pagination import page_url
 from csm_project.core.row_counts import exact_count
+from leads import selectors
 from leads.processing import lead_api_classes
 
 
@@ -27,8 +29,16 @@ class LeadPagination(BasePagination):
         self.limit = self._limit(request, constants)
         self.offset = self._offset(request, constants)
         self.total = exact_count(queryset)
-        self.page = list(queryset[self.offset : self.offset + self.limit]) if self.offset < self.total else []
+        self.page = self._rows(queryset, request) if self.offset < self.total else []
         return self.page
+
+    def _rows(self, queryset, request) -> list:
+        """The page's leads. With no encoded query and no dot-walk (the list as integrations page
+        through it) they are the same rows in the same order by SQL built once
+        (``leads_in_list_order``); otherwise the filtered queryset's."""
+        if not request.query_params.get(QUERY_PARAM) and not queryset.query.select_related:
+            return selectors.leads_in_list_order(offset=self.offset, limit=self.limit)
+        return list(queryset[self.offset : self.offset + self.limit])
 
     @staticmethod
     def _whole(raw: str | None) -> int | None:

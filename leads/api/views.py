@@ -24,6 +24,7 @@ from leads.api.openapi import LeadInputSerializer, LeadListItemSerializer, LeadS
 from leads.api.pagination import LeadPagination
 from leads.models import LEAD_TABLE
 from leads.processing import LeadApiConstants, LeadApiProcessor, lead_api_processor
+from leads.selectors import LEAD_LIST_ORDER
 
 
 @extend_schema_view(
@@ -48,9 +49,7 @@ class LeadViewSet(NowViewSet):
     required_roles = (LEAD_INTEGRATOR,)
     sys_table = LEAD_TABLE
     filter_backends = [EncodedQueryFilter]
-    # Creation order (the backend's default, then sys_id): served by an index on PostgreSQL
-    # (migration 0002); ordering by number would sort the whole table on every page.
-    default_ordering = ("sys_created_on",)
+    default_ordering = LEAD_LIST_ORDER
     pagination_class = LeadPagination
     renderer_classes = [PlainJSONRenderer]
 

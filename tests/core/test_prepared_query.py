@@ -182,3 +182,16 @@ def test_a_list_sent_as_one_array_has_one_sql_for_every_length(users):
         assert len(query._compiled) == 2 and len(sqls) == 1 and "= ANY(%s)" in sqls.pop()
     else:  # IN (...): one SQL per length
         assert len(query._compiled) == 4
+
+
+def test_a_paged_query_takes_offset_and_limit_as_bound_parameters(users, make_user):
+    make_user(user_name="cy.c")
+    query = PreparedQuery(User, lambda: User.objects.order_by("user_name"), paged=True)
+    assert [user.user_name for user in query.run(offset=0, limit=2)] == ["ann.a", "bob.b"]
+    assert [user.user_name for user in query.run(offset=1, limit=5)] == ["bob.b", "cy.c"]
+    assert query.run(offset=3, limit=1) == [] and len(query._compiled) == 1
+    with pytest.raises(TypeError, match="whole offset and limit"):
+        query.run(offset="0; DROP TABLE sys_user", limit=1)
+    for unfit in (lambda: User.objects.all(), lambda: User.objects.order_by("user_name")[:5]):
+        with pytest.raises(ValueError, match="ordered and unsliced"):
+            PreparedQuery(User, unfit, paged=True).run(offset=0, limit=1)

@@ -12,6 +12,7 @@ from contacts.models import Account, Consumer, Contact
 from csm_project.api.renderers import PlainJSONRenderer, PlatformJSONRenderer
 from csm_project.core.models import JournalEntry
 from csm_project.core.numbers import reserve_numbers
+from leads import selectors
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, UserGroup
 
 LEAD_URL = "/api/sn_lead_mgmt_core/lead"
@@ -337,3 +338,22 @@ def test_what_orjson_cannot_encode_falls_back_to_the_standard_renderer():
     data = {"amount": Decimal("1.50"), "when": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "indent": "x"}
     assert PlainJSONRenderer().render(data) == PlatformJSONRenderer().render(data)
     assert PlainJSONRenderer().render(None) == b""
+
+
+def test_the_unfiltered_list_is_the_filtered_lists_rows_by_sql_built_once(lead_client, make_lead):
+    """No sysparm_query: the page comes from a prepared query; it must give what the encoded query
+    filter gives (an always-true query takes that path), ties on the creation time included."""
+    at = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+    made = [make_lead(first_name=f"Tied {n}") for n in range(7)]
+    Lead.objects.filter(pk__in=[lead.pk for lead in made[2:6]]).update(sys_created_on=at)
+    for offset, limit in ((0, 20), (0, 3), (2, 3), (5, 4), (6, 1)):
+        params = {"sysparm_offset": offset, "sysparm_limit": limit}
+        plain = lead_client.get(LEAD_URL, params)
+        filtered = lead_client.get(LEAD_URL, {**params, "sysparm_query": "sys_idISNOTEMPTY"})
+        assert plain.status_code in (200, 206) and plain.json() == filtered.json()
+        assert [lead["sys_id"] for lead in plain.json()] == [
+            lead.pk for lead in Lead.objects.order_by("sys_created_on", "sys_id")[offset : offset + limit]
+        ]
+    (compiled,) = selectors._LEADS_IN_LIST_ORDER._compiled.values()  # the plain pages took the prepared path
+    expected, _params = Lead.objects.order_by("sys_created_on", "sys_id").query.get_compiler("default").as_sql()
+    assert compiled.sql == f"{expected} LIMIT %s OFFSET %s"
