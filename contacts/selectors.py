@@ -6,8 +6,10 @@ from django.db.models import QuerySet
 
 from contacts.models import Contact
 from csm_project.core.journal import journal_for
-from csm_project.core.models import JournalEntry, is_sys_id, load_role_names
-from csm_project.core.prepared import by_sys_ids
+from csm_project.core.models import JournalEntry, is_sys_id, role_names_annotation
+from csm_project.core.prepared import PreparedQuery
+from csm_project.core.queries import apply_encoded_query
+from csm_project.registry import get_table
 
 
 def contact_list() -> QuerySet[Contact]:
@@ -18,17 +20,30 @@ def contact_list() -> QuerySet[Contact]:
     return Contact.objects.all()
 
 
-# A page's records by sys_id: some sixty columns over two tables, whose SQL costs more to build
-# than to run; built once per page size.
-_CONTACTS_BY_ID = by_sys_ids(Contact)
+# A page's records by sys_id with their role names, which the wire shape lists: some sixty
+# columns over two tables and a subquery, whose SQL costs more to build than to run; built once.
+_CONTACTS_BY_ID = PreparedQuery(
+    Contact, lambda sys_ids: Contact.objects.filter(pk__any=sys_ids).annotate(**role_names_annotation()), "sys_ids"
+)
+
+# The sys_ids of a page of all the contacts in the list's default order (no sysparm_query): the
+# SQL the encoded query filter gives, built once, with the page's offset and limit bound.
+_IDS_IN_LIST_ORDER = PreparedQuery(
+    Contact,
+    lambda: apply_encoded_query(contact_list(), "", table=get_table(Contact.sys_table)).only("pk"),
+    paged=True,
+)
 
 
 def _read(sys_ids: list[str]) -> list[Contact]:
-    """The contacts with these sys_ids (any order) with their role names, which the wire shape
-    lists: one query for all the records' roles, never one per record."""
-    contacts = _CONTACTS_BY_ID.run(sys_ids=sys_ids)
-    load_role_names(contacts)
-    return contacts
+    """The contacts with these sys_ids (any order) with their role names, in one query."""
+    return _CONTACTS_BY_ID.run(sys_ids=sys_ids)
+
+
+def contact_ids_in_list_order(*, offset: int, limit: int) -> list[str]:
+    """The sys_ids of a page of every contact in the list's default order (what
+    ``contact_list`` with no encoded query gives), without building its SQL."""
+    return [contact.pk for contact in _IDS_IN_LIST_ORDER.run(offset=offset, limit=limit)]
 
 
 def contacts_by_sys_ids(*, sys_ids: Sequence[str]) -> list[Contact]:

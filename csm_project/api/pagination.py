@@ -62,6 +62,9 @@ class SysparmPagination(BasePagination):
         self.total = exact_count(queryset)
         if self.limit == 0 or self.offset >= self.total:
             return []
+        page_rows = getattr(view, "page_rows", None)  # a view that reads some pages its own way
+        if page_rows is not None:
+            return page_rows(queryset, offset=self.offset, limit=self.limit)
         return list(queryset[self.offset : self.offset + self.limit])
 
     @property

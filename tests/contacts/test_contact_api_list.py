@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from contacts import selectors
 from contacts.demo import BOXEO, GENERATED_ACCOUNTS, GEORGE_WARREN
 from contacts.models import Contact
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_set
@@ -289,3 +290,22 @@ def test_xml_escapes_markup_and_keeps_unicode(client, demo_contacts):
     assert records[0]["title"] == 'R&D <lead> "quoted" Ünïcødé ✓'
     assert records[0] == client.get(f"/api/now/contact/{GEORGE_WARREN}").json()["result"]
     assert records[0]["sys_mod_count"] == "4"
+
+
+def test_the_unfiltered_list_is_the_filtered_lists_rows_by_sql_built_once(client, demo_contacts):
+    """No sysparm_query: the page's ids come from a prepared query; it must give what the encoded
+    query filter gives (an always-true query takes that path), ties on the creation time included."""
+    Contact.objects.filter(pk__in=list(Contact.objects.values_list("pk", flat=True)[:6])).update(
+        sys_created_on="2020-01-01T00:00:00Z"
+    )
+    for offset, limit in ((0, 10), (0, 4), (3, 5), (demo_contacts - 2, 10)):
+        params = {"sysparm_offset": offset, "sysparm_limit": limit}
+        plain = client.get("/api/now/contact", params)
+        filtered = client.get("/api/now/contact", {**params, "sysparm_query": "sys_idISNOTEMPTY"})
+        assert plain.status_code == 200 and plain.json() == filtered.json()
+        expected = Contact.objects.order_by("sys_created_on", "sys_id").values_list("pk", flat=True)
+        assert [row["sys_id"] for row in plain.json()["result"]] == list(expected[offset : offset + limit])
+    (compiled,) = selectors._IDS_IN_LIST_ORDER._compiled.values()  # the plain pages took the prepared path
+    ordered = Contact.objects.order_by("sys_created_on", "sys_id").only("pk")
+    expected_sql, _params = ordered.query.get_compiler("default").as_sql()
+    assert compiled.sql == f"{expected_sql} LIMIT %s OFFSET %s"
