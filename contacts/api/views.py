@@ -51,10 +51,10 @@ class ContactViewSet(NowViewSet):
         contacts = contacts_by_sys_ids(sys_ids=sys_ids)
         return self.get_paginated_response(self.get_serializer(contacts, many=True).data)
 
-    def page_rows(self, queryset, *, offset: int, limit: int) -> "list[str]":  # quoted: in this class, list is the action
+    def page_rows(self, queryset, *, offset: int, limit: int) -> "list[str]":  # quoted: here list is the action
         """The page's sys_ids. With no encoded query (the list as integrations page through it)
         the same ids in the same order by SQL built once (``contact_ids_in_list_order``)."""
-        if not self.request.query_params.get(QUERY_PARAM):
+        if not self.request.query_params.get(QUERY_PARAM) and not queryset.query.where:
             return contact_ids_in_list_order(offset=offset, limit=limit)
         return list(queryset[offset : offset + limit])
 

@@ -75,8 +75,9 @@ class PreparedQuery:
     """See the module's docstring. A value may be a list (for ``__in``): the SQL is then built
     once per list length, for at most ``max_shapes`` lengths (the oldest is forgotten first);
     once for all lengths where the list reaches the SQL as one parameter (``__any`` on
-    PostgreSQL). Rows are turned into model instances as Django's own iteration does (its converters, then
-    ``Model.from_db``, then the annotations), without what a raw queryset works out per run."""
+    PostgreSQL). Rows are turned into model instances as Django's own iteration does (its
+    converters, then the instance ``Model.from_db`` would give, then the annotations), without
+    what a raw queryset works out per run."""
 
     max_shapes = 128
 

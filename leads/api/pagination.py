@@ -35,8 +35,10 @@ class LeadPagination(BasePagination):
     def _rows(self, queryset, request) -> list:
         """The page's leads. With no encoded query and no dot-walk (the list as integrations page
         through it) they are the same rows in the same order by SQL built once
-        (``leads_in_list_order``); otherwise the filtered queryset's."""
-        if not request.query_params.get(QUERY_PARAM) and not queryset.query.select_related:
+        (``leads_in_list_order``); otherwise, or when a replaced processor's ``list_queryset``
+        filters or joins, the queryset's."""
+        query = queryset.query
+        if not request.query_params.get(QUERY_PARAM) and not query.where and not query.select_related:
             return selectors.leads_in_list_order(offset=self.offset, limit=self.limit)
         return list(queryset[self.offset : self.offset + self.limit])
 

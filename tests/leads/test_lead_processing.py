@@ -103,3 +103,21 @@ def test_the_ignore_list_is_configurable(lead_client, catalogue):
     assert response.json()["company"] is None
     lead = Lead.objects.get()
     assert lead.company is None and lead.pk != "0" * 32
+
+
+class NewLeadsOnly(LeadApiProcessor):
+    """A deployment whose integrations see only the leads still new."""
+
+    def list_queryset(self, fields=None):
+        return super().list_queryset(fields).filter(stage="100_new")
+
+
+def test_a_processor_subclass_narrows_the_list_even_without_a_query(lead_client, make_lead):
+    new, won = make_lead(stage="100_new"), make_lead(stage="400_closed_won")
+
+    with override_settings(LEAD_API={"processor": f"{__name__}.NewLeadsOnly"}):
+        plain = lead_client.get(LEAD_URL)
+        queried = lead_client.get(LEAD_URL, {"sysparm_query": "ORDERBYnumber"})
+
+    assert [lead["sys_id"] for lead in plain.json()] == [new.pk] != [won.pk]
+    assert (plain["Total-Count"], [lead["sys_id"] for lead in queried.json()]) == ("1", [new.pk])
