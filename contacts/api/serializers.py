@@ -106,7 +106,7 @@ def _output_plan() -> tuple[tuple[str, ...], Callable, tuple]:
 
 
 class ContactOutputSerializer(serializers.BaseSerializer):
-    """A contact as the seed shows it. Expects role names loaded (``load_role_names``) on lists."""
+    """A contact as the seed shows it. Expects role names read with the records (``role_names_annotation``) on lists."""
 
     openapi_name = "Contact"
 

@@ -3,7 +3,6 @@ the journal (work notes), system properties and choice lists."""
 
 import re
 import uuid
-from collections.abc import Sequence
 from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -277,19 +276,6 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
             return True
         names = self.role_names()
         return ADMIN in names or role in names
-
-
-def load_role_names(users: Sequence["User"]) -> None:
-    """Read the role names of many users in one query, so that ``role_names()`` of each runs
-    none (a prefetch of ``roles`` costs a related manager per user, several times more)."""
-    by_user: dict[str, set[str]] = {user.pk: set() for user in users}
-    if not by_user:
-        return
-    grants = User.roles.through.objects.filter(user_id__in=list(by_user)).values_list("user_id", "role__name")
-    for user_id, name in grants:
-        by_user[user_id].add(name)
-    for user in users:
-        user.__dict__["_role_names"] = frozenset(by_user[user.pk])
 
 
 _NOT_READ = object()
