@@ -40,7 +40,7 @@ class LeadRelated:
 
 # A page's line items (in the API's order) with what is shown of their references joined in
 # (sys_id, display value and the offering's code; other columns load on first use): built once
-# per page size, one object per distinct offering and unit.
+# (per page size on SQLite), one object per distinct offering and unit.
 _LINE_ITEMS = PreparedQuery(
     LeadLineItem,
     lambda lead_ids: (

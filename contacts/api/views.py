@@ -8,7 +8,7 @@ from contacts.api.serializers import ContactInputSerializer, ContactOutputSerial
 from contacts.selectors import contact_get, contact_ids_in_list_order, contact_list, contacts_by_sys_ids
 from contacts.services import SocialProfileRequest, contact_create
 from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
-from csm_project.api.filters import QUERY_PARAM, EncodedQueryFilter
+from csm_project.api.filters import EncodedQueryFilter, lists_everything
 from csm_project.api.pagination import SysparmPagination
 from csm_project.api.parsers import PlatformJSONParser, body_is_empty
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
@@ -54,7 +54,7 @@ class ContactViewSet(NowViewSet):
     def page_rows(self, queryset, *, offset: int, limit: int) -> "list[str]":  # quoted: here list is the action
         """The page's sys_ids. With no encoded query (the list as integrations page through it)
         the same ids in the same order by SQL built once (``contact_ids_in_list_order``)."""
-        if not self.request.query_params.get(QUERY_PARAM) and not queryset.query.where:
+        if lists_everything(self.request, queryset):
             return contact_ids_in_list_order(offset=offset, limit=limit)
         return list(queryset[offset : offset + limit])
 

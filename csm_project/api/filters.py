@@ -46,6 +46,14 @@ class InvalidQueryRequest(ApiError):
         super().__init__("Invalid sysparm_query", detail, code=2)
 
 
+def lists_everything(request, queryset: QuerySet) -> bool:
+    """Whether a list is every record in the default order: no ``sysparm_query``, and a queryset
+    the view left unfiltered and unjoined. Such a page may be read by SQL built once (the Lead and
+    Contact lists' prepared pages) rather than through this filter."""
+    query = queryset.query
+    return not request.query_params.get(QUERY_PARAM) and not query.where and not query.select_related
+
+
 class EncodedQueryFilter(BaseFilterBackend):
     """Applies `sysparm_query` (filter and ORDERBY) and the stable default order to a list."""
 

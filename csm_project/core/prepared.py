@@ -8,8 +8,9 @@ every API request runs took about 1.5 ms of Python to build and well under 1 ms 
 marker string for each named value, compiles the queryset, and notes which bound parameters are
 markers. ``run(**values)`` then sends the same SQL with the real values in those places: values
 still reach the database only as bound parameters. Rows come back as model instances,
-annotations set as attributes. A list value (``pk__in=values``) has
-one SQL per list length.
+annotations set as attributes. A list value has one SQL per list length with ``pk__in=values``,
+one for every length with ``pk__any=values`` on PostgreSQL (one array parameter,
+csm_project/core/lookups.py).
 
 References may be joined in with ``select_related`` (one level; ``only`` may restrict what is
 read of them): each distinct target becomes one object, shared by the records that point at it.

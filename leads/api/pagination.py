@@ -13,7 +13,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
 from csm_project.api.errors import ApiError
-from csm_project.api.filters import QUERY_PARAM
+from csm_project.api.filters import lists_everything
 from csm_project.api.pagination import page_url
 from csm_project.core.row_counts import exact_count
 from leads import selectors
@@ -37,8 +37,7 @@ class LeadPagination(BasePagination):
         through it) they are the same rows in the same order by SQL built once
         (``leads_in_list_order``); otherwise, or when a replaced processor's ``list_queryset``
         filters or joins, the queryset's."""
-        query = queryset.query
-        if not request.query_params.get(QUERY_PARAM) and not query.where and not query.select_related:
+        if lists_everything(request, queryset):
             return selectors.leads_in_list_order(offset=self.offset, limit=self.limit)
         return list(queryset[self.offset : self.offset + self.limit])
 

@@ -1,6 +1,7 @@
 """GET /api/sn_lead_mgmt_core/lead and /lead/{sys_id}: the shape and the paging of docs/lead-api.md,
 ``sysparm_fields``, encoded queries (dot-walks included) and a constant query count."""
 
+from collections import OrderedDict
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -340,9 +341,10 @@ def test_what_orjson_cannot_encode_falls_back_to_the_standard_renderer():
     assert PlainJSONRenderer().render(None) == b""
 
 
-def test_the_unfiltered_list_is_the_filtered_lists_rows_by_sql_built_once(lead_client, make_lead):
+def test_the_unfiltered_list_is_the_filtered_lists_rows_by_sql_built_once(lead_client, make_lead, monkeypatch):
     """No sysparm_query: the page comes from a prepared query; it must give what the encoded query
     filter gives (an always-true query takes that path), ties on the creation time included."""
+    monkeypatch.setattr(selectors._LEADS_IN_LIST_ORDER, "_compiled", OrderedDict())  # built by this test
     at = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
     made = [make_lead(first_name=f"Tied {n}") for n in range(7)]
     Lead.objects.filter(pk__in=[lead.pk for lead in made[2:6]]).update(sys_created_on=at)
