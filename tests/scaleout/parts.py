@@ -225,6 +225,10 @@ class Parts:
     servers: dict[str, Server] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     app_servers: int = 2
+    secret_key: str = SECRET_KEY
+    # Environment of every app server, and of one server by name ({"app2": {...}}).
+    app_settings: dict[str, str] = field(default_factory=dict)
+    app_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
 
     # --- the parts one by one ------------------------------------------------------------
 
@@ -307,33 +311,33 @@ class Parts:
         )
 
     def app_environment(self, **overrides: str) -> dict:
-        """The app servers' environment: every part in use."""
-        return clean_environment(
-            DJANGO_SETTINGS_MODULE="tests.settings",
-            SECRET_KEY=SECRET_KEY,
-            ALLOWED_HOSTS="127.0.0.1,localhost",
-            DATABASE_URL=self.pooled_dsn().replace("postgresql://", "postgres://"),
-            DATABASE_REPLICA_URLS=self.replica.dsn(self.database).replace("postgresql://", "postgres://"),
+        """The app servers' environment: every part in use, then ``app_settings``, ``overrides``."""
+        chosen = {
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "SECRET_KEY": self.secret_key,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": self.pooled_dsn().replace("postgresql://", "postgres://"),
+            "DATABASE_REPLICA_URLS": self.replica.dsn(self.database).replace("postgresql://", "postgres://"),
             # Generous on a busy 2-core machine: a replica is still used while this far behind.
-            DATABASE_REPLICA_MAX_LAG="30",
-            READ_YOUR_WRITES_SECONDS="30",
-            CACHE_URL=f"redis://127.0.0.1:{self.ports['redis']}/0",
-            ATTACHMENT_S3_BUCKET=S3_BUCKET,
-            ATTACHMENT_S3_ENDPOINT_URL=self.s3_url(),
-            ATTACHMENT_S3_REGION="us-east-1",
-            LOGIN_THROTTLE_FAILURES="3",
-            LOGIN_THROTTLE_WINDOW="600",
-            WEB_CONCURRENCY="2",
-            LOG_FORMAT="text",
+            "DATABASE_REPLICA_MAX_LAG": "30",
+            "READ_YOUR_WRITES_SECONDS": "30",
+            "CACHE_URL": f"redis://127.0.0.1:{self.ports['redis']}/0",
+            "ATTACHMENT_S3_BUCKET": S3_BUCKET,
+            "ATTACHMENT_S3_ENDPOINT_URL": self.s3_url(),
+            "ATTACHMENT_S3_REGION": "us-east-1",
+            "LOGIN_THROTTLE_FAILURES": "3",
+            "LOGIN_THROTTLE_WINDOW": "600",
+            "WEB_CONCURRENCY": "2",
+            "LOG_FORMAT": "text",
             **S3_CREDENTIALS,
-            **overrides,
-        )
+        }
+        return clean_environment(**{**chosen, **self.app_settings, **overrides})
 
-    def start_app_servers(self, env: dict | None = None) -> None:
-        env = env or self.app_environment()
+    def start_app_servers(self) -> None:
         started = []
         for number in range(1, self.app_servers + 1):
             name = f"app{number}"
+            env = self.app_environment(**self.app_overrides.get(name, {}))
             port = self.ports[name] = free_port()
             command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "csm_project.wsgi", "--bind"]
             command += [f"127.0.0.1:{port}", "--access-logfile", str(self.workdir / f"{name}.access.log")]
