@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +40,6 @@ from tests.servers import BIN, Server, clean_environment, free_port
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 TOOLS_DIR = Path(os.environ.get("CSM_TOOLS_DIR", "/var/cache/csm-ci"))
-PGBOUNCER_VERSION = "1.24.1"
 START_LIMIT = 180.0
 HBA_MARK = "# csm scale-out tests: streaming replicas on loopback"
 S3_BUCKET = "csm-attachments"
@@ -129,7 +129,7 @@ def _binary(name: str, *candidates: Path) -> str:
 def pgbouncer_binary() -> str:
     """A PgBouncer that keeps prepared statements in transaction mode (1.21 or newer)."""
     candidates = [Path(os.environ["CSM_PGBOUNCER"])] if os.environ.get("CSM_PGBOUNCER") else []
-    candidates.append(TOOLS_DIR / f"pgbouncer-{PGBOUNCER_VERSION}" / "bin" / "pgbouncer")
+    candidates.append(TOOLS_DIR / "pgbouncer" / "bin" / "pgbouncer")
     binary = _binary("pgbouncer", *candidates)
     version = _run([binary, "--version"], "pgbouncer --version").split()[1]
     if tuple(int(part) for part in version.split(".")[:2]) < (1, 21):
@@ -159,7 +159,7 @@ class Replica:
         self.root = Path(tempfile.mkdtemp(prefix="csm-replica-"))
         self.root.chmod(0o700)
         _give_to_postgres(self.root)
-        self.port = free_port()
+        self.port = self.port or free_port()
         _run(
             [*_as_postgres(), str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.primary_port)]
             + ["-U", "postgres", "-D", str(self.data), "-X", "stream", "-R", "-c", "fast", "--no-sync"],
@@ -194,7 +194,7 @@ class Replica:
             )
 
     def remove(self) -> None:
-        self.stop()
+        self.stop("immediate")  # its data is thrown away: no shutdown checkpoint
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
@@ -378,17 +378,26 @@ class Parts:
     # --- all at once -----------------------------------------------------------------------
 
     def start(self, *, with_app_servers: bool = True) -> Parts:
+        """Every part; the replica's copy is taken meanwhile (the app servers find it when it is up)."""
+        self.replica.port = free_port()
+        copying = ThreadPoolExecutor(max_workers=1).submit(self.replica.start)
+        problem: BaseException | None = None
         try:
-            self.replica.start()
             self.start_redis()
             self.start_pgbouncer()
             self.start_s3()
             if with_app_servers:
                 self.start_app_servers()
                 self.start_haproxy()
-        except BaseException:
+        except BaseException as error:
+            problem = error
+        try:
+            copying.result()
+        except BaseException as error:
+            problem = problem or error
+        if problem is not None:
             self.stop()
-            raise
+            raise problem
         return self
 
     def stop(self) -> None:
