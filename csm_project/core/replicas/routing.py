@@ -72,7 +72,7 @@ def read_alias() -> str:
     scope = _scope.get()
     if scope is None or scope.primary or scope.wrote or _primary_only.get():
         return PRIMARY
-    if connections[PRIMARY].in_atomic_block:
+    if in_primary_transaction():
         return PRIMARY
     if scope.replica is not None:
         if monitor.usable(scope.replica):
@@ -84,6 +84,10 @@ def read_alias() -> str:
         scope.primary = True
         return PRIMARY
     return scope.replica
+
+
+def in_primary_transaction() -> bool:
+    return connections[PRIMARY].in_atomic_block
 
 
 def note_write() -> None:
