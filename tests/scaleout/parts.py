@@ -316,7 +316,9 @@ class Parts:
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "SECRET_KEY": self.secret_key,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # Through PgBouncer in transaction mode, configured as docs/deployment.md says.
             "DATABASE_URL": self.pooled_dsn().replace("postgresql://", "postgres://"),
+            "DB_SERVER_SIDE_CURSORS": "false",
             "DATABASE_REPLICA_URLS": self.replica.dsn(self.database).replace("postgresql://", "postgres://"),
             # Generous on a busy 2-core machine: a replica is still used while this far behind.
             "DATABASE_REPLICA_MAX_LAG": "30",
