@@ -311,28 +311,30 @@ class Parts:
         )
 
     def app_environment(self, **overrides: str) -> dict:
-        """The app servers' environment: every part in use, then ``app_settings``, ``overrides``."""
+        """The app servers' environment: every part started, then ``app_settings``, ``overrides``."""
         chosen = {
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "SECRET_KEY": self.secret_key,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            # Through PgBouncer in transaction mode, configured as docs/deployment.md says.
-            "DATABASE_URL": self.pooled_dsn().replace("postgresql://", "postgres://"),
-            "DB_SERVER_SIDE_CURSORS": "false",
-            "DATABASE_REPLICA_URLS": self.replica.dsn(self.database).replace("postgresql://", "postgres://"),
-            # Generous on a busy 2-core machine: a replica is still used while this far behind.
-            "DATABASE_REPLICA_MAX_LAG": "30",
-            "READ_YOUR_WRITES_SECONDS": "30",
-            "CACHE_URL": f"redis://127.0.0.1:{self.ports['redis']}/0",
-            "ATTACHMENT_S3_BUCKET": S3_BUCKET,
-            "ATTACHMENT_S3_ENDPOINT_URL": self.s3_url(),
-            "ATTACHMENT_S3_REGION": "us-east-1",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{self.database}",
             "LOGIN_THROTTLE_FAILURES": "3",
             "LOGIN_THROTTLE_WINDOW": "600",
             "WEB_CONCURRENCY": "2",
             "LOG_FORMAT": "text",
-            **S3_CREDENTIALS,
         }
+        if "pgbouncer" in self.ports:
+            # Through PgBouncer in transaction mode, configured as docs/deployment.md says.
+            chosen["DATABASE_URL"] = self.pooled_dsn().replace("postgresql://", "postgres://")
+            chosen["DB_SERVER_SIDE_CURSORS"] = "false"
+        if self.replica.port:  # chosen before its copy is taken: servers may start meanwhile
+            chosen["DATABASE_REPLICA_URLS"] = self.replica.dsn(self.database).replace("postgresql://", "postgres://")
+            # Generous on a busy 2-core machine: a replica is still used while this far behind.
+            chosen["DATABASE_REPLICA_MAX_LAG"] = chosen["READ_YOUR_WRITES_SECONDS"] = "30"
+        if "redis" in self.ports:
+            chosen["CACHE_URL"] = f"redis://127.0.0.1:{self.ports['redis']}/0"
+        if "s3" in self.ports:
+            chosen.update(ATTACHMENT_S3_BUCKET=S3_BUCKET, ATTACHMENT_S3_ENDPOINT_URL=self.s3_url(), **S3_CREDENTIALS)
+            chosen["ATTACHMENT_S3_REGION"] = "us-east-1"
         return clean_environment(**{**chosen, **self.app_settings, **overrides})
 
     def start_app_servers(self) -> None:
@@ -355,11 +357,14 @@ class Parts:
         binary = _binary("haproxy")
         port = self.ports["haproxy"] = free_port()
         names = [f"app{n}" for n in range(1, self.app_servers + 1)]
-        servers = "".join(f"  server {name} 127.0.0.1:{self.ports[name]} check inter 1s\n" for name in names)
+        servers = "".join(f"  server {name} 127.0.0.1:{self.ports[name]} check\n" for name in names)
         config = self.workdir / "haproxy.cfg"
         config.write_text(
             "global\n  maxconn 512\n"
             "defaults\n  mode http\n  timeout connect 10s\n  timeout client 120s\n  timeout server 120s\n"
+            # A busy server answers its health check late, not never: only a server that stays
+            # silent is taken out (a check queued behind requests on a sync worker waits its turn).
+            "  timeout check 30s\n  default-server inter 2s fall 5 rise 1\n"
             f"frontend web\n  bind 127.0.0.1:{port}\n  default_backend app\n"
             "backend app\n  balance roundrobin\n  option httpchk GET /healthz\n"
             "  http-response set-header X-Served-By %s\n" + servers
