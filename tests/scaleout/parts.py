@@ -126,15 +126,27 @@ def _binary(name: str, *candidates: Path) -> str:
     return found
 
 
+def pgbouncer_version(binary: str) -> tuple[int, int]:
+    version = _run([binary, "--version"], "pgbouncer --version").split()[1]
+    return tuple(int(part) for part in version.split(".")[:2])
+
+
 def pgbouncer_binary() -> str:
     """A PgBouncer that keeps prepared statements in transaction mode (1.21 or newer)."""
     candidates = [Path(os.environ["CSM_PGBOUNCER"])] if os.environ.get("CSM_PGBOUNCER") else []
     candidates.append(TOOLS_DIR / "pgbouncer" / "bin" / "pgbouncer")
     binary = _binary("pgbouncer", *candidates)
-    version = _run([binary, "--version"], "pgbouncer --version").split()[1]
-    if tuple(int(part) for part in version.split(".")[:2]) < (1, 21):
-        raise Missing(f"{binary} is PgBouncer {version}; prepared statements need 1.21 (.ci/scaleout-tools builds it)")
+    if pgbouncer_version(binary) < (1, 21):
+        raise Missing(f"{binary} is PgBouncer {pgbouncer_version(binary)}; prepared statements need 1.21")
     return binary
+
+
+def older_pgbouncer_binary() -> str:
+    """The operating system's own PgBouncer (Debian bookworm's is 1.18: no prepared statements in
+    transaction mode), installed or unpacked from its package by ``.ci/scaleout-tools``."""
+    return _binary(
+        "pgbouncer-debian", Path("/usr/sbin/pgbouncer"), TOOLS_DIR / "pgbouncer-debian" / "usr/sbin/pgbouncer"
+    )
 
 
 @dataclass
@@ -244,29 +256,30 @@ class Parts:
 
         return redis.Redis(host="127.0.0.1", port=self.ports["redis"], socket_timeout=30)
 
-    def start_pgbouncer(self) -> None:
-        binary = pgbouncer_binary()
-        port = self.ports["pgbouncer"] = free_port()
-        home = self.workdir / "pgbouncer"
+    def start_pgbouncer(self, name: str = "pgbouncer", binary: str | None = None) -> None:
+        """PgBouncer in transaction mode in front of the primary, as ``name``; with
+        ``max_prepared_statements`` when the binary is 1.21 or newer (the default one is)."""
+        binary = binary or pgbouncer_binary()
+        prepared = pgbouncer_version(binary) >= (1, 21)
+        port = self.ports[name] = free_port()
+        home = self.workdir / name
         home.mkdir()
         (home / "users.txt").write_text('"postgres" ""\n')
         (home / "pgbouncer.ini").write_text(
             "[databases]\n* = host=127.0.0.1 port=5432\n"
             f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
             f"auth_type = trust\nauth_file = {home / 'users.txt'}\nadmin_users = postgres\n"
-            "pool_mode = transaction\nmax_prepared_statements = 200\n"
-            "default_pool_size = 8\nmax_client_conn = 400\n"
-            f"logfile = {home / 'pgbouncer.log'}\npidfile = {home / 'pgbouncer.pid'}\n"
+            "pool_mode = transaction\ndefault_pool_size = 8\nmax_client_conn = 400\n"
+            + ("max_prepared_statements = 200\n" if prepared else "")
+            + f"logfile = {home / 'pgbouncer.log'}\npidfile = {home / 'pgbouncer.pid'}\n"
         )
         _give_to_postgres(home)
         user = ["-u", "postgres"] if os.geteuid() == 0 else []
-        self.servers["pgbouncer"] = Server(
-            [binary, *user, str(home / "pgbouncer.ini")], os.environ.copy(), self.workdir / "pgbouncer.out"
-        )
+        self.servers[name] = Server([binary, *user, str(home / "pgbouncer.ini")], os.environ.copy(), home / "out.log")
         wait_for(
-            lambda: psycopg.connect(self.pooled_dsn(), connect_timeout=5).close() or True,
-            "pgbouncer",
-            server=self.servers["pgbouncer"],
+            lambda: psycopg.connect(primary_dsn(self.database, port), connect_timeout=5).close() or True,
+            name,
+            server=self.servers[name],
         )
 
     def pooled_dsn(self, database: str | None = None) -> str:
@@ -337,18 +350,21 @@ class Parts:
             chosen["ATTACHMENT_S3_REGION"] = "us-east-1"
         return clean_environment(**{**chosen, **self.app_settings, **overrides})
 
+    def start_app_server(self, name: str, env: dict) -> Server:
+        """gunicorn as ``name`` on a free port (not waited for)."""
+        port = self.ports[name] = free_port()
+        command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "csm_project.wsgi", "--bind"]
+        command += [f"127.0.0.1:{port}", "--access-logfile", str(self.workdir / f"{name}.access.log")]
+        self.servers[name] = Server(command, env, self.workdir / f"{name}.log")
+        return self.servers[name]
+
     def start_app_servers(self) -> None:
-        started = []
-        for number in range(1, self.app_servers + 1):
-            name = f"app{number}"
-            env = self.app_environment(**self.app_overrides.get(name, {}))
-            port = self.ports[name] = free_port()
-            command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "csm_project.wsgi", "--bind"]
-            command += [f"127.0.0.1:{port}", "--access-logfile", str(self.workdir / f"{name}.access.log")]
-            self.servers[name] = Server(command, env, self.workdir / f"{name}.log")
-            started.append((self.servers[name], self.app_url(name)))
-        for server, url in started:
-            server.wait_until_answering(url + "/healthz")
+        names = [f"app{number}" for number in range(1, self.app_servers + 1)]
+        started = [
+            self.start_app_server(name, self.app_environment(**self.app_overrides.get(name, {}))) for name in names
+        ]
+        for server, name in zip(started, names, strict=True):
+            server.wait_until_answering(self.app_url(name) + "/healthz")
 
     def app_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"

@@ -17,11 +17,18 @@ from django.db import connection
 
 from contacts.models import Account, Contact
 from csm_project.api.authentication import verified_credentials
-from csm_project.core.models import User
+from csm_project.core.models import SysAudit, User
 from csm_project.core.roles import user_grant_roles
 from tests.contacts.factories_contacts import ContactFactory
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.scaleout.parts import S3_BUCKET, caught_up, wait_for
+from tests.scaleout.parts import (
+    S3_BUCKET,
+    Missing,
+    caught_up,
+    older_pgbouncer_binary,
+    pgbouncer_version,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -249,6 +256,44 @@ def test_pgbouncer_in_transaction_mode_keeps_the_prepared_statements(parts, admi
     assert pools and all(row["pool_mode"] == "transaction" for row in pools)
     servers = [row for row in parts.pgbouncer_admin("SHOW SERVERS") if row["database"] == database]
     assert sum(int(row["prepared_statements"]) for row in servers) > 0
+
+
+def test_an_older_pgbouncer_in_transaction_mode_serves_with_server_side_binding_off(parts, admin):
+    """The configuration for PgBouncer before 1.21 (docs/deployment.md): nothing prepared."""
+    try:
+        binary = older_pgbouncer_binary()
+    except Missing as missing:
+        pytest.skip(str(missing))
+    assert pgbouncer_version(binary) < (1, 21)  # the configuration under test, not the newer one
+    database = connection.settings_dict["NAME"]
+    parts.start_pgbouncer("pgbouncer_old", binary)
+    env = parts.app_environment(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:{parts.ports['pgbouncer_old']}/{database}",
+        DB_SERVER_SIDE_BINDING="false",
+        DATABASE_REPLICA_URLS="",
+    )
+    parts.start_app_server("app_old", env).wait_until_answering(parts.app_url("app_old") + "/healthz")
+    base = parts.app_url("app_old")
+    try:
+        with requests.Session() as client:
+            client.auth = auth(admin)
+            created = client.post(base + ACCOUNTS, json={"name": "through 1.18"}, timeout=TIMEOUT)
+            assert created.status_code == 201
+            record = f"{ACCOUNTS}/{created.json()['result']['sys_id']}"
+            for _ in range(8):  # past the prepare threshold: nothing is prepared, nothing goes missing
+                listed = client.get(base + ACCOUNTS, params={"sysparm_query": "name=through 1.18"}, timeout=TIMEOUT)
+                assert listed.status_code == 200 and len(listed.json()["result"]) == 1
+            changed = client.patch(base + record, json={"name": "through 1.18, changed"}, timeout=TIMEOUT)
+            assert changed.status_code == 200
+            assert client.get(base + record, timeout=TIMEOUT).json()["result"]["name"] == "through 1.18, changed"
+        audit = SysAudit.objects.filter(documentkey=created.json()["result"]["sys_id"], fieldname="name")
+        assert sorted(audit.values_list("newvalue", "user")) == [
+            ("through 1.18", admin.user_name),
+            ("through 1.18, changed", admin.user_name),
+        ]
+    finally:
+        for name in ("app_old", "pgbouncer_old"):
+            parts.servers.pop(name).stop()
 
 
 def test_a_replica_stopped_mid_run_costs_no_request(parts, admin):
