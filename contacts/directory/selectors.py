@@ -25,9 +25,9 @@ from typing import Any
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 
 from contacts.models import CustomContact
+from csm_project.core.access.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
 from csm_project.core.models import User, is_sys_id
-from csm_project.core.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
-from csm_project.core.row_counts import exact_count
+from csm_project.core.sql.row_counts import exact_count
 from interactions.models import Queue
 
 USER = "User"

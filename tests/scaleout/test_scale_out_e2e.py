@@ -17,8 +17,8 @@ from django.db import connection
 
 from contacts.models import Account, Contact
 from csm_project.api.authentication import verified_credentials
+from csm_project.core.access.roles import user_grant_roles
 from csm_project.core.models import SysAudit, User
-from csm_project.core.roles import user_grant_roles
 from tests.contacts.factories_contacts import ContactFactory
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.scaleout.parts import (

@@ -27,9 +27,9 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 
-from csm_project.core.audit import audit_reason
+from csm_project.core.bulk.exports import export_fields, export_rows
 from csm_project.core.models import JournalEntry, SysAudit
-from csm_project.core.record_export import export_fields, export_rows
+from csm_project.core.sql.audit import audit_reason
 from csm_project.encoded_query.compiler import compile_query
 from csm_project.encoded_query.parser import parse
 from csm_project.registry import TableSpec, UnknownTable, get_table

@@ -9,7 +9,7 @@ import json
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from csm_project.core.datetimes import format_utc, parse_wire
+from csm_project.core.records.datetimes import format_utc, parse_wire
 from csm_project.registry import FieldSpec, FieldType
 
 _TRUE = {"true", "1", "yes"}

@@ -35,16 +35,23 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from csm_project.core.actor import current_actor_name
-from csm_project.core.audit import audit_context_sync
+from csm_project.core.access.actor import current_actor_name
+from csm_project.core.bulk.files import SourceRow
 from csm_project.core.errors import UNIQUE, FieldError
-from csm_project.core.journal import journal_add
 from csm_project.core.models import SYSTEM_FIELDS, JournalEntry, SysRecord, is_sys_id
-from csm_project.core.numbers import advance_past, reserve_numbers
-from csm_project.core.record_files import SourceRow
-from csm_project.core.record_rules import RecordRules, rules_for
-from csm_project.core.records import MANDATORY, WORK_NOTES, CleanRow, TableRules, check_references, check_unique
-from csm_project.core.wire_values import to_text
+from csm_project.core.records.field_rules import (
+    MANDATORY,
+    WORK_NOTES,
+    CleanRow,
+    TableRules,
+    check_references,
+    check_unique,
+)
+from csm_project.core.records.hooks import RecordRules, rules_for
+from csm_project.core.records.journal import journal_add
+from csm_project.core.records.wire_values import to_text
+from csm_project.core.sql.audit import audit_context_sync
+from csm_project.core.sql.numbers import advance_past, reserve_numbers
 
 NUMBER = "number"
 #: Columns a file may carry that are not fields to write: system fields and login bookkeeping of
@@ -434,7 +441,7 @@ def _few_collections() -> Iterator[None]:
 
 
 def _actor_id() -> str | None:
-    from csm_project.core.actor import current_actor_user
+    from csm_project.core.access.actor import current_actor_user
 
     user = current_actor_user()
     return user.pk if user is not None else None

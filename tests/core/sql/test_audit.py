@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts.models import Account, Contact, CustomContact
-from csm_project.core.actor import acting_as
-from csm_project.core.audit import audit_reason, audit_triggers_installed, audited_tables
-from csm_project.core.choices import choices_ensure
+from csm_project.core.access.actor import acting_as
 from csm_project.core.models import SysAudit
+from csm_project.core.records.choices import choices_ensure
+from csm_project.core.sql.audit import audit_reason, audit_triggers_installed, audited_tables
 from interactions.models import Interaction, InteractionConnector, Queue
 from leads.demo import CHOICES
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering
@@ -367,7 +367,7 @@ def test_the_audit_cannot_be_loaded_by_an_import(tmp_path):
 @pytest.mark.postgres
 def test_copy_on_postgresql_is_audited_with_the_synced_actor(make_user):
     """A raw COPY (the bulk importer's fast path) fires the statement triggers too."""
-    from csm_project.core.audit import audit_context_sync
+    from csm_project.core.sql.audit import audit_context_sync
 
     loader = make_user(user_name="copy.loader")
     with acting_as(loader), audit_reason("copy test"):
@@ -420,7 +420,7 @@ def test_copy_on_postgresql_is_audited_with_the_synced_actor(make_user):
 def test_generic_record_writes_are_audited(make_user):
     """The generic create/update/delete every table's API and the Table API write through."""
     from csm_project.core.errors import DomainError
-    from csm_project.core.records import record_create, record_delete, record_update
+    from csm_project.core.records.services import record_create, record_delete, record_update
 
     editor = make_user(user_name="table.editor")
     with acting_as(editor):

@@ -1,30 +1,19 @@
-"""Writes of any registry table: create, update and delete one record with every rule that
-must hold however data arrives (a record API, the Table API, the admin, an import).
+"""The field rules of a registry table, derived from the model and the registry and compiled
+once per table (``table_rules``): how each writable field reads a wire value.
 
-Two layers of rules run on every write:
-
-1. Field rules derived from the model and the registry, compiled once per table
-   (``table_rules``): type conversion of wire values, maximum lengths and the model's other
-   validators, mandatory fields (not null, not blank, no default), choice values from the
-   field's ``sys_choice`` list (a field with no list there uses the model's ``choices``; one
-   with neither takes any text), references that exist, unique values (user names compared
-   without case). Unknown names, system fields and fields the model marks not editable
-   (``number``) are ignored; ``""`` and ``None`` clear a field (a field that cannot be empty
-   takes its default, or is refused as mandatory).
-2. The table's own domain rules (``RecordRules``), registered by the app owning the table in
-   its ``AppConfig.ready()``: closing a lead stamps its closed date, an interaction's
-   ``opened_by`` is the acting user, a contact without a user name gets its sys_id, ...
-
-A ``work_notes`` value becomes a journal entry on the record. Record numbers are drawn by the
-models on insert, inside the write's transaction. A refused write raises ``DomainError`` with
-one ``FieldError`` per bad field and writes nothing.
+Type conversion of wire values, maximum lengths and the model's other validators, mandatory
+fields (not null, not blank, no default), choice values from the field's ``sys_choice`` list (a
+field with no list there uses the model's ``choices``; one with neither takes any text),
+references that exist, unique values (user names compared without case). Unknown names, system
+fields and fields the model marks not editable (``number``) are ignored; ``""`` and ``None``
+clear a field (a field that cannot be empty takes its default, or is refused as mandatory).
 
 Batches (imports) use the same pieces without a query per row: ``TableRules.clean`` reads one
 row against choice lists loaded once (``TableRules.load_choices``), then ``check_references``
-and ``check_unique`` check many rows with one query per field.
+and ``check_unique`` check many rows with one query per field. One record's write
+(``csm_project.core.records.services``) runs them on a batch of one.
 """
 
-import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,26 +21,14 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, router, transaction
-from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.db import models
 
-from csm_project.core.errors import (
-    CHOICE,
-    INVALID,
-    REFERENCE,
-    REQUIRED,
-    TOO_LONG,
-    UNIQUE,
-    DomainError,
-    FieldError,
-    ProtectedRecord,
-)
-from csm_project.core.journal import journal_add, work_note_text
-from csm_project.core.models import SYSTEM_FIELDS, Choice, JournalEntry, SysRecord, User, is_sys_id
-from csm_project.core.record_rules import rules_for
-from csm_project.core.users import USER_NAME, user_name_key, user_name_taken_message, user_names_taken
-from csm_project.core.wire_values import from_text
-from csm_project.registry import FieldSpec, FieldType, TableSpec, UnknownTable, get_table
+from csm_project.core.errors import CHOICE, INVALID, REFERENCE, REQUIRED, TOO_LONG, UNIQUE, FieldError, quoted
+from csm_project.core.models import SYSTEM_FIELDS, Choice, SysRecord, User, is_sys_id
+from csm_project.core.records.journal import work_note_text
+from csm_project.core.records.users import USER_NAME, user_name_key, user_name_taken_message, user_names_taken
+from csm_project.core.records.wire_values import from_text
+from csm_project.registry import FieldSpec, FieldType, TableSpec, get_table
 
 WORK_NOTES = "work_notes"
 MANDATORY = "Mandatory field is either missing or invalid."
@@ -181,7 +158,7 @@ class TableRules:
         if rule.spec.is_reference:
             text = str(raw)
             if not input_display_value and not is_sys_id(text):
-                raise FieldProblem(f"No {rule.spec.reference} record with sys_id {_shown(text)}", REFERENCE)
+                raise FieldProblem(f"No {rule.spec.reference} record with sys_id {quoted(text)}", REFERENCE)
             return text
         if rule.spec.type is FieldType.CHOICE:
             return self._choice(rule, str(raw), choices, input_display_value)
@@ -190,7 +167,7 @@ class TableRules:
         except ValueError as exc:
             raise FieldProblem(str(exc)) from None
         if isinstance(value, Decimal) and not value.is_finite():
-            raise FieldProblem(f"{_shown(str(raw))} is not a number")
+            raise FieldProblem(f"{quoted(str(raw))} is not a number")
         if isinstance(value, str) and "\x00" in value:
             raise FieldProblem("The value contains a NUL character")
         if value is None:
@@ -214,7 +191,7 @@ class TableRules:
             for value, label in allowed.items():
                 if label == text:
                     return value
-        raise FieldProblem(f"{_shown(text)} is not one of the choices of {rule.name}", CHOICE)
+        raise FieldProblem(f"{quoted(text)} is not one of the choices of {rule.name}", CHOICE)
 
     # -- values already read (a record API's own reader, the admin's form)
 
@@ -303,7 +280,7 @@ def check_references(rules: TableRules, rows: Sequence[CleanRow], *, input_displ
                 del row.values[rule.name]
                 what = "named" if input_display_value and not is_sys_id(text) else "with sys_id"
                 row.errors.append(
-                    FieldError(rule.name, f"No {rule.spec.reference} record {what} {_shown(text)}", REFERENCE)
+                    FieldError(rule.name, f"No {rule.spec.reference} record {what} {quoted(text)}", REFERENCE)
                 )
 
 
@@ -333,140 +310,8 @@ def check_unique(rules: TableRules, rows: Sequence[CleanRow], *, exclude_pk: str
                 message = (
                     user_name_taken_message(value)
                     if by_case
-                    else f"{_shown(str(value))} is already used by another {rules.table.name} record"
+                    else f"{quoted(str(value))} is already used by another {rules.table.name} record"
                 )
                 row.errors.append(FieldError(rule.name, message, UNIQUE))
             else:
                 seen.add(key(value))
-
-
-# --- one record -------------------------------------------------------------------------------
-
-
-def record_create(*, table: str, values: dict[str, Any], input_display_value: bool = False) -> SysRecord:
-    """Insert a record of ``table`` from wire values; see the module docstring."""
-    rules = _rules(table)
-    with transaction.atomic():
-        record = rules.model()
-        _write(rules, record, values, creating=True, input_display_value=input_display_value)
-    return record
-
-
-def record_update(*, instance: SysRecord, values: dict[str, Any], input_display_value: bool = False) -> SysRecord:
-    """Change the given fields of ``instance``; only fields whose value differs are written."""
-    rules = _rules(instance.sys_table)
-    with transaction.atomic():
-        _write(rules, instance, values, creating=False, input_display_value=input_display_value)
-    return instance
-
-
-def record_delete(*, instance: SysRecord) -> None:
-    """Delete ``instance`` with what it owns (rows that cascade, and every deleted record's
-    journal entries); references that may be emptied are cleared. Raises ``ProtectedRecord``
-    when other records protect it."""
-    using = router.db_for_write(type(instance), instance=instance)
-    with transaction.atomic(using=using):
-        collector = Collector(using=using)
-        try:
-            collector.collect([instance])
-        except ProtectedError as exc:
-            raise _protected(exc.protected_objects) from None
-        except RestrictedError as exc:
-            raise _protected(exc.restricted_objects) from None
-        # What the collector deletes: loaded rows, and querysets it deletes without loading.
-        doomed = [(model, [obj.pk for obj in objects]) for model, objects in collector.data.items()]
-        doomed += [(queryset.model, queryset.values("pk")) for queryset in collector.fast_deletes]
-        for model, ids in doomed:
-            name = getattr(model, "sys_table", "")
-            if name and model is not JournalEntry:
-                JournalEntry.objects.filter(name=name, element_id__in=ids).delete()
-        try:
-            with transaction.atomic(using=using):
-                collector.delete()
-        except IntegrityError:
-            raise ProtectedRecord("The record cannot be deleted: other records refer to it") from None
-
-
-def _protected(objects: Iterable[models.Model]) -> ProtectedRecord:
-    tables = sorted({getattr(obj, "sys_table", "") or type(obj).__name__ for obj in objects})
-    return ProtectedRecord(f"The record cannot be deleted: {', '.join(tables)} records refer to it")
-
-
-def _rules(table: str) -> TableRules:
-    try:
-        return table_rules(table)
-    except UnknownTable:
-        raise DomainError(f"Invalid table {table}") from None
-
-
-def record_check(
-    *,
-    table: str,
-    values: dict[str, Any],
-    instance: SysRecord | None = None,
-    input_display_value: bool = False,
-    exclude: Iterable[str] = (),
-) -> None:
-    """Raise the ``DomainError`` that ``record_create`` (no ``instance``) or ``record_update``
-    would raise for ``values``, writing nothing: forms check with it before they save. Errors
-    on the fields of ``exclude`` are left out (a form's parent reference, set on save)."""
-    rules = _rules(table)
-    record = copy.copy(instance) if instance is not None else rules.model()
-    try:
-        _prepare(rules, record, values, creating=instance is None, input_display_value=input_display_value)
-    except DomainError as exc:
-        skipped = set(exclude)
-        errors = [error for error in exc.errors if error.field not in skipped]
-        if errors:
-            raise DomainError(errors) from None
-
-
-def _prepare(
-    rules: TableRules, record: SysRecord, values: dict[str, Any], *, creating: bool, input_display_value: bool
-) -> tuple[CleanRow, dict[str, Any]]:
-    """Apply ``values`` to ``record`` with every rule; the row read and the changed fields."""
-    if not isinstance(values, dict):
-        raise DomainError("The values of a record must be a map of field names to values")
-    choices = rules.load_choices([name for name in values if name in rules.fields]) if rules.choice_fields else {}
-    row = rules.clean(values, choices=choices, input_display_value=input_display_value)
-    check_references(rules, [row], input_display_value=input_display_value)
-    changed: dict[str, Any] = {}
-    for name, value in row.values.items():
-        rule = rules.fields[name]
-        old = None if creating else getattr(record, rule.attname)
-        if creating or old != value:
-            changed[name] = old
-            setattr(record, rule.attname, value)
-    errors = list(row.errors)
-    errors += rules_for(rules.table.name).clean(record, creating=creating, changed=changed)
-    if creating:
-        errors += [error for error in rules.missing(record) if error.field not in {e.field for e in errors}]
-    unique_row = CleanRow(
-        values={rule.name: getattr(record, rule.attname) for rule in rules.unique if creating or rule.name in changed}
-    )
-    check_unique(rules, [unique_row], exclude_pk=None if creating else record.pk)
-    errors += unique_row.errors
-    if errors:
-        raise DomainError(errors)
-    return row, changed
-
-
-def _write(
-    rules: TableRules, record: SysRecord, values: dict[str, Any], *, creating: bool, input_display_value: bool
-) -> None:
-    row, changed = _prepare(rules, record, values, creating=creating, input_display_value=input_display_value)
-    if creating or changed:
-        try:
-            with transaction.atomic():
-                record.save()
-        except IntegrityError:
-            # A concurrent write took a unique value between the check and the save.
-            raise DomainError("The record conflicts with another record", code=UNIQUE) from None
-    rules_for(rules.table.name).after_save(record, creating=creating, changed=changed)
-    if row.work_note:
-        journal_add(record=record, text=row.work_note)
-
-
-def _shown(value: str) -> str:
-    """A value quoted in a message, cut short: messages echo input, not books."""
-    return repr(value if len(value) <= 64 else value[:64] + "...")

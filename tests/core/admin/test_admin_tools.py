@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from contacts.models import Account, Contact
-from csm_project.core.actor import acting_as
-from csm_project.core.admin_tools import SMALL_TABLES
-from csm_project.core.journal import journal_add
+from csm_project.core.access.actor import acting_as
+from csm_project.core.admin.tools import SMALL_TABLES
 from csm_project.core.models import JournalEntry, Role, SysAudit
+from csm_project.core.records.journal import journal_add
 from leads.models import Lead
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory
 

@@ -14,9 +14,9 @@ from typing import TextIO
 
 from django.db import connection
 
-from csm_project.core.queries import apply_encoded_query
-from csm_project.core.record_files import CSV, RowWriter
-from csm_project.core.wire_values import to_text
+from csm_project.core.bulk.files import CSV, RowWriter
+from csm_project.core.records.queries import apply_encoded_query
+from csm_project.core.records.wire_values import to_text
 from csm_project.registry import FieldSpec, FieldType, TableSpec
 
 CHUNK = 2000

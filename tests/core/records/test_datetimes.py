@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from csm_project.core.datetimes import WIRE_FORMAT, format_both, format_display, format_utc
+from csm_project.core.records.datetimes import WIRE_FORMAT, format_both, format_display, format_utc
 
 ZONES = [UTC, ZoneInfo("UTC"), ZoneInfo("America/New_York"), ZoneInfo("Asia/Kolkata"), ZoneInfo("Europe/London"),
          ZoneInfo("Pacific/Chatham"), timezone(timedelta(hours=-3, minutes=-30))]  # fmt: skip

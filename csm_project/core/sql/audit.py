@@ -13,7 +13,7 @@ SQL and PostgreSQL ``COPY``. ``docs/audit.md`` explains the choice.
   ``YYYY-MM-DD HH:MM:SS`` UTC, references as the referenced sys_id.
 - System fields (``sys_*``) are not audited field by field; ``record_checkpoint`` is the
   record's ``sys_mod_count`` after the change.
-- The acting user and the reason come from ``csm_project.core.actor``: on SQLite the triggers
+- The acting user and the reason come from ``csm_project.core.access.actor``: on SQLite the triggers
   call two functions registered on each connection; on PostgreSQL every write statement sent
   through Django is preceded, in its transaction, by ``set_config('csm.actor', ..., true)``
   (a write outside a transaction is wrapped in one, so the setting never outlives it).
@@ -41,7 +41,7 @@ from contextvars import ContextVar
 from django.db import models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from csm_project.core.actor import current_actor_name
+from csm_project.core.access.actor import current_actor_name
 from csm_project.core.models import SYSTEM_FIELDS
 
 AUDIT_TABLE = "sys_audit"

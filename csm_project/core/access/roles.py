@@ -1,5 +1,5 @@
 """Granting and revoking roles. The role catalogue lives in the database (names in
-``csm_project.core.role_names``):
+``csm_project.core.access.role_names``):
 migration 0002 of this app creates it, staff may add roles in the admin."""
 
 from collections.abc import Iterable

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.html import format_html
 
-from csm_project.core.admin_tools import (
+from csm_project.core.admin.tools import (
     EncodedQueryChangeList,
     PlatformAdminMixin,
     PlatformInlineMixin,
@@ -37,8 +37,9 @@ from csm_project.core.models import (
     TableAccess,
     User,
 )
-from csm_project.core.records import record_check, record_create, record_delete, record_update, table_rules
-from csm_project.core.wire_values import to_text
+from csm_project.core.records.field_rules import table_rules
+from csm_project.core.records.services import record_check, record_create, record_delete, record_update
+from csm_project.core.records.wire_values import to_text
 
 SYSTEM_FIELDSET = ("System", {"classes": ("collapse",), "fields": SYSTEM_FIELDS})
 

@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from csm_project.api.authentication import verified_credentials
-from csm_project.core import login_throttle
+from csm_project.core.access import login_throttle
+from csm_project.core.access.roles import user_grant_roles, user_revoke_roles
 from csm_project.core.models import LoginFailures, User, role_names_annotation
-from csm_project.core.roles import user_grant_roles, user_revoke_roles
 from tests.conftest import basic_auth
 from tests.contacts.factories_contacts import ContactFactory
 from tests.factories import TEST_PASSWORD

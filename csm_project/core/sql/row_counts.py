@@ -42,7 +42,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
-from csm_project.core.audit import _q, existing_triggers
+from csm_project.core.sql.audit import _q, existing_triggers
 
 COUNT_TABLE = "sys_row_count"
 TRIGGER_PREFIX = "csm_rowcount_"

@@ -10,7 +10,7 @@ markers. ``run(**values)`` then sends the same SQL with the real values in those
 still reach the database only as bound parameters. Rows come back as model instances,
 annotations set as attributes. A list value has one SQL per list length with ``pk__in=values``,
 one for every length with ``pk__any=values`` on PostgreSQL (one array parameter,
-csm_project/core/lookups.py).
+csm_project/core/sql/lookups.py).
 
 References may be joined in with ``select_related`` (one level; ``only`` may restrict what is
 read of them): each distinct target becomes one object, shared by the records that point at it.
@@ -67,7 +67,7 @@ class _Compiled:
 # A query that matches nothing for these lengths (an empty ``IN`` list).
 _NOTHING = _Compiled(sql="", template=[], slots={}, columns=None, joined=(), annotations={}, converters={})
 
-# A list value sent as one parameter (``field__any``, csm_project/core/lookups.py): its SQL is the
+# A list value sent as one parameter (``field__any``, csm_project/core/sql/lookups.py): its SQL is the
 # same whatever the list's length.
 WHOLE = "whole"
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from csm_project.core.actor import current_actor_user
+from csm_project.core.access.actor import current_actor_user
 from csm_project.core.models import JournalEntry, SysRecord
-from csm_project.core.prepared import PreparedQuery, own_columns
+from csm_project.core.sql.prepared import PreparedQuery, own_columns
 
 
 def journal_add(*, record: SysRecord, text: str, element: str = "work_notes") -> JournalEntry:

@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 
 from csm_project.core.errors import FieldError
 from csm_project.core.models import SysRecord, User, display_name
-from csm_project.core.record_rules import RecordRules
+from csm_project.core.records.hooks import RecordRules
 
 USER_NAME = "user_name"
 

@@ -18,10 +18,10 @@ from django.db import connection
 
 from contacts.models import Account, Contact
 from csm_project.core.errors import DomainError
-from csm_project.core.records import record_create
+from csm_project.core.records.services import record_create
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def load(*args: str) -> tuple[str, str]:
@@ -321,7 +321,7 @@ def test_a_load_killed_midway_leaves_nothing_and_an_upsert_rerun_finishes_it(tmp
 def test_concurrent_loads_draw_unique_increasing_number_blocks(tmp_path):
     from django.db import transaction
 
-    from csm_project.core.numbers import reserve_numbers
+    from csm_project.core.sql.numbers import reserve_numbers
     from tests.concurrency import run_together
 
     def draw(index: int) -> list[str]:

@@ -11,7 +11,7 @@ fine: its cost is one page, not the table.
 import pytest
 from django.db import connection
 
-from csm_project.api.filters import apply_encoded_query
+from csm_project.core.records.queries import apply_encoded_query
 from csm_project.registry import all_tables
 
 PAGE = 20

@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.test.utils import CaptureQueriesContext
 
 from csm_project.core.models import JournalEntry, User, role_names_annotation
-from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids, own_columns
+from csm_project.core.sql.prepared import PreparedQuery, attach_references, by_sys_ids, own_columns
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ from collections.abc import Collection, Sequence
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from csm_project.core.datetimes import user_zone
 from csm_project.core.errors import DomainError
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_bool
+from csm_project.core.records.datetimes import user_zone
 from csm_project.encoded_query.compiler import compile_query
 from csm_project.encoded_query.parser import Term, parse
 from csm_project.registry import TableSpec, table_for_model

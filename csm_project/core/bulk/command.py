@@ -10,12 +10,12 @@ from typing import Any, BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError
 
-from csm_project.core.actor import acting_as
-from csm_project.core.audit import audit_reason
+from csm_project.core.access.actor import acting_as
+from csm_project.core.bulk.files import CSV, FORMATS, JSONL, FileShapeError, RowReader, RowWriter, SourceRow
+from csm_project.core.bulk.imports import ERROR_COLUMN, Extension, ImportResult, RecordLoader, RowError
 from csm_project.core.models import User
-from csm_project.core.record_files import CSV, FORMATS, JSONL, FileShapeError, RowReader, RowWriter, SourceRow
-from csm_project.core.record_import import ERROR_COLUMN, Extension, ImportResult, RecordLoader, RowError
-from csm_project.core.records import table_rules
+from csm_project.core.records.field_rules import table_rules
+from csm_project.core.sql.audit import audit_reason
 
 PLAIN_PROGRESS_SECONDS = 5.0
 

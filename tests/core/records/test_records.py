@@ -9,17 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contacts.models import Account, Contact, SocialChannel, SocialProfile
-from csm_project.core.actor import acting_as
-from csm_project.core.choices import choices_ensure
+from csm_project.core.access.actor import acting_as
 from csm_project.core.errors import CHOICE, REFERENCE, REQUIRED, UNIQUE, DomainError, ProtectedRecord
 from csm_project.core.models import JournalEntry
-from csm_project.core.records import (
-    check_references,
-    record_create,
-    record_delete,
-    record_update,
-    table_rules,
-)
+from csm_project.core.records.choices import choices_ensure
+from csm_project.core.records.field_rules import check_references, table_rules
+from csm_project.core.records.services import record_create, record_delete, record_update
 from csm_project.registry import FieldType, all_tables
 from interactions.models import Interaction, InteractionConnector
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering

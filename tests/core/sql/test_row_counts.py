@@ -1,6 +1,6 @@
 """Exact row counts: the unfiltered lists' X-Total-Count equals COUNT(*) after every kind of write.
 
-On PostgreSQL the count comes from the table's counter (``csm_project.core.row_counts``); each
+On PostgreSQL the count comes from the table's counter (``csm_project.core.sql.row_counts``); each
 test compares it with a real ``COUNT(*)`` and checks the counter, not a fallback, answered. On
 SQLite the count is ``COUNT(*)`` itself and the same assertions hold.
 """
@@ -14,8 +14,8 @@ from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from contacts.models import Account, Contact, CustomContact
-from csm_project.core import row_counts
-from csm_project.core.row_counts import COMPACT_ABOVE, COUNT_TABLE, counter_serves, exact_count
+from csm_project.core.sql import row_counts
+from csm_project.core.sql.row_counts import COMPACT_ABOVE, COUNT_TABLE, counter_serves, exact_count
 from tests.concurrency import run_together
 from tests.conftest import on_postgresql
 
