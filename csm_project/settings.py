@@ -16,6 +16,10 @@ Environment variables:
 - Operations: DB_CONNECT_TIMEOUT, DB_POOL_TIMEOUT, DB_SERVER_SIDE_BINDING, DB_PREPARE_THRESHOLD,
   MAX_REQUEST_LINE, LOG_LEVEL, LOG_FORMAT,
   LOGIN_THROTTLE_FAILURES, LOGIN_THROTTLE_WINDOW.
+- Scale-out (docs/deployment.md): DATABASE_REPLICA_URLS, DATABASE_REPLICA_MAX_LAG,
+  DATABASE_REPLICA_CHECK_SECONDS, READ_YOUR_WRITES_SECONDS, DB_SERVER_SIDE_CURSORS, CACHE_URL,
+  CACHE_KEY_PREFIX, ATTACHMENT_S3_BUCKET, ATTACHMENT_S3_ENDPOINT_URL, ATTACHMENT_S3_REGION,
+  ATTACHMENT_S3_PREFIX.
 - STATIC_ROOT: where ``collectstatic`` puts the static files the instance serves.
 - API_DOCS_PUBLIC: false to require a signed-in user for /api/schema/ and /api/docs/.
 """
@@ -26,6 +30,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from csm_project.core.replicas.configuration import replica_databases
 from csm_project.environment import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -92,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csm_project.ops.middleware.RequestLineLimitMiddleware",
     "csm_project.ops.middleware.DatabaseUnavailableMiddleware",
+    # Which reads may go to a read replica (only when DATABASE_REPLICA_URLS names some).
+    "csm_project.core.replicas.middleware.ReadRoutingMiddleware",
     # Static files (the admin's, the API explorer's) served by the instance itself, also under gunicorn.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,6 +171,44 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
+
+# --- Scale-out: read replicas, a pooler, the shared cache (docs/deployment.md) -------------------
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # QuerySet.iterator() holds a cursor open across transactions: off behind a pooler in
+    # transaction mode, which may give the next transaction another server connection.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = not env_bool("DB_SERVER_SIDE_CURSORS", True)
+DATABASES.update(replica_databases(DATABASES["default"], env_list("DATABASE_REPLICA_URLS", [])))
+DATABASE_REPLICAS = tuple(alias for alias in DATABASES if alias != "default")
+DATABASE_ROUTERS = ["csm_project.core.replicas.routing.ReplicaRouter"] if DATABASE_REPLICAS else []
+# A replica further behind than this many seconds is skipped; checked this often per process.
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 2)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 1)
+# A client that wrote reads from the primary for this long (the signed cookie csm_ryw).
+READ_YOUR_WRITES_SECONDS = env_int("READ_YOUR_WRITES_SECONDS", 5)
+if READ_YOUR_WRITES_SECONDS < DATABASE_REPLICA_MAX_LAG or DATABASE_REPLICA_CHECK_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "READ_YOUR_WRITES_SECONDS must be at least DATABASE_REPLICA_MAX_LAG, and "
+        "DATABASE_REPLICA_CHECK_SECONDS at least 1"
+    )
+# The cache every app server shares (the verified-credential cache): this process's memory by
+# default, Redis (django-redis) with CACHE_URL=redis://host:6379/0.
+_cache_url = env_str("CACHE_URL", "") or ""
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "csm"),
+            # Redis unreachable: a cache miss (a password is checked in full), never an error.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+elif _cache_url:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// URL, not {_cache_url!r}")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "csm"}}
+# --- end of scale-out ----------------------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -274,10 +319,20 @@ BATCH_API_MAX_SECONDS = env_int("BATCH_API_MAX_SECONDS", 30)
 # Content lives in the ``attachments`` storage: a folder by default (ATTACHMENT_ROOT), or any
 # Django storage backend (e.g. an S3 bucket with django-storages, so several app servers share
 # the files) named by ATTACHMENT_STORAGE_BACKEND with its options as JSON in
-# ATTACHMENT_STORAGE_OPTIONS.
+# ATTACHMENT_STORAGE_OPTIONS. ATTACHMENT_S3_BUCKET chooses the product's S3 store.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 1024 * 1024 * 1024)
 _attachment_backend = env_str("ATTACHMENT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
 _attachment_options = json.loads(env_str("ATTACHMENT_STORAGE_OPTIONS", "") or "{}")
+if env_str("ATTACHMENT_S3_BUCKET"):
+    # An S3-compatible object store, shared by every app server (docs/deployment.md).
+    _attachment_backend = "csm_project.attachments.object_store.AttachmentObjectStore"
+    _attachment_options = {
+        "bucket_name": env_str("ATTACHMENT_S3_BUCKET"),
+        "endpoint_url": env_str("ATTACHMENT_S3_ENDPOINT_URL"),
+        "region_name": env_str("ATTACHMENT_S3_REGION"),
+        "location": env_str("ATTACHMENT_S3_PREFIX", ""),
+        **_attachment_options,
+    }
 if _attachment_backend == "django.core.files.storage.FileSystemStorage":
     _attachment_options.setdefault("location", env_str("ATTACHMENT_ROOT", str(BASE_DIR / "attachments")))
 STORAGES = {

@@ -27,6 +27,7 @@ from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from contacts.models import CustomContact
 from csm_project.core.access.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
 from csm_project.core.models import User, is_sys_id
+from csm_project.core.sql.row_counts import exact_count
 from interactions.models import Queue
 
 USER = "User"
@@ -134,7 +135,7 @@ def directory_list(
         F(COLUMNS[key]).desc(nulls_first=True) if descending else F(COLUMNS[key]).asc(nulls_last=True) for key in keys
     ]
     combined = _combined(refine)
-    total = combined.count()
+    total = exact_count(combined)
     if limit <= 0 or offset >= total:
         return DirectoryPage(total_count=total, rows=[])
     rows = combined.order_by(*ordering)[offset : offset + limit]

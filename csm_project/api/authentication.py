@@ -1,35 +1,39 @@
 """HTTP Basic for every API endpoint (docs/platform.md), with login throttling and a short-lived
-verification cache.
+verification cache shared by every app server.
 
 Throttling: a user name with too many recent failed logins is refused with 429 before any
 password check (``csm_project.core.access.login_throttle``); each failure is counted there.
 
 Password hashing is deliberately slow (hundreds of milliseconds), which would make every
-Basic-authenticated request slow. After one successful check we remember, for a few minutes
-and in this process only, an HMAC of the exact credentials (name and password) together with
-the user's password hash at the time. Every hit re-reads the user: a changed password, a
-renamed, deactivated or locked-out user, or different credentials miss and are refused or
-checked again. The cache only saves hashing; correctness never depends on it being shared.
+Basic-authenticated request slow. After one successful check we remember, for a few minutes,
+in Django's cache (``CACHES``: this process's memory by default, Redis shared by every app
+server in a multi-server deployment), that these exact credentials were right for this user
+with its password hash at the time. Neither the password nor the hash is stored: the key is
+an HMAC (keyed with ``SECRET_KEY``) of the name and password, the value the user's pk, an HMAC
+of its password hash and the entry's expiry. Every hit re-reads the user from the primary: a
+changed password, a renamed, deactivated or locked-out user, or different credentials miss and
+are refused or checked again, on every server at once. The cache only saves hashing;
+correctness never depends on it being shared, reachable or kept.
 """
 
 import hashlib
 import hmac
-import threading
 import time
-from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
 
 from csm_project.api.errors import ApiError
 from csm_project.core.access import login_throttle
 from csm_project.core.models import lock_flag, role_names_annotation
+from csm_project.core.replicas.routing import primary_reads
 from csm_project.core.sql.prepared import PreparedQuery
 
 _TTL_SECONDS = 300
-_MAX_ENTRIES = 2048
+_KEY_PREFIX = "csm-basic-auth:"
 
 RATE_LIMITED = "Rate limit exceeded"
 
@@ -43,42 +47,41 @@ class LoginThrottled(ApiError):
 
 
 class _VerifiedCredentials:
-    """Credentials verified recently: HMAC(name, password) -> (user pk, password hash, expiry).
-    ``clock`` (monotonic seconds) is replaceable for tests."""
+    """Credentials verified recently, in the ``default`` cache: HMAC(name, password) -> (user
+    pk, HMAC(password hash), expiry). ``clock`` (wall seconds, comparable between servers) is
+    replaceable for tests."""
 
-    def __init__(self, ttl: float = _TTL_SECONDS, max_entries: int = _MAX_ENTRIES) -> None:
-        self._entries: OrderedDict[bytes, tuple[str, str, float]] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, ttl: float = _TTL_SECONDS) -> None:
         self.ttl = ttl
-        self.max_entries = max_entries
-        self.clock = time.monotonic
+        self.clock = time.time
 
     @staticmethod
-    def key(userid: str, password: str) -> bytes:
-        message = f"{len(userid)}:{userid}\0{password}".encode("utf-8", "surrogatepass")
-        return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    def _mac(message: bytes) -> str:
+        return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
-    def get(self, key: bytes) -> tuple[str, str] | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry[2] <= self.clock():
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry[0], entry[1]
+    @classmethod
+    def key(cls, userid: str, password: str) -> str:
+        return _KEY_PREFIX + cls._mac(f"{len(userid)}:{userid}\0{password}".encode("utf-8", "surrogatepass"))
 
-    def put(self, key: bytes, pk: str, password_hash: str) -> None:
-        with self._lock:
-            self._entries[key] = (pk, password_hash, self.clock() + self.ttl)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+    @classmethod
+    def fingerprint(cls, password_hash: str) -> str:
+        """What stands for the user's password hash in the cache."""
+        return cls._mac(b"password-hash\0" + password_hash.encode())
+
+    def get(self, key: str) -> tuple[str, str] | None:
+        """(user pk, fingerprint of the password hash) while the entry lasts, else None."""
+        entry = caches["default"].get(key)
+        if not isinstance(entry, tuple) or len(entry) != 3 or entry[2] <= self.clock():
+            return None
+        return entry[0], entry[1]
+
+    def put(self, key: str, pk: str, password_hash: str) -> None:
+        entry = (pk, self.fingerprint(password_hash), self.clock() + self.ttl)
+        caches["default"].set(key, entry, timeout=self.ttl)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+        """Forget every entry (tests): clears the whole ``default`` cache."""
+        caches["default"].clear()
 
 
 verified_credentials = _VerifiedCredentials()
@@ -102,6 +105,12 @@ class PlatformBasicAuthentication(BasicAuthentication):
         return f'Basic realm="{settings.API_AUTH_REALM}"'
 
     def authenticate_credentials(self, userid, password, request=None):
+        # Sign-in reads the primary: a password change, deactivation, lock-out or throttling
+        # applies at once on every server, however far behind a read replica is.
+        with primary_reads():
+            return self._authenticate(userid, password, request)
+
+    def _authenticate(self, userid, password, request):
         key = verified_credentials.key(userid, password)
         hit = verified_credentials.get(key)
         if hit is not None:
@@ -112,7 +121,8 @@ class PlatformBasicAuthentication(BasicAuthentication):
                 wait = login_throttle.seconds_refused_for(user.throttle_window_start, user.throttle_failures)
                 if wait:
                     raise LoginThrottled(wait)
-                if user.password == hit[1] and user.user_name.lower() == userid.lower():
+                same_hash = hmac.compare_digest(verified_credentials.fingerprint(user.password), hit[1])
+                if same_hash and user.user_name.lower() == userid.lower():
                     if not user.is_active:
                         raise exceptions.AuthenticationFailed("User inactive or deleted.")
                     return user, None

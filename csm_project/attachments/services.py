@@ -202,7 +202,9 @@ def _delete_rows(rows, using: str = "default") -> None:
 def _attachment_deleted(sender, instance, using, **kwargs) -> None:
     name = instance.stored_name
     if name:
-        transaction.on_commit(lambda: storage().delete(name), using=using)
+        # Robust: the rows are gone whatever happens, so a store that fails here leaves an
+        # unreferenced object (logged) rather than failing a deletion that has committed.
+        transaction.on_commit(lambda: storage().delete(name), using=using, robust=True)
 
 
 def _parent_deleted(sender, instance, using, **kwargs) -> None:

@@ -2,10 +2,13 @@
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from csm_project.core.replicas.health import monitor
 
 logger = logging.getLogger("csm_project.ops")
 
@@ -20,7 +23,8 @@ def healthz(request):
 @never_cache
 @require_safe
 def readyz(request):
-    """Ready for traffic when the database answers a trivial query; 503 with the reason if not."""
+    """Ready for traffic when the primary database answers a trivial query; 503 with the reason if
+    not. With read replicas, also how each one stands (``ok (0.0s)``, ``lagging (3.2s)``, ``down``)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -30,4 +34,8 @@ def readyz(request):
         response = JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
         response["Retry-After"] = "5"
         return response
-    return JsonResponse({"status": "ok", "database": "ok"})
+    answer = {"status": "ok", "database": "ok"}
+    if settings.DATABASE_REPLICAS:
+        # Each replica as this process sees it; one down or behind does not make the server unready.
+        answer["replicas"] = monitor.summary()
+    return JsonResponse(answer)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, QuerySet, Window
 from rest_framework import status
 from rest_framework.response import Response
@@ -89,8 +90,9 @@ class TablePagination(SysparmPagination):
         if self.limit == 0:
             self.total = exact_count(queryset) if self.counted else self.offset
             return []
-        if self.counted and counter_serves(queryset):
-            # A whole table: its row counter answers, no COUNT over the rows.
+        if self.counted and (counter_serves(queryset) or queryset.db != DEFAULT_DB_ALIAS):
+            # A whole table: its row counter answers, no COUNT over the rows. Or the page is read
+            # from a replica: the total is still counted on the primary (exact_count).
             self.total = exact_count(queryset)
             return list(queryset[self.offset : self.offset + self.limit]) if self.offset < self.total else []
         if self.counted:

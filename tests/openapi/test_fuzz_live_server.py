@@ -99,13 +99,15 @@ def _listening_url(log: Path, server: subprocess.Popen, seconds: float = 60) -> 
     raise AssertionError(f"server did not start within {seconds}s: {log.read_text()[-3000:]}")
 
 
-def _wait_until_answering(url: str, seconds: float = 60) -> None:
+def _wait_until_answering(url: str, seconds: float = 180) -> None:
+    # The first /api/schema/ builds the whole document: on a busy machine that is a slow answer,
+    # not a missing one, so a read timeout is retried like a refused connection.
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if requests.get(url, timeout=10).status_code == 200:
+            if requests.get(url, timeout=60).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.2)
     raise AssertionError(f"{url} did not answer 200 within {seconds}s")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from threading import Lock
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections, router
 from django.db.models import Model, QuerySet, signals
 from django.db.models.base import ModelState
 
@@ -157,7 +157,11 @@ class PreparedQuery:
             converters=compiler.get_converters([column[0] for column in compiler.select]),
         )
 
-    def run(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list[Model]:
+    def run(self, *, using: str | None = None, **values) -> list[Model]:
+        """The rows for ``values``, read from ``using`` or, by default, where the database router
+        sends a read of the model (a read replica when one may serve it, docs/deployment.md)."""
+        if using is None:
+            using = router.db_for_read(self.model)
         if self.paged and not all(isinstance(values.get(name), int) for name in ("offset", "limit")):
             raise TypeError("a paged query runs with a whole offset and limit")
         lengths = tuple(

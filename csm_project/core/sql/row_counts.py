@@ -38,7 +38,7 @@ Pitfalls:
 # ruff: noqa: S608
 from __future__ import annotations
 
-from django.db import connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
@@ -234,7 +234,13 @@ def counter_serves(queryset: QuerySet) -> bool:
 
 def exact_count(queryset: QuerySet) -> int:
     """The number of rows ``queryset`` yields: from the table's counter when the queryset is the
-    whole table on PostgreSQL, else ``queryset.count()``."""
+    whole table on PostgreSQL, else ``queryset.count()``.
+
+    Counted on the primary unless the queryset names its database, never on a read replica
+    (docs/deployment.md): clients page on the total, so it must include what was just written,
+    and reading a counter may fold its deltas, a write a replica cannot take."""
+    if queryset._db is None:
+        queryset = queryset.using(DEFAULT_DB_ALIAS)
     connection = connections[queryset.db]
     table = _whole_table(queryset) if _uses_counter(connection) else None
     if table is not None:
