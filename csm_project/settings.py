@@ -14,6 +14,7 @@ Environment variables:
   SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, SECURE_COOKIES,
   SECURE_PROXY_SSL_HEADER.
 - Operations: DB_CONNECT_TIMEOUT, DB_POOL_TIMEOUT, DB_SERVER_SIDE_BINDING, DB_PREPARE_THRESHOLD,
+  DB_LOCK_TIMEOUT, DB_STATEMENT_TIMEOUT,
   MAX_REQUEST_LINE, LOG_LEVEL, LOG_FORMAT,
   LOGIN_THROTTLE_FAILURES, LOGIN_THROTTLE_WINDOW.
 - STATIC_ROOT: where ``collectstatic`` puts the static files the instance serves.
@@ -91,7 +92,8 @@ MIDDLEWARE = [
     "csm_project.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csm_project.ops.middleware.RequestLineLimitMiddleware",
-    "csm_project.ops.middleware.DatabaseUnavailableMiddleware",
+    "csm_project.ops.middleware.FaultAnswerMiddleware",
+    "csm_project.ops.middleware.BodyWithoutLengthMiddleware",
     # Static files (the admin's, the API explorer's) served by the instance itself, also under gunicorn.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,6 +144,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Seconds to establish a connection before giving up (libpq's connect_timeout).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+    # --- Waiting limits (docs/platform.md, "Errors") ---
+    # No statement waits for a lock longer than DB_LOCK_TIMEOUT, nor runs longer than
+    # DB_STATEMENT_TIMEOUT (seconds, 0 = no limit): both well below gunicorn's timeout, so a stuck
+    # request is a 503 envelope with Retry-After rather than a worker killed mid-answer. Imports
+    # and migrations lift the statement limit for their own transactions (docs/bulk-loads.md).
+    _lock_timeout, _statement_timeout = env_int("DB_LOCK_TIMEOUT", 10), env_int("DB_STATEMENT_TIMEOUT", 30)
+    _worker_timeout = env_int("GUNICORN_TIMEOUT", 60)
+    if _worker_timeout and max(_lock_timeout, _statement_timeout) >= _worker_timeout:
+        raise ImproperlyConfigured("DB_LOCK_TIMEOUT and DB_STATEMENT_TIMEOUT must be below GUNICORN_TIMEOUT.")
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", f"-c lock_timeout={_lock_timeout * 1000} -c statement_timeout={_statement_timeout * 1000}"
+    )
     if env_bool("DB_SERVER_SIDE_BINDING", True):
         # Parameters bound by the server, so psycopg prepares a statement the connection has run
         # DB_PREPARE_THRESHOLD times and PostgreSQL stops re-planning it (the lead page's joins
