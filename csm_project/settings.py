@@ -279,10 +279,14 @@ LEAD_API = {
 }
 
 # --- Batch API -------------------------------------------------------------------------------
-# Items past any of these limits are not run and are listed in ``unserviced_requests``.
+# Items past any of these limits are not run (or their answer is not kept) and are listed in
+# ``unserviced_requests`` (docs/aggregate-batch-attachment-api.md).
 BATCH_API_MAX_ITEMS = env_int("BATCH_API_MAX_ITEMS", 1000)
 BATCH_API_MAX_ITEM_BYTES = env_int("BATCH_API_MAX_ITEM_BYTES", 5 * 1024 * 1024)
 BATCH_API_MAX_SECONDS = env_int("BATCH_API_MAX_SECONDS", 30)
+# The answers a batch carries: in all, and one read's (a file download stops there).
+BATCH_API_MAX_ANSWER_BYTES = env_int("BATCH_API_MAX_ANSWER_BYTES", 64 * 1024 * 1024)
+BATCH_API_MAX_ITEM_ANSWER_BYTES = env_int("BATCH_API_MAX_ITEM_ANSWER_BYTES", 10 * 1024 * 1024)
 
 # --- Attachments -----------------------------------------------------------------------------
 # Content lives in the ``attachments`` storage: a folder by default (ATTACHMENT_ROOT), or any
