@@ -294,6 +294,13 @@ BATCH_API_MAX_ITEM_ANSWER_BYTES = env_int("BATCH_API_MAX_ITEM_ANSWER_BYTES", 10 
 # the files) named by ATTACHMENT_STORAGE_BACKEND with its options as JSON in
 # ATTACHMENT_STORAGE_OPTIONS.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 1024 * 1024 * 1024)
+# Bodies on their way in are spooled to files with no name on disk, in this folder (default the
+# system's temporary folder): a worker killed mid-upload leaves nothing behind.
+FILE_UPLOAD_TEMP_DIR = env_str("UPLOAD_TEMP_DIR")
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "csm_project.attachments.api.uploads.UnnamedTemporaryFileUploadHandler",
+]
 _attachment_backend = env_str("ATTACHMENT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
 _attachment_options = json.loads(env_str("ATTACHMENT_STORAGE_OPTIONS", "") or "{}")
 if _attachment_backend == "django.core.files.storage.FileSystemStorage":

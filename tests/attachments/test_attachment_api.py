@@ -4,6 +4,8 @@ import hashlib
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.test import override_settings
 
 from contacts.models import Account
@@ -12,6 +14,7 @@ from csm_project.attachments.models import Attachment
 from csm_project.core.errors import DomainError
 from leads.models import LEAD_TABLE, Lead
 from tests.attachments.conftest import stored_files
+from tests.batch_api.test_batch import batch_json
 
 BASE = "/api/now/attachment"
 CONTENT = b"%PDF-1.4 some bytes\x00\xff and more"
@@ -203,7 +206,7 @@ def test_upload_and_download_through_a_batch(writer, account):
         },
         format="json",
     )
-    [answer] = response.json()["serviced_requests"]
+    [answer] = batch_json(response)["serviced_requests"]
     assert answer["status_code"] == 201
     attachment = Attachment.objects.get()
     assert (attachment.file_name, attachment.size_bytes) == ("b.bin", 13)
@@ -212,7 +215,7 @@ def test_upload_and_download_through_a_batch(writer, account):
         {"rest_requests": [{"id": "d", "method": "GET", "url": f"{BASE}/{attachment.sys_id}/file"}]},
         format="json",
     )
-    assert base64.b64decode(download.json()["serviced_requests"][0]["body"]) == b"batched bytes"
+    assert base64.b64decode(batch_json(download)["serviced_requests"][0]["body"]) == b"batched bytes"
 
 
 def test_a_multipart_file_over_the_limit_is_refused_and_nothing_is_stored(writer, account, attachment_folder):
@@ -229,3 +232,52 @@ def test_a_multipart_file_over_the_limit_is_refused_and_nothing_is_stored(writer
     assert not Attachment.objects.exists() and stored_files(attachment_folder) == []
     no_file = writer.post(f"{BASE}/upload", {"table_name": "customer_account", "table_sys_id": account.sys_id})
     assert no_file.status_code == 400
+
+
+class CountingStorage(FileSystemStorage):
+    """The attachments' folder storage, counting the bytes read from the files it opens."""
+
+    read_bytes = 0
+
+    def open(self, name, mode="rb"):
+        return File(_CountedReads(super().open(name, mode).file), name)
+
+
+class _CountedReads:
+    def __init__(self, file) -> None:
+        self.file = file
+
+    def read(self, *args) -> bytes:
+        data = self.file.read(*args)
+        CountingStorage.read_bytes += len(data)
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self.file, name)
+
+
+def test_a_download_past_the_batch_item_limit_is_unserviced_and_read_no_further(writer, account, settings):
+    import base64
+
+    content = bytes(range(256)) * 400  # 100 KiB
+    sys_id = upload(writer, account, content, file_name="big.bin").json()["result"]["sys_id"]
+    location = settings.STORAGES["attachments"]["OPTIONS"]["location"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {"BACKEND": f"{__name__}.CountingStorage", "OPTIONS": {"location": location}},
+    }
+    CountingStorage.read_bytes = 0
+    get = {"id": "d", "method": "GET", "url": f"{BASE}/{sys_id}/file"}
+
+    with override_settings(BATCH_API_MAX_ITEM_ANSWER_BYTES=10_000):
+        cut = batch_json(writer.post("/api/now/v1/batch", {"rest_requests": [get]}, format="json"))
+    assert cut == {"batch_request_id": "", "serviced_requests": [], "unserviced_requests": ["d"]}
+    assert CountingStorage.read_bytes <= 10_000 + 64 * 1024  # the limit, and at most one more chunk
+
+    write = {"id": "w", "method": "POST", "url": "/api/now/table/customer_account",
+             "headers": [{"name": "Content-Type", "value": "application/json"}],
+             "body": base64.b64encode(b'{"name": "After the download"}').decode()}  # fmt: skip
+    whole = batch_json(writer.post("/api/now/v1/batch", {"rest_requests": [get, write]}, format="json"))
+    assert base64.b64decode(whole["serviced_requests"][0]["body"]) == content
+    assert whole["serviced_requests"][1]["status_code"] == 201  # the download left the connection open
+    assert Account.objects.filter(name="After the download").exists()
