@@ -112,7 +112,8 @@ class NumberedRecord(SysRecord):
 
     The number is drawn on insert, inside the insert's transaction, from the prefix's counter
     (``csm_project.core.numbers``). Creation time is stamped after the draw: concurrent inserts
-    wait on the counter row in turn, so creation order then follows number order.
+    wait on the counter row in turn, so creation order then follows number order (a bulk load's
+    numbers, drawn apart, may come before records created while it ran).
     """
 
     NUMBER_PREFIX: ClassVar[str] = ""

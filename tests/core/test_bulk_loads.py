@@ -349,3 +349,51 @@ def test_upsert_by_number_and_social_profiles_only_with_new_contacts(tmp_path):
     load("import_contacts", str(path), "--upsert", "--key", "user_name")
     load("import_contacts", str(path), "--upsert", "--key", "user_name")
     assert Contact.objects.get(user_name="ann").social_profiles.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_open_import_never_holds_up_an_api_insert_into_its_table(client_for):
+    """An import has written its first batch (its numbers drawn) and is held before it commits;
+    meanwhile an API insert into the same numbered table draws a number and answers at once: the
+    import drew its block in a transaction of its own, so it holds no counter lock. (Waiting on
+    the import, the insert would be refused with a 503 when its lock_timeout ran out.)"""
+    import threading
+
+    from csm_project.core.record_files import SourceRow
+    from csm_project.core.record_import import RecordLoader
+    from csm_project.core.records import table_rules
+
+    writer = client_for("csm_ws_integration")
+    first_batch_written, finish = threading.Event(), threading.Event()
+    outcome = {}
+
+    def hold_after_the_first_batch(result) -> None:
+        if result.read == 2:
+            first_batch_written.set()
+            assert finish.wait(timeout=300)
+
+    def load() -> None:
+        try:
+            rows = [SourceRow(line, {"name": f"Imported {line}"}) for line in (1, 2, 3)]
+            outcome["result"] = RecordLoader(table_rules("customer_account"), batch_size=2).run(
+                rows, on_batch=hold_after_the_first_batch
+            )
+        finally:
+            connection.close()
+
+    importer = threading.Thread(target=load)
+    importer.start()
+    try:
+        assert first_batch_written.wait(timeout=300)
+        response = writer.post("/api/now/table/customer_account", {"name": "Through the API"}, format="json")
+    finally:
+        finish.set()
+        importer.join(timeout=300)
+
+    assert response.status_code == 201, response.content
+    assert outcome["result"].committed and outcome["result"].created == 3
+    numbers = dict(Account.objects.values_list("name", "number"))
+    assert len(set(numbers.values())) == 4
+    # The API's number comes after the import's first block and before its second one.
+    assert numbers["Imported 1"] < numbers["Imported 2"] < numbers["Through the API"] < numbers["Imported 3"]
