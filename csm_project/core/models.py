@@ -198,6 +198,8 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
     sys_table = "sys_user"
     #: Changes every login: not history anyone asks for.
     sys_audit_exclude = ("last_login",)
+    #: No API shows them, but who was made staff or superuser, and by whom, is history.
+    sys_audit_include = ("is_staff", "is_superuser")
 
     user_name = models.CharField(max_length=100, unique=True)
     first_name = models.CharField(max_length=100, null=True, blank=True)
