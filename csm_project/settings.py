@@ -223,8 +223,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "csm_project.api.openapi.PlatformAutoSchema",
 }
 
-# Login throttling: past this many failed Basic logins for one user name within the window
-# (seconds), attempts for that name get 429 until the window ends. 0 failures turns it off.
+# Login throttling: past this many failed logins (Basic, the admin's form) for one user name
+# within the window (seconds), attempts for that name are refused until the window ends. 0 turns it off.
 LOGIN_THROTTLE_FAILURES = env_int("LOGIN_THROTTLE_FAILURES", 10)
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 300)
 # The OpenAPI document at /api/schema/ and the explorer at /api/docs/ (docs/openapi.md).
