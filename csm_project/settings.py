@@ -8,6 +8,7 @@ Environment variables:
   persistent connections (CONN_MAX_AGE) are used.
 - ALLOWED_HOSTS: comma-separated; default localhost names (any host in DEBUG).
 - SQLITE_BUSY_TIMEOUT: seconds a SQLite writer waits for the database's write lock (default 30).
+- SQLITE_CHECKPOINT_SECONDS: how often each process checkpoints SQLite's WAL (default 60; 0 never).
 - TIME_ZONE: the instance's default time zone for display values (default UTC).
 - CSRF_TRUSTED_ORIGINS: comma-separated origins for the admin behind a proxy.
 - Production security (README "Run it in production"): INSTANCE_URL, SECURE_SSL_REDIRECT,
@@ -162,7 +163,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # cost more to plan than to run). Off: Django's default client-side binding.
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5)
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+
+# --- SQLite's WAL journal (docs/sqlite.md) ---
+# Every SQLite connection's settings. After a checkpoint the WAL file is cut back to 64 MiB
+# (it is otherwise never shrunk); a commit checkpoints once the WAL holds 1000 pages; and each
+# process checkpoints fully (TRUNCATE) at most every SQLITE_CHECKPOINT_SECONDS (0: never) after
+# a request, so readers that never pause cannot let the WAL grow without limit.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA journal_size_limit=67108864",
+    "PRAGMA wal_autocheckpoint=1000",
+)
+SQLITE_CHECKPOINT_SECONDS = env_int("SQLITE_CHECKPOINT_SECONDS", 60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite for several concurrent writers (threads or server processes):
     # - WAL journal: readers never block the writer and the writer never blocks readers.
     # - synchronous=NORMAL: safe with WAL (a power cut may lose the last commits, never corrupt).
@@ -170,12 +184,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     #   that reads then writes waits its turn instead of failing with "database is locked" when
     #   another writer got there between its read and its write (SQLite cannot wait there).
     # - busy timeout: how long a writer waits for the lock before giving up (SQLITE_BUSY_TIMEOUT
-    #   seconds). Imports commit in batches on SQLite, so no writer waits for a whole import.
+    #   seconds). An import is one transaction: writers wait for it (docs/sqlite.md).
+    # - the WAL file kept small: checkpoints (SQLITE_PRAGMAS, SQLITE_CHECKPOINT_SECONDS).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "init_command": "; ".join(SQLITE_PRAGMAS),
         }
     )
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
@@ -25,3 +26,8 @@ class CoreConfig(AppConfig):
         connection_created.connect(audit.connection_prepare, dispatch_uid="csm_audit_connection")
         post_migrate.connect(audit.after_migrate, sender=self, dispatch_uid="csm_audit_post_migrate")
         post_migrate.connect(row_counts.after_migrate, sender=self, dispatch_uid="csm_rowcount_post_migrate")
+
+        from csm_project.core import sqlite_wal
+
+        # SQLite's WAL is checkpointed completely now and then, after a request (docs/sqlite.md).
+        request_finished.connect(sqlite_wal.after_request, dispatch_uid="csm_sqlite_checkpoint")
