@@ -594,3 +594,17 @@ def test_while_a_migration_runs_every_committed_table_keeps_its_audit_triggers()
     from csm_project.core.audit import audit_triggers_install
 
     assert audit_triggers_install(connection) == []  # every trigger as the models want it
+
+
+def test_a_login_writes_no_audit_row_for_last_login(make_user):
+    """``sys_audit_exclude``: the field every login changes is no history anyone asks for."""
+    from csm_project.core.models import User
+    from tests.factories import TEST_PASSWORD
+
+    staff = make_user(user_name="logging.in", is_staff=True)
+    browser = Client()
+    response = browser.post("/admin/login/", {"username": "logging.in", "password": TEST_PASSWORD, "next": "/admin/"})
+
+    assert response.status_code == 302, response.content[:2000]
+    assert User.objects.get(pk=staff.pk).last_login is not None
+    assert not SysAudit.objects.filter(documentkey=staff.pk, fieldname="last_login").exists()
