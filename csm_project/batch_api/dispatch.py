@@ -271,12 +271,14 @@ def _content(response: HttpResponseBase, limit: int | None) -> bytes:
             raise AnswerTooLarge
         return response.content
     try:
-        content = bytearray()
+        chunks, size = [], 0
         for chunk in response.streaming_content:
-            content += chunk
-            if limit is not None and len(content) > limit:
+            size += len(chunk)
+            if limit is not None and size > limit:
                 raise AnswerTooLarge
-        return bytes(content)
+            chunks.append(chunk)
+        # One copy at most: a single chunk is kept as it is.
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
         _release(response)
 

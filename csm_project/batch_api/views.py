@@ -98,7 +98,7 @@ class BatchView(NowAPIView):
         answer_room = settings.BATCH_API_MAX_ANSWER_BYTES
         item_answer_limit = _item_answer_limit(request)
 
-        serviced: list[bytes] = []
+        serviced: list[list[bytes]] = []
         unserviced: list[str] = []
         for position, raw in enumerate(items):
             ident = item_id(raw)
@@ -118,6 +118,7 @@ class BatchView(NowAPIView):
                 continue
             answer_room -= len(answer.body)
             serviced.append(_encoded(answer, with_headers=not item.exclude_response_headers))
+            del answer  # the decoded body: only its base64 is kept
         return _streamed_answer("" if batch_id is None else str(batch_id), serviced, unserviced)
 
 
@@ -137,25 +138,28 @@ def _decoded_size(raw: object) -> int:
     return len(body) * 3 // 4 if isinstance(body, str) else 0
 
 
-def _encoded(answer: ItemAnswer, *, with_headers: bool) -> bytes:
-    """One serviced item as JSON bytes: its body's base64 written straight into them."""
+def _encoded(answer: ItemAnswer, *, with_headers: bool) -> list[bytes]:
+    """One serviced item as pieces of JSON bytes, its body's base64 one piece of them (never
+    copied into a larger string)."""
     fields = answer.as_json(with_headers=with_headers, body="")
     head = json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
     # as_json puts "body" last: the placeholder is the object's closing `"body":""}`.
-    return b"".join([head[: -len(b'"}')], base64.b64encode(answer.body), b'"}'])
+    return [head[: -len(b'"}')], base64.b64encode(answer.body), b'"}']
 
 
-def _streamed_answer(batch_id: str, serviced: list[bytes], unserviced: list[str]) -> StreamingHttpResponse:
+def _streamed_answer(batch_id: str, serviced: list[list[bytes]], unserviced: list[str]) -> StreamingHttpResponse:
     head = b'{"batch_request_id":' + json.dumps(batch_id, ensure_ascii=False).encode() + b',"serviced_requests":['
     tail = b'],"unserviced_requests":' + json.dumps(unserviced, ensure_ascii=False).encode() + b"}"
 
     def pieces() -> Iterator[bytes]:
         yield head
         for index, item in enumerate(serviced):
-            yield b"," + item if index else item
+            if index:
+                yield b","
+            yield from item
         yield tail
 
-    length = len(head) + sum(len(item) for item in serviced) + max(len(serviced) - 1, 0) + len(tail)
+    length = len(head) + sum(len(piece) for item in serviced for piece in item) + max(len(serviced) - 1, 0) + len(tail)
     response = StreamingHttpResponse(pieces(), content_type="application/json")
     response["Content-Length"] = str(length)
     return response
