@@ -10,11 +10,11 @@ from contacts.directory.services import custom_contact_create, custom_contact_de
 from contacts.models import Account, Consumer, Contact, CustomContact, Location, SocialChannel, SocialProfile
 from contacts.selectors import contact_work_notes
 from contacts.services import contact_create
-from csm_project.api.datetimes import format_utc
 from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin
-from csm_project.core.admin_tools import PlatformInlineMixin
-from csm_project.core.journal import journal_add
-from csm_project.core.users import user_name_taken_message, user_names_taken
+from csm_project.core.admin.tools import PlatformInlineMixin
+from csm_project.core.records.datetimes import format_utc
+from csm_project.core.records.journal import journal_add
+from csm_project.core.records.users import user_name_taken_message, user_names_taken
 
 # --- CSM records (issue 4) ----------------------------------------------------------------
 

@@ -5,10 +5,10 @@ from collections.abc import Sequence
 from django.db.models import QuerySet
 
 from contacts.models import Contact
-from csm_project.core.journal import journal_for
 from csm_project.core.models import JournalEntry, is_sys_id, role_names_annotation
-from csm_project.core.prepared import PreparedQuery
-from csm_project.core.queries import apply_encoded_query
+from csm_project.core.records.journal import journal_for
+from csm_project.core.records.queries import apply_encoded_query
+from csm_project.core.sql.prepared import PreparedQuery
 from csm_project.registry import get_table
 
 

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils.html import format_html, format_html_join
 
 from csm_project.core.admin import SYSTEM_FIELDSET, DomainRecordForm, SysRecordAdmin
-from csm_project.core.journal import journal_add
-from csm_project.core.records import record_update
+from csm_project.core.records.journal import journal_add
+from csm_project.core.records.services import record_update
 from interactions.models import (
     CLOSED_STATES,
     Interaction,

@@ -1,7 +1,7 @@
 """Reads of the interactions app: an interaction's documents and work notes."""
 
-from csm_project.core.journal import journal_for
 from csm_project.core.models import JournalEntry, SysRecord, is_sys_id
+from csm_project.core.records.journal import journal_for
 from csm_project.registry import UnknownTable, get_table
 from interactions.models import Interaction
 

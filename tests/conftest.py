@@ -10,7 +10,7 @@ from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from csm_project.api.authentication import verified_credentials
-from csm_project.core.roles import user_grant_roles
+from csm_project.core.access.roles import user_grant_roles
 from tests.factories import TEST_PASSWORD, UserFactory
 
 
@@ -66,7 +66,7 @@ _migrated_counters: dict[str, int] | None = None  # read before the first databa
 def _number_counters_as_migrated(request):
     """Every test starts with the record-number counters as migrations left them. A bulk load on
     PostgreSQL draws its numbers on a second connection and commits them at once
-    (csm_project.core.numbers), so unlike the test's own writes they outlive its rollback; a
+    (csm_project.core.sql.numbers), so unlike the test's own writes they outlive its rollback; a
     later test expecting ``LEAD0000001`` would otherwise depend on which tests ran before it.
     Set right before the test's transaction begins, on a connection of its own."""
     global _migrated_counters

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from csm_project.attachments import services
 from csm_project.attachments.models import Attachment
-from csm_project.core.admin_tools import PlatformAdminMixin
+from csm_project.core.admin.tools import PlatformAdminMixin
 from csm_project.core.errors import RecordMissing
 from csm_project.core.models import SysRecord
 

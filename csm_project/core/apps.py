@@ -12,22 +12,22 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from csm_project.core import lookups  # noqa: F401 - registers field__any
-        from csm_project.core.record_rules import register_rules
-        from csm_project.core.users import UserRules
+        from csm_project.core.records.hooks import register_rules
+        from csm_project.core.records.users import UserRules
+        from csm_project.core.sql import lookups  # noqa: F401 - registers field__any
 
         register_rules("sys_user", UserRules())
 
-        from csm_project.core import audit, row_counts
+        from csm_project.core.sql import audit, row_counts
 
         # The audit triggers learn who is acting from each connection; after migrate they, and
         # the row counters' triggers, are brought in step with the models (changing nothing when
-        # nothing changed). Each migration rebuilds those it touches (core.schema_changes).
+        # nothing changed). Each migration rebuilds those it touches (core.sql.schema_changes).
         connection_created.connect(audit.connection_prepare, dispatch_uid="csm_audit_connection")
         post_migrate.connect(audit.after_migrate, sender=self, dispatch_uid="csm_audit_post_migrate")
         post_migrate.connect(row_counts.after_migrate, sender=self, dispatch_uid="csm_rowcount_post_migrate")
 
-        from csm_project.core import sqlite_wal
+        from csm_project.core.sql import sqlite_wal
 
         # SQLite's WAL is checkpointed completely now and then, after a request (docs/sqlite.md).
         request_finished.connect(sqlite_wal.after_request, dispatch_uid="csm_sqlite_checkpoint")

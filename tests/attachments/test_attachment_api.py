@@ -303,8 +303,8 @@ def test_the_list_shows_attachments_of_every_table_the_caller_may_read(client_fo
 
 @pytest.mark.parametrize("table", ["sys_audit", "sys_journal_field"])
 def test_nothing_attaches_to_the_audit_or_the_journal(client_for, account, attachment_folder, table):
-    from csm_project.core.journal import journal_add
     from csm_project.core.models import JournalEntry, SysAudit
+    from csm_project.core.records.journal import journal_add
 
     journal_add(record=account, text="a note")
     parent = (SysAudit if table == "sys_audit" else JournalEntry).objects.first()

@@ -52,7 +52,7 @@ def test_the_wal_file_is_emptied_by_the_periodic_checkpoint(tmp_path, monkeypatc
     grows; once it lets go, the product's next periodic checkpoint empties the file."""
     from django.conf import settings as project_settings
 
-    from csm_project.core import sqlite_wal
+    from csm_project.core.sql import sqlite_wal
 
     path = tmp_path / "wal.sqlite3"
     writer = _open(path, "writer", timeout=20)

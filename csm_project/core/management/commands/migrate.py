@@ -1,10 +1,10 @@
 """``migrate``, with each migration run so that no write beside it commits unaudited
-(``csm_project.core.schema_changes``): Django's own command otherwise."""
+(``csm_project.core.sql.schema_changes``): Django's own command otherwise."""
 
 from django.core.management.commands.migrate import Command as DjangoMigrate
 from django.db import connections
 
-from csm_project.core.schema_changes import AuditedMigration
+from csm_project.core.sql.schema_changes import AuditedMigration
 
 
 class Command(DjangoMigrate):
