@@ -17,9 +17,10 @@ Prints requests, answers by status class, connection failures (the requests in f
 killed worker), 5xx, p50/p99 latency (of all requests, and of the writes alone), and the rows
 check. Asserts nothing.
 
-With ``--import-rows N`` an ``import_records`` of N new leads (a CSV made for the run) starts
-with the measured period, into the very table the API's lead writes go to, and the period lasts
-until the import has committed (at least ``--duration``): the API beside a large load.
+With ``--import-rows N`` the measured period is ``--duration`` seconds of the traffic alone (its
+writes reported apart, as the baseline), then an ``import_records`` of N new leads (a CSV made
+for the run) into the very table the API's lead writes go to, until it has committed: the API
+beside a large load.
 ``--no-kill`` leaves the workers alone.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/csm_fault python benchmarks/load_fault_bench.py \
@@ -136,6 +137,9 @@ class Load:
         self.lock = threading.Lock()
         self.latencies: list[float] = []
         self.write_latencies: list[float] = []
+        # Writes measured before a load beside the traffic starts (the same machine, same run).
+        self.alone_write_latencies: list[float] = []
+        self.alone = False
         self.statuses: Counter[str] = Counter()
         self.connection_failures = 0
         self.failures: Counter[str] = Counter()
@@ -171,7 +175,7 @@ class Load:
         with self.lock:
             self.latencies.append(elapsed)
             if method == "POST":
-                self.write_latencies.append(elapsed)
+                (self.alone_write_latencies if self.alone else self.write_latencies).append(elapsed)
             self.statuses[f"{response.status_code // 100}xx"] += 1
             if response.status_code >= 400:
                 self.failures[f"{kind} {response.status_code}"] += 1
@@ -184,8 +188,9 @@ class Load:
             self.request(session)
 
     def run(self, fault, warmup: float, beside=None) -> float:
-        """Load for ``warmup`` then ``duration`` seconds, ``fault()`` at half time; ``beside()``
-        (started with the measured period, returning when done) extends the period to its end."""
+        """Load for ``warmup`` then ``duration`` seconds, ``fault()`` at half time. With ``beside()``
+        (returning when done): ``duration`` seconds whose writes are measured apart (the baseline),
+        then ``beside()`` runs, ``fault()`` ``duration / 2`` seconds into it, until it returns."""
         self.measure_from = time.monotonic() + warmup
         self.deadline = float("inf") if beside else self.measure_from + self.duration
         clients = [threading.Thread(target=self.client) for _ in range(self.threads)]
@@ -194,12 +199,15 @@ class Load:
         time.sleep(warmup)  # the benchmark's schedule, not a wait for a condition
         started = time.monotonic()
         if beside:
+            self.alone = True
+            time.sleep(self.duration)  # the baseline: the same traffic, nothing beside it
+            self.alone = False
             side = threading.Thread(target=beside)
             side.start()
             time.sleep(self.duration / 2)
             fault()
             side.join()
-            self.deadline = max(time.monotonic(), started + self.duration)
+            self.deadline = time.monotonic()
         else:
             time.sleep(self.duration / 2)
             fault()
@@ -346,6 +354,13 @@ def main() -> None:
             f"max {max(load.write_latencies, default=float('nan')) * 1000:.0f} ms"
         )
         if imported:
+            alone = load.alone_write_latencies
+            print(
+                f"API writes alone, first {args.duration:.0f} s ({len(alone)}): "
+                f"p50 {percentile(alone, 0.50) * 1000:.0f} ms, "
+                f"p99 {percentile(alone, 0.99) * 1000:.0f} ms, max {max(alone, default=float('nan')) * 1000:.0f} ms "
+                "(the figures above are those of the writes during the import)"
+            )
             print(f"import beside the load: {imported['seconds']:.1f} s; {imported['summary']}")
         print(
             f"rows checked: {found} of {expected} writes answered 2xx are in the database "
