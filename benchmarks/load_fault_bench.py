@@ -14,10 +14,21 @@ request picked at random: list contacts (Contact API), list leads, list director
 create a lead (with a line item and a work note), create an interaction, create a custom
 directory contact. At half time one worker is killed with SIGKILL; gunicorn starts another.
 Prints requests, answers by status class, connection failures (the requests in flight on the
-killed worker), 5xx, p50/p99 latency, and the rows check. Asserts nothing.
+killed worker), 5xx, p50/p99 latency (of all requests, and of the writes alone), and the rows
+check. Asserts nothing.
+
+With ``--import-rows N`` the measured period is ``--duration`` seconds of the traffic alone (its
+writes reported apart, as the baseline), then an ``import_records`` of N new leads (a CSV made
+for the run) into the very table the API's lead writes go to, until it has committed: the API
+beside a large load.
+``--no-kill`` leaves the workers alone.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/csm_fault python benchmarks/load_fault_bench.py \
+        --import-rows 400000 --no-kill
 """
 
 import argparse
+import csv
 import os
 import random
 import signal
@@ -125,6 +136,10 @@ class Load:
         self.base, self.threads, self.duration = base, threads, duration
         self.lock = threading.Lock()
         self.latencies: list[float] = []
+        self.write_latencies: list[float] = []
+        # Writes measured before a load beside the traffic starts (the same machine, same run).
+        self.alone_write_latencies: list[float] = []
+        self.alone = False
         self.statuses: Counter[str] = Counter()
         self.connection_failures = 0
         self.failures: Counter[str] = Counter()
@@ -159,6 +174,8 @@ class Load:
             return  # warm-up: each worker checks each user's password once (slow hashing), then caches it
         with self.lock:
             self.latencies.append(elapsed)
+            if method == "POST":
+                (self.alone_write_latencies if self.alone else self.write_latencies).append(elapsed)
             self.statuses[f"{response.status_code // 100}xx"] += 1
             if response.status_code >= 400:
                 self.failures[f"{kind} {response.status_code}"] += 1
@@ -170,16 +187,30 @@ class Load:
         while time.monotonic() < self.deadline:
             self.request(session)
 
-    def run(self, fault, warmup: float) -> float:
+    def run(self, fault, warmup: float, beside=None) -> float:
+        """Load for ``warmup`` then ``duration`` seconds, ``fault()`` at half time. With ``beside()``
+        (returning when done): ``duration`` seconds whose writes are measured apart (the baseline),
+        then ``beside()`` runs, ``fault()`` ``duration / 2`` seconds into it, until it returns."""
         self.measure_from = time.monotonic() + warmup
-        self.deadline = self.measure_from + self.duration
+        self.deadline = float("inf") if beside else self.measure_from + self.duration
         clients = [threading.Thread(target=self.client) for _ in range(self.threads)]
         for thread in clients:
             thread.start()
         time.sleep(warmup)  # the benchmark's schedule, not a wait for a condition
         started = time.monotonic()
-        time.sleep(self.duration / 2)
-        fault()
+        if beside:
+            self.alone = True
+            time.sleep(self.duration)  # the baseline: the same traffic, nothing beside it
+            self.alone = False
+            side = threading.Thread(target=beside)
+            side.start()
+            time.sleep(self.duration / 2)
+            fault()
+            side.join()
+            self.deadline = time.monotonic()
+        else:
+            time.sleep(self.duration / 2)
+            fault()
         for thread in clients:
             thread.join()
         return time.monotonic() - started
@@ -207,6 +238,17 @@ def check_rows(env: dict, written: dict[str, list[str]]) -> tuple[int, int]:
     return found, expected
 
 
+def write_leads_file(path: Path, rows: int) -> None:
+    """``rows`` new leads for ``import_records`` (numbers drawn by the load)."""
+    stages = ["100_new", "200_contacted", "300_nurturing"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["first_name", "last_name", "company", "email", "stage", "lead_score", "lead_source"])
+        for n in range(rows):
+            writer.writerow([f"First{n}", f"Last{n}", f"Company {n % 5000}", f"lead{n}@example.com",
+                             stages[n % 3], n % 100 + 1, "inbound_phone"])  # fmt: skip
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
@@ -218,6 +260,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--warmup", type=float, default=20, help="seconds of load before measuring")
+    parser.add_argument("--import-rows", type=int, default=0, help="leads loaded by import_records meanwhile")
+    parser.add_argument("--no-kill", action="store_true", help="kill no worker")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -261,12 +305,27 @@ def main() -> None:
 
                 def kill_one_worker() -> None:
                     pids = worker_pids(server.pid)
-                    if pids:
+                    if pids and not args.no_kill:
                         os.kill(pids[0], signal.SIGKILL)
                         killed.append(pids[0])
 
+                imported: dict[str, object] = {}
+                beside = None
+                if args.import_rows:
+                    leads_file = workdir / "leads.csv"
+                    write_leads_file(leads_file, args.import_rows)
+
+                    def beside() -> None:
+                        started = time.monotonic()
+                        done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+                            [sys.executable, "manage.py", "import_records", "sn_lead_mgmt_core_lead", str(leads_file),
+                             "-v", "1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600,
+                        )  # fmt: skip
+                        imported["seconds"] = time.monotonic() - started
+                        imported["summary"] = (done.stdout.strip().splitlines() or [done.stderr.strip()])[-1]
+
                 load = Load(base, args.threads, args.duration)
-                elapsed = load.run(kill_one_worker, args.warmup)
+                elapsed = load.run(kill_one_worker, args.warmup, beside)
                 workers_after = worker_pids(server.pid)
             finally:
                 server.terminate()
@@ -289,8 +348,20 @@ def main() -> None:
             print("4xx/5xx by request: " + ", ".join(f"{key} {count}" for key, count in sorted(load.failures.items())))
         print(
             f"latency p50 {percentile(load.latencies, 0.50) * 1000:.0f} ms, "
-            f"p99 {percentile(load.latencies, 0.99) * 1000:.0f} ms"
+            f"p99 {percentile(load.latencies, 0.99) * 1000:.0f} ms; API writes ({len(load.write_latencies)}) "
+            f"p50 {percentile(load.write_latencies, 0.50) * 1000:.0f} ms, "
+            f"p99 {percentile(load.write_latencies, 0.99) * 1000:.0f} ms, "
+            f"max {max(load.write_latencies, default=float('nan')) * 1000:.0f} ms"
         )
+        if imported:
+            alone = load.alone_write_latencies
+            print(
+                f"API writes alone, first {args.duration:.0f} s ({len(alone)}): "
+                f"p50 {percentile(alone, 0.50) * 1000:.0f} ms, "
+                f"p99 {percentile(alone, 0.99) * 1000:.0f} ms, max {max(alone, default=float('nan')) * 1000:.0f} ms "
+                "(the figures above are those of the writes during the import)"
+            )
+            print(f"import beside the load: {imported['seconds']:.1f} s; {imported['summary']}")
         print(
             f"rows checked: {found} of {expected} writes answered 2xx are in the database "
             f"({', '.join(f'{kind} {len(ids)}' for kind, ids in load.written.items())})"

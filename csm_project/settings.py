@@ -8,12 +8,14 @@ Environment variables:
   persistent connections (CONN_MAX_AGE) are used.
 - ALLOWED_HOSTS: comma-separated; default localhost names (any host in DEBUG).
 - SQLITE_BUSY_TIMEOUT: seconds a SQLite writer waits for the database's write lock (default 30).
+- SQLITE_CHECKPOINT_SECONDS: how often each process checkpoints SQLite's WAL (default 60; 0 never).
 - TIME_ZONE: the instance's default time zone for display values (default UTC).
 - CSRF_TRUSTED_ORIGINS: comma-separated origins for the admin behind a proxy.
 - Production security (README "Run it in production"): INSTANCE_URL, SECURE_SSL_REDIRECT,
   SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, SECURE_COOKIES,
   SECURE_PROXY_SSL_HEADER.
 - Operations: DB_CONNECT_TIMEOUT, DB_POOL_TIMEOUT, DB_SERVER_SIDE_BINDING, DB_PREPARE_THRESHOLD,
+  DB_LOCK_TIMEOUT, DB_STATEMENT_TIMEOUT,
   MAX_REQUEST_LINE, LOG_LEVEL, LOG_FORMAT,
   LOGIN_THROTTLE_FAILURES, LOGIN_THROTTLE_WINDOW.
 - Scale-out (docs/deployment.md): DATABASE_REPLICA_URLS, DATABASE_REPLICA_MAX_LAG,
@@ -96,7 +98,8 @@ MIDDLEWARE = [
     "csm_project.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csm_project.ops.middleware.RequestLineLimitMiddleware",
-    "csm_project.ops.middleware.DatabaseUnavailableMiddleware",
+    "csm_project.ops.middleware.FaultAnswerMiddleware",
+    "csm_project.ops.middleware.BodyWithoutLengthMiddleware",
     # Which reads may go to a read replica (only when DATABASE_REPLICA_URLS names some).
     "csm_project.core.replicas.middleware.ReadRoutingMiddleware",
     # Static files (the admin's, the API explorer's) served by the instance itself, also under gunicorn.
@@ -149,13 +152,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Seconds to establish a connection before giving up (libpq's connect_timeout).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+    # --- Waiting limits (docs/platform.md, "Errors") ---
+    # No statement waits for a lock longer than DB_LOCK_TIMEOUT, nor runs longer than
+    # DB_STATEMENT_TIMEOUT (seconds, 0 = no limit): both well below gunicorn's timeout, so a stuck
+    # request is a 503 envelope with Retry-After rather than a worker killed mid-answer. Imports
+    # and migrations lift the statement limit for their own transactions (docs/bulk-loads.md).
+    _lock_timeout, _statement_timeout = env_int("DB_LOCK_TIMEOUT", 10), env_int("DB_STATEMENT_TIMEOUT", 30)
+    _worker_timeout = env_int("GUNICORN_TIMEOUT", 60)
+    if _worker_timeout and max(_lock_timeout, _statement_timeout) >= _worker_timeout:
+        raise ImproperlyConfigured("DB_LOCK_TIMEOUT and DB_STATEMENT_TIMEOUT must be below GUNICORN_TIMEOUT.")
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", f"-c lock_timeout={_lock_timeout * 1000} -c statement_timeout={_statement_timeout * 1000}"
+    )
     if env_bool("DB_SERVER_SIDE_BINDING", True):
         # Parameters bound by the server, so psycopg prepares a statement the connection has run
         # DB_PREPARE_THRESHOLD times and PostgreSQL stops re-planning it (the lead page's joins
         # cost more to plan than to run). Off: Django's default client-side binding.
         DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5)
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+
+# --- SQLite's WAL journal (docs/sqlite.md) ---
+# Every SQLite connection's settings. After a checkpoint the WAL file is cut back to 64 MiB
+# (it is otherwise never shrunk); a commit checkpoints once the WAL holds 1000 pages; and each
+# process checkpoints fully (TRUNCATE) at most every SQLITE_CHECKPOINT_SECONDS (0: never) after
+# a request, so readers that never pause cannot let the WAL grow without limit.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA journal_size_limit=67108864",
+    "PRAGMA wal_autocheckpoint=1000",
+)
+SQLITE_CHECKPOINT_SECONDS = env_int("SQLITE_CHECKPOINT_SECONDS", 60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite for several concurrent writers (threads or server processes):
     # - WAL journal: readers never block the writer and the writer never blocks readers.
     # - synchronous=NORMAL: safe with WAL (a power cut may lose the last commits, never corrupt).
@@ -163,12 +191,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     #   that reads then writes waits its turn instead of failing with "database is locked" when
     #   another writer got there between its read and its write (SQLite cannot wait there).
     # - busy timeout: how long a writer waits for the lock before giving up (SQLITE_BUSY_TIMEOUT
-    #   seconds). Imports commit in batches on SQLite, so no writer waits for a whole import.
+    #   seconds). An import is one transaction: writers wait for it (docs/sqlite.md).
+    # - the WAL file kept small: checkpoints (SQLITE_PRAGMAS, SQLITE_CHECKPOINT_SECONDS).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
             "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "init_command": "; ".join(SQLITE_PRAGMAS),
         }
     )
 
@@ -254,8 +283,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "csm_project.api.openapi.PlatformAutoSchema",
 }
 
-# Login throttling: past this many failed Basic logins for one user name within the window
-# (seconds), attempts for that name get 429 until the window ends. 0 failures turns it off.
+# Login throttling: past this many failed logins (Basic, the admin's form) for one user name
+# within the window (seconds), attempts for that name are refused until the window ends. 0 turns it off.
 LOGIN_THROTTLE_FAILURES = env_int("LOGIN_THROTTLE_FAILURES", 10)
 LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 300)
 # The OpenAPI document at /api/schema/ and the explorer at /api/docs/ (docs/openapi.md).
@@ -310,10 +339,14 @@ LEAD_API = {
 }
 
 # --- Batch API -------------------------------------------------------------------------------
-# Items past any of these limits are not run and are listed in ``unserviced_requests``.
+# Items past any of these limits are not run (or their answer is not kept) and are listed in
+# ``unserviced_requests`` (docs/aggregate-batch-attachment-api.md).
 BATCH_API_MAX_ITEMS = env_int("BATCH_API_MAX_ITEMS", 1000)
 BATCH_API_MAX_ITEM_BYTES = env_int("BATCH_API_MAX_ITEM_BYTES", 5 * 1024 * 1024)
 BATCH_API_MAX_SECONDS = env_int("BATCH_API_MAX_SECONDS", 30)
+# The answers a batch carries: in all, and one read's (a file download stops there).
+BATCH_API_MAX_ANSWER_BYTES = env_int("BATCH_API_MAX_ANSWER_BYTES", 64 * 1024 * 1024)
+BATCH_API_MAX_ITEM_ANSWER_BYTES = env_int("BATCH_API_MAX_ITEM_ANSWER_BYTES", 10 * 1024 * 1024)
 
 # --- Attachments -----------------------------------------------------------------------------
 # Content lives in the ``attachments`` storage: a folder by default (ATTACHMENT_ROOT), or any
@@ -321,6 +354,13 @@ BATCH_API_MAX_SECONDS = env_int("BATCH_API_MAX_SECONDS", 30)
 # the files) named by ATTACHMENT_STORAGE_BACKEND with its options as JSON in
 # ATTACHMENT_STORAGE_OPTIONS. ATTACHMENT_S3_BUCKET chooses the product's S3 store.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 1024 * 1024 * 1024)
+# Bodies on their way in are spooled to files with no name on disk, in this folder (default the
+# system's temporary folder): a worker killed mid-upload leaves nothing behind.
+FILE_UPLOAD_TEMP_DIR = env_str("UPLOAD_TEMP_DIR")
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "csm_project.attachments.api.uploads.UnnamedTemporaryFileUploadHandler",
+]
 _attachment_backend = env_str("ATTACHMENT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
 _attachment_options = json.loads(env_str("ATTACHMENT_STORAGE_OPTIONS", "") or "{}")
 if env_str("ATTACHMENT_S3_BUCKET"):

@@ -6,7 +6,7 @@ import os
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from csm_project.api.authentication import verified_credentials
@@ -57,6 +57,45 @@ def _api_responses_conform_to_the_openapi_document():
     APIClient.request = request
     yield
     APIClient.request = original
+
+
+_migrated_counters: dict[str, int] | None = None  # read before the first database test
+
+
+@pytest.fixture(autouse=True)
+def _number_counters_as_migrated(request):
+    """Every test starts with the record-number counters as migrations left them. A bulk load on
+    PostgreSQL draws its numbers on a second connection and commits them at once
+    (csm_project.core.sql.numbers), so unlike the test's own writes they outlive its rollback; a
+    later test expecting ``LEAD0000001`` would otherwise depend on which tests ran before it.
+    Set right before the test's transaction begins, on a connection of its own."""
+    global _migrated_counters
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or (
+        "django_db_setup" not in request.fixturenames and request.node.get_closest_marker("django_db") is None
+    ):
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        side = connections.create_connection("default")
+        try:
+            with side.cursor() as cursor:
+                cursor.execute("SELECT prefix, next_value FROM sys_number_counter")
+                stored = dict(cursor.fetchall())
+                if _migrated_counters is None:
+                    _migrated_counters = stored
+                for prefix in stored.keys() - _migrated_counters.keys():
+                    cursor.execute("DELETE FROM sys_number_counter WHERE prefix = %s", [prefix])
+                for prefix, value in _migrated_counters.items():
+                    if stored.get(prefix) != value:
+                        cursor.execute(
+                            "UPDATE sys_number_counter SET next_value = %s WHERE prefix = %s", [value, prefix]
+                        )
+        finally:
+            side.close()
+    yield
 
 
 @pytest.fixture(autouse=True)

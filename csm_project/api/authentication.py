@@ -1,8 +1,9 @@
 """HTTP Basic for every API endpoint (docs/platform.md), with login throttling and a short-lived
 verification cache shared by every app server.
 
-Throttling: a user name with too many recent failed logins is refused with 429 before any
-password check (``csm_project.core.access.login_throttle``); each failure is counted there.
+Throttling: every attempt that would check a password is counted first, and one past the limit
+of recent failed logins for its user name is refused with 429 before any password check
+(``csm_project.core.access.login_throttle``); a success clears the count.
 
 Password hashing is deliberately slow (hundreds of milliseconds), which would make every
 Basic-authenticated request slow. After one successful check we remember, for a few minutes,
@@ -126,16 +127,12 @@ class PlatformBasicAuthentication(BasicAuthentication):
                     if not user.is_active:
                         raise exceptions.AuthenticationFailed("User inactive or deleted.")
                     return user, None
-        state = login_throttle.stored_state(userid)
-        wait = login_throttle.seconds_refused_for(*state) if state is not None else 0
+        # Counted before the password check, in one statement with the check of the count, so a
+        # burst of concurrent attempts gets exactly as many checks as the limit allows.
+        wait = login_throttle.attempt(userid)
         if wait:
             raise LoginThrottled(wait)
-        try:
-            user, auth = super().authenticate_credentials(userid, password, request)
-        except exceptions.AuthenticationFailed:
-            login_throttle.record_failure(userid)
-            raise
-        if state is not None:
-            login_throttle.forget_failures(userid)
+        user, auth = super().authenticate_credentials(userid, password, request)
+        login_throttle.succeeded(userid)
         verified_credentials.put(key, user.pk, user.password)
         return user, auth

@@ -5,21 +5,23 @@ Families:
   ``{"error": {"message": ..., "detail": ...}, "status": "failure"}``.
 - ``contact_center`` (``/api/v2/contacts``, docs/contact-center-api.md): ``{"statusCode": N, "statusMessage": ...}``.
 
-A view names its family with ``api_family``. Views raise ``ApiError`` (or a DRF exception);
-anything else is an unexpected fault: logged with its stack, answered with a 500 envelope
-that carries no stack trace.
+A view names its family with ``api_family``. Views raise ``ApiError`` (or a DRF exception).
+A fault of the database or the file store (``csm_project.ops.faults``: a deadlock, a lock or
+statement timeout, a read-only or full store, an outage) is answered with its own status and
+``Retry-After``. Anything else is an unexpected fault: logged with its stack, answered with a
+500 envelope that carries no stack trace.
 """
 
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from csm_project.core.errors import REQUIRED, DomainError, RecordMissing
+from csm_project.ops import faults
 
 logger = logging.getLogger("csm_project.api")
 
@@ -156,6 +158,14 @@ def error_response(family: str, exc: exceptions.APIException, method: str) -> Re
     return Response(_body(family, exc, method), status=exc.status_code, headers=headers)
 
 
+class ServiceFault(ApiError):
+    """A fault of the database or the file store, as ``csm_project.ops.faults`` classes it."""
+
+    def __init__(self, fault: faults.Fault):
+        super().__init__(fault.message, fault.detail, status_code=fault.status, code=4)
+        self.wait = fault.retry_after
+
+
 def exception_handler(exc: Exception, context: dict) -> Response:
     """DRF's EXCEPTION_HANDLER: every API error, expected or not, in the family's envelope."""
     # Imported here: rest_framework.views loads the parser classes, which import this module.
@@ -166,10 +176,11 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     family = getattr(view, "api_family", NOW)
     method = request.method if request is not None else "GET"
 
-    if isinstance(exc, OperationalError):
-        # The database cannot be reached: csm_project.ops.middleware answers 503 for every URL.
-        return None
-    if isinstance(exc, Http404):
+    fault = faults.classify(exc)
+    if fault is not None:
+        faults.log(fault, exc)
+        exc = ServiceFault(fault)
+    elif isinstance(exc, Http404):
         exc = RecordNotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -86,11 +86,14 @@ _ERROR_DESCRIPTIONS = {
     "403": "The caller lacks the role this operation needs, or the record may not be changed",
     "404": "No such record",
     "406": "The Accept header asks for a format the operation cannot produce",
+    "411": "A body sent without Content-Length to a server that cannot tell where such a body ends",
     "414": "The request line (method, path and query) is longer than the instance accepts",
     "415": "The Content-Type of the body is not one the operation reads",
     "429": "Too many failed sign-ins for this user name: retry after the Retry-After seconds",
     "500": "An unexpected fault (logged; no stack trace in the answer)",
-    "503": "The database cannot be reached; retry later",
+    "503": "The database or the file store cannot serve the request now (unreachable, a deadlock, a lock or "
+    "statement timeout, read-only): retry after the Retry-After seconds",
+    "507": "No space left in the database or the file store; nothing was written",
 }
 
 
@@ -186,6 +189,8 @@ class PlatformAutoSchema(AutoSchema):
             headers.update(paginator.get_schema_response_headers())
         if str(status_code) == "429":
             headers["Retry-After"] = {"schema": {"type": "string"}, "description": "Seconds until sign-in is allowed"}
+        if str(status_code) == "503":
+            headers["Retry-After"] = {"schema": {"type": "string"}, "description": "Seconds to wait before retrying"}
         if str(status_code) == "401":
             headers["WWW-Authenticate"] = {
                 "schema": {"type": "string"},
@@ -200,7 +205,7 @@ class PlatformAutoSchema(AutoSchema):
             name=name, type=ResolvedComponent.SCHEMA, object=name, schema=copy.deepcopy(schema)
         )
         self.registry.register_on_missing(component)
-        codes = ["400", "401", "403", "406", "414", "429", "500", "503"]
+        codes = ["400", "401", "403", "406", "414", "429", "500", "503", "507"]
         if "{" in self.path:
             codes.append("404")
         # Error statuses an operation adds (``openapi_extra_errors``, by action or method: an
@@ -209,7 +214,7 @@ class PlatformAutoSchema(AutoSchema):
         extra = getattr(self.view, "openapi_extra_errors", {}).get(action, ())
         codes.extend(code for code in extra if code not in codes)
         if self.method in ("POST", "PUT", "PATCH"):
-            codes.append("415")
+            codes.extend(["411", "415"])
         media_types = self.map_renderers("media_type")
         responses = {}
         for code in sorted(codes):

@@ -56,9 +56,9 @@ class AttachmentAdmin(PlatformAdminMixin, admin.ModelAdmin):
             raise Http404("No such attachment") from None
         response = FileResponse(
             services.attachment_open(attachment),
-            content_type=attachment.content_type or "application/octet-stream",
+            content_type=services.download_content_type(attachment),
             as_attachment=True,
-            filename=attachment.file_name,
+            filename=services.download_file_name(attachment),
         )
         response["Content-Length"] = str(attachment.size_bytes)
         return response

@@ -2,10 +2,16 @@
 
 - Rights are those of the parent record's table (the table access rules): its read right to
   list, see or download an attachment, its write right to add or delete one.
+- A file name is refused (400) when it is empty, ``.`` or ``..``, or holds ``/``, ``\\`` or a
+  control character; a content type when it is not ``type/subtype`` with optional parameters
+  (a CR LF in one would break every later download). Both are checked before the body is read.
+  Rows stored before these checks are still downloaded safely (``download_content_type``,
+  ``download_file_name``).
 - Content goes to the ``attachments`` storage (``settings.STORAGES``: a folder by default, any
   Django storage backend by configuration). It is taken in chunks, spooled to a temporary file
   while its SHA-256 and size are computed, and only then stored, so memory stays flat whatever
-  the file's size and a file over ``ATTACHMENT_MAX_BYTES`` leaves nothing behind.
+  the file's size and a file over ``ATTACHMENT_MAX_BYTES`` leaves nothing behind. The spool
+  file has no name on disk (``spool_file``): a worker killed mid-upload leaves nothing.
 - A record's attachments go with it: every registry model's deletion (``record_delete``, the
   admin, any ORM delete) removes its attachment rows, and the stored files once the deleting
   transaction commits. (A file is stored before its row is written; should the surrounding
@@ -17,12 +23,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import tempfile
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
-from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models.signals import post_delete
 
@@ -33,6 +41,15 @@ from csm_project.core.models import SysRecord, TableAccess, is_sys_id
 from csm_project.registry import TableSpec, UnknownTable, all_tables, get_table
 
 CHUNK_BYTES = 1024 * 1024
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+MAX_NAME = 255
+# RFC 9110 media type: type "/" subtype *( ";" parameter ), a parameter token "=" (token / quoted).
+_TCHARS = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_MEDIA_TYPE = re.compile(
+    rf'{_TCHARS}/{_TCHARS}(?:[ \t]*;[ \t]*{_TCHARS}=(?:{_TCHARS}|"(?:[^"\\\x00-\x1f\x7f]|\\[^\x00-\x1f\x7f])*"))*[ \t]*'
+)
+# C0 and C1 control characters, DEL, path separators.
+_BAD_NAME_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f/\\]")
 ATTACHMENT_TABLE = Attachment.sys_table
 # Logs nobody attaches files to: their bulk deletes stay single statements (a delete signal
 # makes Django load each deleted row).
@@ -92,17 +109,60 @@ def _parent_table(table_name: str) -> TableSpec:
     return table
 
 
-def check_can_add(*, user, table_name: str, table_sys_id: str, file_name: str, declared_size: int | None) -> None:
-    """Everything about an upload that can be checked before its body is read."""
+def check_can_add(
+    *, user, table_name: str, table_sys_id: str, file_name: str, content_type: str, declared_size: int | None
+) -> tuple[str, str]:
+    """Everything about an upload that can be checked before its body is read; the file name and
+    content type to store."""
     table = _parent_table(table_name)
     if not may_write(user, table.name):
         raise NoRights("Insufficient rights to create records")
     if not is_sys_id(table_sys_id) or not table.model.objects.filter(pk=table_sys_id).exists():
         raise RecordMissing(f"No {table.name} record {table_sys_id[:40]!r}", field="table_sys_id")
-    if not file_name or not file_name.strip():
-        raise DomainError("file_name is required", field="file_name")
+    name = clean_file_name(file_name)
+    media_type = clean_content_type(content_type)
     if declared_size is not None and declared_size > settings.ATTACHMENT_MAX_BYTES:
         raise _too_large()
+    return name, media_type
+
+
+def clean_file_name(file_name: str) -> str:
+    """The name to store, or ``DomainError``: a file name, not a path, in printable characters."""
+    name = (file_name or "").strip()
+    if not name:
+        raise DomainError("file_name is required", field="file_name")
+    if name in (".", "..") or _BAD_NAME_CHARACTER.search(name):
+        raise DomainError(
+            "file_name must be a file name: not . or .., without / or \\ or control characters", field="file_name"
+        )
+    if len(name) > MAX_NAME:
+        raise DomainError(f"file_name is longer than {MAX_NAME} characters", field="file_name")
+    return name
+
+
+def clean_content_type(content_type: str) -> str:
+    """The content type to store (``application/octet-stream`` when none is given), or
+    ``DomainError`` for anything that is not a media type."""
+    value = (content_type or "").strip()
+    if not value:
+        return DEFAULT_CONTENT_TYPE
+    if len(value) > MAX_NAME or not _MEDIA_TYPE.fullmatch(value):
+        raise DomainError("Content-Type must be a media type such as application/pdf", field="content_type")
+    return value
+
+
+def download_content_type(attachment: Attachment) -> str:
+    """The type to send the content with: the stored one, or ``application/octet-stream`` for a
+    row stored before content types were checked that holds something else."""
+    value = attachment.content_type or ""
+    return value if len(value) <= MAX_NAME and _MEDIA_TYPE.fullmatch(value) else DEFAULT_CONTENT_TYPE
+
+
+def download_file_name(attachment: Attachment) -> str:
+    """The name to offer the content under: control characters and separators of a row stored
+    before names were checked become ``_`` (a name of dots, or none, becomes ``attachment``)."""
+    name = _BAD_NAME_CHARACTER.sub("_", attachment.file_name or "").strip()
+    return name if name.strip(".") else "attachment"
 
 
 def _too_large() -> DomainError:
@@ -116,12 +176,12 @@ def attachment_add_stream(
     declared_size: int | None = None,
 ) -> Attachment:  # fmt: skip
     """Attach the bytes of ``chunks`` (read one at a time) to the record."""
-    check_can_add(
-        user=user, table_name=table_name, table_sys_id=table_sys_id, file_name=file_name, declared_size=declared_size
-    )
+    file_name, content_type = check_can_add(
+        user=user, table_name=table_name, table_sys_id=table_sys_id, file_name=file_name, content_type=content_type,
+        declared_size=declared_size,
+    )  # fmt: skip
     limit = settings.ATTACHMENT_MAX_BYTES
-    spooled = TemporaryUploadedFile(file_name, content_type, 0, None)
-    try:
+    with spool_file() as spooled:
         digest, size = hashlib.sha256(), 0
         for chunk in chunks:
             size += len(chunk)
@@ -131,17 +191,15 @@ def attachment_add_stream(
             spooled.write(chunk)
         spooled.flush()
         spooled.seek(0)
-        spooled.size = size
-        return _store(table_name, table_sys_id, file_name, content_type, spooled, size, digest.hexdigest())
-    finally:
-        spooled.close()
+        return _store(table_name, table_sys_id, file_name, content_type, File(spooled), size, digest.hexdigest())
 
 
 def attachment_add_file(*, user, table_name: str, table_sys_id: str, file_name: str, content_type: str, upload: File):
     """Attach an uploaded file (a multipart part Django has already spooled)."""
-    check_can_add(
-        user=user, table_name=table_name, table_sys_id=table_sys_id, file_name=file_name, declared_size=upload.size
-    )
+    file_name, content_type = check_can_add(
+        user=user, table_name=table_name, table_sys_id=table_sys_id, file_name=file_name, content_type=content_type,
+        declared_size=upload.size,
+    )  # fmt: skip
     digest = hashlib.sha256()
     for chunk in upload.chunks(CHUNK_BYTES):
         digest.update(chunk)
@@ -149,10 +207,24 @@ def attachment_add_file(*, user, table_name: str, table_sys_id: str, file_name: 
     return _store(table_name, table_sys_id, file_name, content_type, upload, upload.size, digest.hexdigest())
 
 
+def spool_file():
+    """A temporary file for content on its way to storage, in ``FILE_UPLOAD_TEMP_DIR`` (the
+    system's temporary folder by default) and without a name there: the operating system removes
+    it when it is closed, or when its process dies mid-upload (a worker killed by a timeout)."""
+    return tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)
+
+
+class SpooledUpload(UploadedFile):
+    """A multipart file part spooled to a ``spool_file`` (see ``UnnamedTemporaryFileUploadHandler``)."""
+
+    def __init__(self, name, content_type, size, charset, content_type_extra=None):
+        super().__init__(spool_file(), name, content_type, size, charset, content_type_extra)
+
+
 def _store(table_name, table_sys_id, file_name, content_type, content: File, size: int, sha256: str) -> Attachment:
     attachment = Attachment(
-        file_name=file_name.strip()[:255],
-        content_type=(content_type or "application/octet-stream")[:255],
+        file_name=file_name,
+        content_type=content_type,
         size_bytes=size,
         table_name=table_name,
         table_sys_id=table_sys_id,

@@ -5,6 +5,12 @@ from the item (method, URL, headers, base64 body) and the batch request's own co
 and credentials, so routing, authentication, rights, formats and envelopes are exactly those of a
 direct call. Each item runs in its own transaction: an answer of 400 or more rolls the item's
 writes back; other items keep theirs.
+
+Every string of an item is checked before anything runs: header names are HTTP tokens, header
+values and the URL hold no control character (a CR LF in a ``Content-Type`` would otherwise
+reach storage as an attachment's type). A read's answer (GET, HEAD) is read only up to the
+limit it is given, so a file download never fills the worker's memory: past it the answer is
+dropped (``AnswerTooLarge``) and the item listed unserviced; a read has nothing to undo.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import base64
 import binascii
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -22,6 +29,8 @@ from django.core.handlers.wsgi import WSGIRequest
 from django.db import transaction
 from django.http import HttpResponseBase
 from django.urls import Resolver404, resolve
+
+from csm_project.ops import faults
 
 logger = logging.getLogger("csm_project.api.batch")
 
@@ -49,10 +58,19 @@ _INHERITED = (
 # Item headers that never reach the item's request (the caller's own are used instead).
 _IGNORED_HEADERS = frozenset({"host", "authorization", "cookie", "x-csrftoken", "content-length"})
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
+READS = frozenset({"GET", "HEAD"})
+# RFC 9110: a header name is a token; a value holds no control character but horizontal tab.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_URL_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
 
 class MalformedItem(ValueError):
     """An item that cannot be run as a request; answered with a 400 envelope for that item."""
+
+
+class AnswerTooLarge(Exception):
+    """A read's answer is longer than the limit it was run with; nothing of it is kept."""
 
 
 @dataclass
@@ -74,14 +92,15 @@ class ItemAnswer:
     body: bytes = b""
     execution_time: int = 0
 
-    def as_json(self, *, with_headers: bool) -> dict:
+    def as_json(self, *, with_headers: bool, body: str | None = None) -> dict:
+        """The serviced item's JSON object; ``body`` replaces the base64 of the body (last key)."""
         return {
             "id": self.id,
             "status_code": self.status_code,
             "status_text": self.status_text,
             "headers": [{"name": name, "value": value} for name, value in self.headers] if with_headers else [],
-            "body": base64.b64encode(self.body).decode("ascii"),
             "execution_time": self.execution_time,
+            "body": base64.b64encode(self.body).decode("ascii") if body is None else body,
         }
 
 
@@ -107,11 +126,18 @@ def read_item(raw: object) -> Item:
     url = raw.get("url")
     if not isinstance(url, str) or not url:
         raise MalformedItem("A batch item needs a url")
+    if _URL_CONTROL.search(url):
+        raise MalformedItem("A batch item's url cannot hold spaces or control characters")
     headers = raw.get("headers") or []
     if not isinstance(headers, list) or not all(
         isinstance(h, dict) and isinstance(h.get("name"), str) and isinstance(h.get("value", ""), str) for h in headers
     ):
         raise MalformedItem("headers must be a list of {name, value} objects")
+    for header in headers:
+        if not _HEADER_NAME.fullmatch(header["name"].strip()):
+            raise MalformedItem(f"Invalid header name {header['name'][:40]!r}")
+        if _CONTROL.search(header.get("value", "")):
+            raise MalformedItem(f"The value of header {header['name'][:40]} holds a control character")
     body_text = raw.get("body") or ""
     if not isinstance(body_text, str):
         raise MalformedItem("body must be base64 text")
@@ -149,7 +175,8 @@ def build_request(outer, item: Item) -> WSGIRequest:
             # WSGI carries the decoded path as latin-1 text; Django re-decodes it as UTF-8.
             "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
             "SCRIPT_NAME": "",
-            "QUERY_STRING": query,
+            # WSGI carries the query as latin-1 text of its bytes; an item's may hold any character.
+            "QUERY_STRING": query.encode("utf-8").decode("latin-1"),
             "CONTENT_LENGTH": str(len(item.body)),
             "wsgi.input": BytesIO(item.body),
         }
@@ -177,12 +204,14 @@ def build_request(outer, item: Item) -> WSGIRequest:
     return request
 
 
-def run_item(outer, item: Item, *, batch_path: str) -> ItemAnswer:
-    """Run one item in its own transaction and collect its answer."""
+def run_item(outer, item: Item, *, read_limit: int | None = None) -> ItemAnswer:
+    """Run one item in its own transaction and collect its answer. A read (GET, HEAD) whose
+    answer is longer than ``read_limit`` bytes raises ``AnswerTooLarge``."""
     started = time.monotonic()
+    limit = read_limit if item.method in READS else None
     try:
         request = build_request(outer, item)
-        if request.path_info.rstrip("/") == batch_path.rstrip("/") or _is_batch(request.path_info):
+        if _is_batch(request.path_info):
             raise MalformedItem("A batch item cannot be a batch request")
         try:
             match = resolve(request.path_info)
@@ -193,7 +222,7 @@ def run_item(outer, item: Item, *, batch_path: str) -> ItemAnswer:
             response = match.func(request, *match.args, **match.kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            body = _content(response)
+            body = _content(response, limit)
             if response.status_code >= 400:
                 transaction.set_rollback(True)
         answer = ItemAnswer(
@@ -205,12 +234,20 @@ def run_item(outer, item: Item, *, batch_path: str) -> ItemAnswer:
         )
     except MalformedItem as exc:
         answer = error_answer(item.id, 400, "Bad Request", "Exception while reading request", str(exc))
-    except Exception:
-        logger.exception("Batch item %s failed", item.id)
-        answer = error_answer(
-            item.id, 500, "Internal Server Error", "Internal server error",
-            "An unexpected error occurred while processing the request",
-        )  # fmt: skip
+    except AnswerTooLarge:
+        raise
+    except Exception as exc:
+        fault = faults.classify(exc)
+        if fault is not None:
+            faults.log(fault, exc)
+            answer = error_answer(item.id, fault.status, fault.message, fault.message, fault.detail)
+            answer.headers.extend(faults.retry_headers(fault).items())
+        else:
+            logger.exception("Batch item %s failed", item.id)
+            answer = error_answer(
+                item.id, 500, "Internal Server Error", "Internal server error",
+                "An unexpected error occurred while processing the request",
+            )  # fmt: skip
     answer.execution_time = round((time.monotonic() - started) * 1000)
     return answer
 
@@ -226,15 +263,36 @@ def error_answer(ident: str, status_code: int, status_text: str, message: str, d
     )
 
 
-def _content(response: HttpResponseBase) -> bytes:
-    if getattr(response, "streaming", False):
-        try:
-            return b"".join(response.streaming_content)
-        finally:
-            response.close()
-    return response.content
+def _content(response: HttpResponseBase, limit: int | None) -> bytes:
+    """The answer's bytes; past ``limit`` (when given) ``AnswerTooLarge``, having read at most
+    one chunk more than the limit of a streamed answer."""
+    if not getattr(response, "streaming", False):
+        if limit is not None and len(response.content) > limit:
+            raise AnswerTooLarge
+        return response.content
+    try:
+        chunks, size = [], 0
+        for chunk in response.streaming_content:
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise AnswerTooLarge
+            chunks.append(chunk)
+        # One copy at most: a single chunk is kept as it is.
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        _release(response)
+
+
+def _release(response: HttpResponseBase) -> None:
+    """Close what a streamed answer holds open (its file). Not ``response.close()``: that also
+    announces the end of the request (``request_finished``), on which Django closes the
+    database connection the rest of the batch still uses."""
+    for closer in response._resource_closers:
+        closer()
+    response._resource_closers.clear()
 
 
 def _is_batch(path: str) -> bool:
+    """Whether ``path`` names the Batch API, in any version, with or without a trailing slash."""
     parts = [part for part in path.split("/") if part]
     return parts[-1:] == ["batch"] and parts[:2] == ["api", "now"]

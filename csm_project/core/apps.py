@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate, pre_migrate
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -19,11 +20,14 @@ class CoreConfig(AppConfig):
 
         from csm_project.core.sql import audit, row_counts
 
-        # The audit triggers learn who is acting from each connection, are dropped while
-        # migrations run, and are rebuilt from the models afterwards.
+        # The audit triggers learn who is acting from each connection; after migrate they, and
+        # the row counters' triggers, are brought in step with the models (changing nothing when
+        # nothing changed). Each migration rebuilds those it touches (core.sql.schema_changes).
         connection_created.connect(audit.connection_prepare, dispatch_uid="csm_audit_connection")
-        pre_migrate.connect(audit.before_migrate, sender=self, dispatch_uid="csm_audit_pre_migrate")
         post_migrate.connect(audit.after_migrate, sender=self, dispatch_uid="csm_audit_post_migrate")
-        # The row counters' triggers likewise; each counter is counted again after migrate.
-        pre_migrate.connect(row_counts.before_migrate, sender=self, dispatch_uid="csm_rowcount_pre_migrate")
         post_migrate.connect(row_counts.after_migrate, sender=self, dispatch_uid="csm_rowcount_post_migrate")
+
+        from csm_project.core.sql import sqlite_wal
+
+        # SQLite's WAL is checkpointed completely now and then, after a request (docs/sqlite.md).
+        request_finished.connect(sqlite_wal.after_request, dispatch_uid="csm_sqlite_checkpoint")

@@ -112,7 +112,8 @@ class NumberedRecord(SysRecord):
 
     The number is drawn on insert, inside the insert's transaction, from the prefix's counter
     (``csm_project.core.sql.numbers``). Creation time is stamped after the draw: concurrent inserts
-    wait on the counter row in turn, so creation order then follows number order.
+    wait on the counter row in turn, so creation order then follows number order (a bulk load's
+    numbers, drawn apart, may come before records created while it ran).
     """
 
     NUMBER_PREFIX: ClassVar[str] = ""
@@ -197,6 +198,8 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
     sys_table = "sys_user"
     #: Changes every login: not history anyone asks for.
     sys_audit_exclude = ("last_login",)
+    #: No API shows them, but who was made staff or superuser, and by whom, is history.
+    sys_audit_include = ("is_staff", "is_superuser")
 
     user_name = models.CharField(max_length=100, unique=True)
     first_name = models.CharField(max_length=100, null=True, blank=True)

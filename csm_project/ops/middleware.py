@@ -1,15 +1,19 @@
 """Middleware for operations. Order (settings.MIDDLEWARE): request id first, so every log line
-and answer carries it; then Django's security headers; then the request-line limit and the
-database-outage answer, which both speak the API envelopes."""
+and answer carries it; then Django's security headers; then the request-line limit, the
+answer to database and file-store faults, and the reading of bodies sent without a length,
+which all speak the API envelopes."""
 
 import logging
 import re
+import tempfile
 import uuid
 
 from django.conf import settings
-from django.db import OperationalError
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 
+from csm_project.ops import faults
 from csm_project.ops.logs import current_request_id
 
 logger = logging.getLogger("csm_project.ops")
@@ -75,10 +79,11 @@ class RequestLineLimitMiddleware:
         return self.get_response(request)
 
 
-class DatabaseUnavailableMiddleware:
-    """A database that cannot be reached (refused, timed out, no pooled connection free in
-    time) is a 503 in the envelope with ``Retry-After``, never a stack trace. The APIs' error
-    handler passes these errors on to here, so they are mapped in this one place."""
+class FaultAnswerMiddleware:
+    """A fault of the database or the file store (``csm_project.ops.faults``: unreachable,
+    deadlock, lock or statement timeout, read-only, full) is answered in the envelope with its
+    status and ``Retry-After``, never a stack trace. The APIs' error handler answers the same
+    faults the same way; this covers every other page (the admin, the probes)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -87,11 +92,66 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError):
+        fault = faults.classify(exception)
+        if fault is None:
             return None
-        logger.error("Database unavailable: %s", type(exception.__cause__ or exception).__name__)
-        response = envelope(
-            request.path_info, 503, "Service Unavailable", "The database is not reachable; retry later", 4
-        )
-        response["Retry-After"] = "5"
+        faults.log(fault, exception)
+        response = envelope(request.path_info, fault.status, fault.message, fault.detail, 4)
+        for name, value in faults.retry_headers(fault).items():
+            response[name] = value
         return response
+
+
+class BodyWithoutLengthMiddleware:
+    """A body sent without ``Content-Length`` (``Transfer-Encoding: chunked``: ``curl -T -``,
+    requests streaming a generator) is read to its end before any view sees the request, so it is
+    never taken for an empty body (Django and DRF read no body without a length: an upload was
+    stored as 0 bytes and answered 201).
+
+    The body is spooled to a file with no name on disk, at most the largest body the URL's view
+    accepts (a view's ``max_body_bytes()``: the attachment and batch limits; else
+    ``MAX_REQUEST_BYTES``), and the request then carries its length as if the client had sent it.
+    Longer: 400 in the envelope. A server that does not mark its input as ending with the body
+    (``wsgi.input_terminated``; gunicorn does, Django's development server does not) cannot be
+    read to the end safely: 411 Length Required."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        if meta.get("CONTENT_LENGTH") or "chunked" not in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return self.get_response(request)
+        if not meta.get("wsgi.input_terminated"):
+            return envelope(request.path_info, 411, "Length Required", "Send the body with a Content-Length", 2)
+        limit = _body_limit(request.path_info)
+        spool = tempfile.TemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR)
+        try:
+            size, source = 0, meta["wsgi.input"]
+            while chunk := source.read(min(_CHUNK, limit + 1 - size)):
+                size += len(chunk)
+                spool.write(chunk)
+                if size > limit:
+                    return envelope(
+                        request.path_info, 400, "Exception while reading request",
+                        f"Request body is larger than {limit} bytes", 2,
+                    )  # fmt: skip
+            spool.seek(0)
+            meta["CONTENT_LENGTH"] = str(size)
+            request._stream = LimitedStream(spool, size)
+            return self.get_response(request)
+        finally:
+            spool.close()
+
+
+_CHUNK = 1024 * 1024
+
+
+def _body_limit(path: str) -> int:
+    """The largest body the view of ``path`` takes (``max_body_bytes()`` on its class)."""
+    try:
+        view = resolve(path).func
+    except Resolver404:
+        return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    limit = getattr(getattr(view, "cls", None), "max_body_bytes", None)
+    return limit() if callable(limit) else settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -181,3 +181,36 @@ def test_rights_are_the_table_read_right(client_for, anonymous_client, leads):
     )
     unknown = client_for("admin").get("/api/now/stats/no_table")
     assert unknown.status_code == 400 and unknown.json()["error"]["message"] == "Invalid table no_table"
+
+
+def test_the_read_right_without_the_write_right_is_enough(client_for):
+    """interaction_agent may read the connectors (writing them is admin's): the figures are a read."""
+    from interactions.models import InteractionConnector
+
+    InteractionConnector.objects.create(name="Chat")
+    response = client_for("interaction_agent").get("/api/now/stats/interaction_connector", {"sysparm_count": "true"})
+
+    assert response.status_code == 200 and response.json() == {"result": {"stats": {"count": "1"}}}
+
+
+def test_having_at_least_keeps_the_groups_equal_to_the_value(client, leads):
+    def stages(having: str) -> list[str]:
+        params = {"sysparm_count": "true", "sysparm_group_by": "stage", "sysparm_having": having}
+        return [g["groupby_fields"][0]["value"] for g in client.get(STATS, params).json()["result"]]
+
+    assert stages("count^>=^2") == ["100_new", "200_contacted"]
+    assert stages("count^>^2") == ["100_new"]
+    assert stages("count^<=^2") == ["200_contacted", "300_nurturing"]
+    assert stages("count^<^2") == ["300_nurturing"]
+
+
+@pytest.mark.parametrize("order", ["stage^desc", "stage^Desc", "COUNT^desc"])
+def test_order_by_desc_in_any_case_sorts_descending(client, leads, order):
+    params = {"sysparm_count": "true", "sysparm_group_by": "stage", "sysparm_order_by": order}
+
+    response = client.get(STATS, params)
+
+    assert [g["groupby_fields"][0]["value"] for g in response.json()["result"]] == [
+        "300_nurturing" if order.startswith("stage") else "100_new", "200_contacted",
+        "100_new" if order.startswith("stage") else "300_nurturing",
+    ]  # fmt: skip

@@ -4,6 +4,8 @@ import hashlib
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.test import override_settings
 
 from contacts.models import Account
@@ -12,6 +14,7 @@ from csm_project.attachments.models import Attachment
 from csm_project.core.errors import DomainError
 from leads.models import LEAD_TABLE, Lead
 from tests.attachments.conftest import stored_files
+from tests.batch_api.test_batch import batch_json
 
 BASE = "/api/now/attachment"
 CONTENT = b"%PDF-1.4 some bytes\x00\xff and more"
@@ -203,7 +206,7 @@ def test_upload_and_download_through_a_batch(writer, account):
         },
         format="json",
     )
-    [answer] = response.json()["serviced_requests"]
+    [answer] = batch_json(response)["serviced_requests"]
     assert answer["status_code"] == 201
     attachment = Attachment.objects.get()
     assert (attachment.file_name, attachment.size_bytes) == ("b.bin", 13)
@@ -212,7 +215,7 @@ def test_upload_and_download_through_a_batch(writer, account):
         {"rest_requests": [{"id": "d", "method": "GET", "url": f"{BASE}/{attachment.sys_id}/file"}]},
         format="json",
     )
-    assert base64.b64decode(download.json()["serviced_requests"][0]["body"]) == b"batched bytes"
+    assert base64.b64decode(batch_json(download)["serviced_requests"][0]["body"]) == b"batched bytes"
 
 
 def test_a_multipart_file_over_the_limit_is_refused_and_nothing_is_stored(writer, account, attachment_folder):
@@ -229,3 +232,138 @@ def test_a_multipart_file_over_the_limit_is_refused_and_nothing_is_stored(writer
     assert not Attachment.objects.exists() and stored_files(attachment_folder) == []
     no_file = writer.post(f"{BASE}/upload", {"table_name": "customer_account", "table_sys_id": account.sys_id})
     assert no_file.status_code == 400
+
+
+class CountingStorage(FileSystemStorage):
+    """The attachments' folder storage, counting the bytes read from the files it opens."""
+
+    read_bytes = 0
+
+    def open(self, name, mode="rb"):
+        return File(_CountedReads(super().open(name, mode).file), name)
+
+
+class _CountedReads:
+    def __init__(self, file) -> None:
+        self.file = file
+
+    def read(self, *args) -> bytes:
+        data = self.file.read(*args)
+        CountingStorage.read_bytes += len(data)
+        return data
+
+    def __getattr__(self, name):
+        return getattr(self.file, name)
+
+
+def test_a_download_past_the_batch_item_limit_is_unserviced_and_read_no_further(writer, account, settings):
+    import base64
+
+    content = bytes(range(256)) * 400  # 100 KiB
+    sys_id = upload(writer, account, content, file_name="big.bin").json()["result"]["sys_id"]
+    location = settings.STORAGES["attachments"]["OPTIONS"]["location"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {"BACKEND": f"{__name__}.CountingStorage", "OPTIONS": {"location": location}},
+    }
+    CountingStorage.read_bytes = 0
+    get = {"id": "d", "method": "GET", "url": f"{BASE}/{sys_id}/file"}
+
+    with override_settings(BATCH_API_MAX_ITEM_ANSWER_BYTES=10_000):
+        cut = batch_json(writer.post("/api/now/v1/batch", {"rest_requests": [get]}, format="json"))
+    assert cut == {"batch_request_id": "", "serviced_requests": [], "unserviced_requests": ["d"]}
+    assert CountingStorage.read_bytes <= 10_000 + 64 * 1024  # the limit, and at most one more chunk
+
+    write = {"id": "w", "method": "POST", "url": "/api/now/table/customer_account",
+             "headers": [{"name": "Content-Type", "value": "application/json"}],
+             "body": base64.b64encode(b'{"name": "After the download"}').decode()}  # fmt: skip
+    whole = batch_json(writer.post("/api/now/v1/batch", {"rest_requests": [get, write]}, format="json"))
+    assert base64.b64decode(whole["serviced_requests"][0]["body"]) == content
+    assert whole["serviced_requests"][1]["status_code"] == 201  # the download left the connection open
+    assert Account.objects.filter(name="After the download").exists()
+
+
+def test_the_list_shows_attachments_of_every_table_the_caller_may_read(client_for, writer, account):
+    """interaction_agent may read the connectors (not write them): their files are listed for it,
+    the accounts' are not."""
+    from interactions.models import InteractionConnector
+
+    connector = InteractionConnector.objects.create(name="Chat")
+    on_connector = client_for("admin").generic(
+        "POST", f"{BASE}/file?table_name=interaction_connector&table_sys_id={connector.sys_id}&file_name=c.txt",
+        b"c", content_type="text/plain",
+    ).json()["result"]["sys_id"]  # fmt: skip
+    upload(writer, account)
+
+    listed = client_for("interaction_agent").get(BASE)
+
+    assert [row["sys_id"] for row in listed.json()["result"]] == [on_connector]
+    assert listed["X-Total-Count"] == "1"
+
+
+@pytest.mark.parametrize("table", ["sys_audit", "sys_journal_field"])
+def test_nothing_attaches_to_the_audit_or_the_journal(client_for, account, attachment_folder, table):
+    from csm_project.core.models import JournalEntry, SysAudit
+    from csm_project.core.records.journal import journal_add
+
+    journal_add(record=account, text="a note")
+    parent = (SysAudit if table == "sys_audit" else JournalEntry).objects.first()
+    response = client_for("admin").generic(
+        "POST", f"{BASE}/file?table_name={table}&table_sys_id={parent.pk}&file_name=a.txt", b"x",
+        content_type="text/plain",
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert f"Records of {table} cannot have attachments" in response.json()["error"]["message"]
+    assert not Attachment.objects.exists() and stored_files(attachment_folder) == []
+
+
+def test_a_rolled_back_delete_keeps_the_row_and_the_file(
+    writer, account, attachment_folder, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    sys_id = upload(writer, account).json()["result"]["sys_id"]
+    attachment = Attachment.objects.get(pk=sys_id)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.attachment_delete(user=writer.user, attachment=attachment)
+            raise RuntimeError("the deleting transaction fails")
+
+    assert Attachment.objects.filter(pk=sys_id).exists()
+    assert [path.read_bytes() for path in stored_files(attachment_folder)] == [CONTENT]
+    assert writer.get(f"{BASE}/{sys_id}/file").status_code == 200
+
+
+def test_a_file_stored_before_its_row_failed_to_insert_is_removed(writer, account, attachment_folder, monkeypatch):
+    from django.db import IntegrityError
+
+    def refused(self, *args, **kwargs):
+        raise IntegrityError("the row could not be written")
+
+    monkeypatch.setattr(Attachment, "save", refused)
+    with pytest.raises(IntegrityError):
+        services.attachment_add_stream(
+            user=writer.user, table_name="customer_account", table_sys_id=account.sys_id, file_name="a.txt",
+            content_type="text/plain", chunks=iter([b"stored, then orphaned"]),
+        )  # fmt: skip
+
+    assert stored_files(attachment_folder) == []
+
+
+def test_display_values_are_in_the_callers_time_zone(client_for, account):
+    from datetime import UTC, datetime
+
+    paris = client_for("csm_ws_integration", time_zone="Europe/Paris")
+    sys_id = upload(paris, account).json()["result"]["sys_id"]
+    Attachment.objects.filter(pk=sys_id).update(sys_created_on=datetime(2024, 1, 15, 12, 0, tzinfo=UTC))
+
+    shown = paris.get(f"{BASE}/{sys_id}", {"sysparm_display_value": "all", "sysparm_fields": "sys_created_on"})
+    listed = paris.get(BASE, {"sysparm_display_value": "true", "sysparm_fields": "sys_created_on"})
+
+    assert shown.json()["result"]["sys_created_on"] == {
+        "display_value": "2024-01-15 13:00:00",
+        "value": "2024-01-15 12:00:00",
+    }
+    assert listed.json()["result"][0]["sys_created_on"] == "2024-01-15 13:00:00"

@@ -40,6 +40,13 @@ class RoleProbeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, NowView
     def explode(self, request, *args, **kwargs):
         raise RuntimeError("secret internal detail")
 
+    @action(detail=False, methods=["post"], url_path="write-then-refuse")
+    def write_then_refuse(self, request, *args, **kwargs):
+        """Writes a role, then answers 409 without raising: only the caller's transaction
+        handling can undo the write."""
+        Role.objects.create(name=str(request.data.get("name", "written-then-refused")))
+        return Response({"error": {"message": "Refused after writing", "detail": None}, "status": "failure"}, 409)
+
 
 router = PlatformRouter()
 router.register("probe", RoleProbeViewSet, basename="probe")

@@ -65,7 +65,7 @@ def test_an_unreachable_database_is_a_503_envelope(client, monkeypatch, path, bo
     def down(user_name):
         raise OperationalError("could not connect: password=hunter2")
 
-    monkeypatch.setattr(login_throttle, "stored_state", down)
+    monkeypatch.setattr(login_throttle, "attempt", down)
     response = client.get(path, HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz")
     assert response.status_code == 503
     assert response.json() == body

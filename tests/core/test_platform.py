@@ -86,6 +86,33 @@ def test_concurrent_inserts_never_draw_the_same_number():
     assert sorted(drawn) == [f"CONC{n:07d}" for n in range(1, len(drawn) + 1)]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_block_drawn_apart_is_a_gap_when_its_transaction_rolls_back():
+    """A bulk load's block is committed at once (on PostgreSQL, by a second connection), so the
+    load holds no counter lock; rolled back, the load leaves its numbers unused, never reused."""
+    from django.db import transaction
+
+    next_number("APRT")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        block = reserve_numbers("APRT", 3, apart=True)
+        raise RuntimeError("the load fails")
+    assert block == ["APRT0000002", "APRT0000003", "APRT0000004"]
+    after = next_number("APRT")
+    assert after == ("APRT0000005" if connection.vendor == "postgresql" else "APRT0000002")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_holding_its_counter_draws_its_block_itself():
+    """A transaction that drew from (or created) a counter holds its row: a second connection would
+    wait for it, so the block is drawn in the transaction itself, consecutive with its draws."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        assert next_number("HELD") == "HELD0000001"
+        assert reserve_numbers("HELD", 2, apart=True) == ["HELD0000002", "HELD0000003"]
+        assert next_number("HELD") == "HELD0000004"
+
+
 @pytest.mark.django_db
 def test_journal_entries_attach_to_any_record_newest_first(make_user):
     role = Role.objects.create(name="probe_role")

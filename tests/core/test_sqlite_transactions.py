@@ -45,3 +45,43 @@ def test_a_transaction_that_reads_first_keeps_the_right_to_write(tmp_path):
     finally:
         first.close()
         second.close()
+
+
+def test_the_wal_file_is_emptied_by_the_periodic_checkpoint(tmp_path, monkeypatch, settings):
+    """A reader that never lets go keeps SQLite's own checkpoints from completing and the WAL
+    grows; once it lets go, the product's next periodic checkpoint empties the file."""
+    from django.conf import settings as project_settings
+
+    from csm_project.core.sql import sqlite_wal
+
+    path = tmp_path / "wal.sqlite3"
+    writer = _open(path, "writer", timeout=20)
+    reader = _open(path, "reader", timeout=20)
+    wal = path.with_name(path.name + "-wal")
+    now = [1000.0]
+    monkeypatch.setattr(sqlite_wal, "clock", lambda: now[0])
+    monkeypatch.setattr(sqlite_wal, "_last", {"at": None})
+    settings.SQLITE_CHECKPOINT_SECONDS = 60
+    try:
+        for pragma in project_settings.SQLITE_PRAGMAS:
+            writer.connection.execute(pragma)
+        assert writer.connection.execute("PRAGMA journal_size_limit").fetchone() == (64 * 1024 * 1024,)
+        writer.connection.execute("CREATE TABLE note (text TEXT)")
+        reader.connection.execute("BEGIN")
+        reader.connection.execute("SELECT count(*) FROM note").fetchall()  # holds its snapshot
+        for _ in range(40):
+            writer.connection.execute("INSERT INTO note VALUES (?)", ["x" * 100_000])
+        grown = wal.stat().st_size
+        assert grown > 4_000_000  # the automatic checkpoints could not complete
+
+        assert sqlite_wal.checkpoint_when_due(writer) is False  # the first request starts the period
+        reader.connection.execute("COMMIT")
+        now[0] += 59
+        assert sqlite_wal.checkpoint_when_due(writer) is False and wal.stat().st_size == grown
+        now[0] += 1
+        assert sqlite_wal.checkpoint_when_due(writer) is True
+        assert wal.stat().st_size == 0
+        assert writer.connection.execute("SELECT count(*) FROM note").fetchone() == (40,)
+    finally:
+        writer.close()
+        reader.close()

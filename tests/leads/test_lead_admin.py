@@ -119,3 +119,16 @@ def test_a_line_item_added_inline_needs_a_product_offering(staff, make_lead):
 
     assert response.status_code == 200
     assert not lead.line_items.exists()
+
+
+def test_moving_a_lead_between_closed_stages_keeps_its_first_closed_date(staff, make_lead):
+    from datetime import UTC, datetime
+
+    closed_on = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
+    lead = make_lead(stage="400_closed_won", closed_date=closed_on)
+
+    response = change(staff, lead, stage="500_closed_lost")
+
+    assert response.status_code == 302, response.content[:2000]
+    lead.refresh_from_db()
+    assert (lead.stage, lead.closed_date) == ("500_closed_lost", closed_on)

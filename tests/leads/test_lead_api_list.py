@@ -359,3 +359,26 @@ def test_the_unfiltered_list_is_the_filtered_lists_rows_by_sql_built_once(lead_c
     (compiled,) = selectors._LEADS_IN_LIST_ORDER._compiled.values()  # the plain pages took the prepared path
     expected, _params = Lead.objects.order_by("sys_created_on", "sys_id").query.get_compiler("default").as_sql()
     assert compiled.sql == f"{expected} LIMIT %s OFFSET %s"
+
+
+def test_a_list_joined_for_dot_walks_never_takes_the_plain_page(lead_client, make_lead, monkeypatch):
+    """No sysparm_query, but dot-walked fields: the list's queryset joins their tables, and the
+    page is read through it (one query whatever the page size), never by the plain page's SQL,
+    which knows no join (each lead would then read its account on its own)."""
+    monkeypatch.setattr(selectors._LEADS_IN_LIST_ORDER, "_compiled", OrderedDict())
+    for n in range(6):
+        make_lead(first_name=f"Lead {n}", account=Account.objects.create(name=f"Account {n}"))
+
+    def page(limit: int) -> tuple[list, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = lead_client.get(LEAD_URL, {"sysparm_fields": "first_name,account.name", "sysparm_limit": limit})
+        assert response.status_code in (200, 206), response.content
+        return response.json(), len(queries)
+
+    page(1)  # signs in (the password check and its count are not the list's)
+    one, one_queries = page(1)
+    six, six_queries = page(6)
+
+    assert [lead["account.name"] for lead in six] == [f"Account {n}" for n in range(6)]
+    assert six_queries == one_queries
+    assert not selectors._LEADS_IN_LIST_ORDER._compiled

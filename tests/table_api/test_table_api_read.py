@@ -358,3 +358,57 @@ def test_list_query_count_does_not_grow_with_the_page(contacts_client, acme):
 
     assert len(response.json()["result"]) == 15
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_head_needs_only_the_read_right(client_for):
+    """interaction_agent may read the connectors but not write them: HEAD is a read."""
+    connector = InteractionConnector.objects.create(name="Chat")
+    agent = client_for("interaction_agent")
+    url = "/api/now/table/interaction_connector"
+
+    listed = agent.head(url)
+    one = agent.head(f"{url}/{connector.sys_id}")
+
+    assert listed.status_code == 200 and listed["X-Total-Count"] == "1" and listed.content == b""
+    assert one.status_code == 200
+    assert agent.post(url, {"name": "Nope"}, format="json").status_code == 403
+
+
+def test_the_prev_link_never_points_before_the_first_row(contacts_client, contacts):
+    response = contacts_client.get(CONTACTS, {"sysparm_limit": "2", "sysparm_offset": "1"})
+
+    links = {rel: url for url, rel in re.findall(r'<([^>]+)>;rel="(\w+)"', response["Link"])}
+    assert parse_qs(urlsplit(links["prev"]).query)["sysparm_offset"] == ["0"]
+
+
+@pytest.mark.parametrize("query", [None, "cityISNOTEMPTY"], ids=["whole table", "filtered"])
+def test_an_offset_past_the_end_keeps_the_true_total(contacts_client, contacts, query):
+    params = {"sysparm_offset": "50", "sysparm_limit": "10", **({"sysparm_query": query} if query else {})}
+
+    response = contacts_client.get(CONTACTS, params)
+
+    assert response.status_code == 200 and response.json() == {"result": []}
+    assert response["X-Total-Count"] == "3"
+    links = dict((rel, url) for url, rel in re.findall(r'<([^>]+)>;rel="(\w+)"', response["Link"]))
+    assert parse_qs(urlsplit(links["last"]).query)["sysparm_offset"] == ["0"]
+
+
+@pytest.mark.parametrize("hidden", ["password", "is_staff", "is_superuser"])
+def test_always_hidden_fields_are_never_readable_queryable_or_writable(admin_client_api, make_user, hidden):
+    user = make_user(user_name="hidden.fields")
+    url = f"/api/now/table/sys_user/{user.pk}"
+
+    shown = admin_client_api.get(url, {"sysparm_fields": f"user_name,{hidden}"}).json()["result"]
+    everything = admin_client_api.get(url).json()["result"]
+    probing = admin_client_api.get(
+        "/api/now/table/sys_user",
+        {"sysparm_query": f"{hidden}=true^user_name=hidden.fields", "sysparm_fields": "sys_id"},
+    )
+    changed = admin_client_api.patch(url, {hidden: "true", "title": "Clerk"}, format="json")
+
+    assert shown == {"user_name": "hidden.fields"} and hidden not in everything
+    assert probing.json()["result"] == [{"sys_id": user.pk}]  # the term is dropped, it tells nothing
+    assert changed.status_code == 200 and hidden not in changed.json()["result"]
+    user.refresh_from_db()
+    assert (user.title, user.is_staff, user.is_superuser) == ("Clerk", False, False)
+    assert user.check_password("true") is False

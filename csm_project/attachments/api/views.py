@@ -76,6 +76,11 @@ class AttachmentViewSet(NowViewSet):
     content_negotiation_class = AnyAcceptForFiles
     metadata_class = None
 
+    @classmethod
+    def max_body_bytes(cls) -> int:
+        """The largest body an upload takes (a body sent without a length is read up to it)."""
+        return settings.ATTACHMENT_MAX_BYTES + MULTIPART_OVERHEAD
+
     # --- shaping -------------------------------------------------------------------------
 
     def _shaper(self):
@@ -145,9 +150,9 @@ class AttachmentViewSet(NowViewSet):
         services.check_read(request.user, attachment)
         response = FileResponse(
             services.attachment_open(attachment),
-            content_type=attachment.content_type or "application/octet-stream",
+            content_type=services.download_content_type(attachment),
             as_attachment=True,
-            filename=attachment.file_name,
+            filename=services.download_file_name(attachment),
         )
         response["Content-Length"] = str(attachment.size_bytes)
         return response

@@ -1,9 +1,16 @@
-"""Throttling of repeated failed logins per user name.
+"""Throttling of repeated failed logins per user name, for every way in (Basic on the APIs,
+the admin's login form).
 
 Past ``LOGIN_THROTTLE_FAILURES`` failures for one name within ``LOGIN_THROTTLE_WINDOW``
 seconds (counted from the window's first failure), every attempt for that name is refused,
 right password or not, until the window ends. Names are counted whether or not a user has
 them, so the answer says nothing about which names exist. Other names are unaffected.
+
+An attempt is counted *before* its password is checked, and the same statement reads the count
+(``attempt``: one ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``), so of any number of
+concurrent attempts exactly as many as the limit allows reach the password check; reading first
+and counting after the (slow) check let a burst through. A check that succeeds clears the count
+(``succeeded``); so ``failures`` is the attempts not followed by a success.
 
 State lives in the database (``LoginFailures``), shared by every app server. ``clock`` is
 the time source; tests replace it.
@@ -14,8 +21,8 @@ import math
 import time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Subquery
+from django.db import connection
+from django.db.models import Subquery
 
 from csm_project.core.models import LoginFailures
 
@@ -35,21 +42,6 @@ def name_digest(user_name: str) -> str:
     return hashlib.sha256(user_name.lower().encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def stored_state(user_name: str) -> tuple[float, int] | None:
-    """The name's current (window start, failures), or None when it has no recorded failure."""
-    stored = LoginFailures.objects.filter(name_digest=name_digest(user_name))
-    return stored.values_list("window_start", "failures").first()
-
-
-def seconds_refused(user_name: str) -> int:
-    """0 when a login attempt for ``user_name`` may proceed, else whole seconds (at least 1)
-    until its window ends."""
-    if _limit() <= 0:
-        return 0
-    state = stored_state(user_name)
-    return seconds_refused_for(*state) if state is not None else 0
-
-
 def state_annotations(digest: str) -> dict[str, Subquery]:
     """Annotations that read the window start and failure count of the name with this
     ``name_digest`` (``throttle_window_start``, ``throttle_failures``, None when it has none) in
@@ -63,7 +55,9 @@ def state_annotations(digest: str) -> dict[str, Subquery]:
 
 
 def seconds_refused_for(window_start: float | None, failures: int | None) -> int:
-    """``seconds_refused`` from a name's stored state (as read by ``state_annotations``)."""
+    """0 when a name with this stored state (as read by ``state_annotations``) may log in, else
+    whole seconds (at least 1) until its window ends. Reads only: for credentials verified
+    before, which are not checked (nor counted) again."""
     if _limit() <= 0 or window_start is None or failures is None:
         return 0
     remaining = window_start + _window() - clock()
@@ -72,27 +66,33 @@ def seconds_refused_for(window_start: float | None, failures: int | None) -> int
     return max(1, math.ceil(remaining))
 
 
-def record_failure(user_name: str) -> None:
-    """Count one failed login for ``user_name``: in its current window, or in a new one when
-    there is none or it has ended. Concurrent failures each count (one UPDATE each)."""
+def attempt(user_name: str) -> int:
+    """Count one login attempt for ``user_name`` and say whether it may go on to the password
+    check: 0, else whole seconds (at least 1) until the window ends. One atomic statement."""
     if _limit() <= 0:
-        return
+        return 0
     digest, now = name_digest(user_name), clock()
-    current = LoginFailures.objects.filter(name_digest=digest)
-    with transaction.atomic():
-        if current.filter(window_start__gt=now - _window()).update(failures=F("failures") + 1):
-            return
-        if current.filter(window_start__lte=now - _window()).update(window_start=now, failures=1):
-            return
-        # Keep the table small: windows that ended are worth nothing.
-        LoginFailures.objects.filter(window_start__lte=now - _window()).delete()
-        try:
-            with transaction.atomic():
-                LoginFailures.objects.create(name_digest=digest, window_start=now, failures=1)
-        except IntegrityError:  # another server recorded this name's first failure meanwhile
-            current.update(failures=F("failures") + 1)
+    cut = now - _window()
+    table = connection.ops.quote_name(LoginFailures._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (name_digest, window_start, failures) VALUES (%s, %s, 1) "  # noqa: S608 - our table
+            "ON CONFLICT (name_digest) DO UPDATE SET "
+            f"failures = CASE WHEN {table}.window_start <= %s THEN 1 ELSE {table}.failures + 1 END, "
+            f"window_start = CASE WHEN {table}.window_start <= %s THEN excluded.window_start "
+            f"ELSE {table}.window_start END "
+            "RETURNING window_start, failures",
+            [digest, now, cut, cut],
+        )
+        window_start, failures = cursor.fetchone()
+        if failures == 1:
+            # A new window: the table is kept small by dropping windows that ended.
+            cursor.execute(f"DELETE FROM {table} WHERE window_start <= %s", [cut])  # noqa: S608 - our table
+    if failures <= _limit():
+        return 0
+    return max(1, math.ceil(window_start + _window() - now))
 
 
-def forget_failures(user_name: str) -> None:
+def succeeded(user_name: str) -> None:
     """A login that succeeded on a full password check starts the name's count afresh."""
     LoginFailures.objects.filter(name_digest=name_digest(user_name)).delete()

@@ -11,13 +11,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import authenticate
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils.html import format_html
 
+from csm_project.core.access import login_throttle
 from csm_project.core.admin.tools import (
     EncodedQueryChangeList,
     PlatformAdminMixin,
@@ -42,6 +46,33 @@ from csm_project.core.records.services import record_check, record_create, recor
 from csm_project.core.records.wire_values import to_text
 
 SYSTEM_FIELDSET = ("System", {"classes": ("collapse",), "fields": SYSTEM_FIELDS})
+
+
+class ThrottledAdminLoginForm(AdminAuthenticationForm):
+    """The admin's login form, under the same throttle as Basic logins (``login_throttle``): the
+    attempt is counted before the password is checked, and past the limit refused unchecked."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "throttled": "Too many failed logins for this user name: try again in %(wait)s seconds.",
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            wait = login_throttle.attempt(username)
+            if wait:
+                raise ValidationError(self.error_messages["throttled"], code="throttled", params={"wait": wait})
+            self.user_cache = authenticate(self.request, username=username, password=password)
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            login_throttle.succeeded(username)
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+admin.site.login_form = ThrottledAdminLoginForm
 
 
 class SysRecordAdmin(PlatformAdminMixin, admin.ModelAdmin):

@@ -9,7 +9,9 @@ Rows are read as a stream (``record_files``) and handled in batches inside ONE t
    rules need one get it).
 2. New rows are written with PostgreSQL ``COPY`` (each table of a multi-table record, e.g. the
    ``sys_user`` and ``customer_contact`` rows of a contact) or, on SQLite, one ``executemany``
-   per table. Record numbers are drawn for the batch at once. Rows that update a record
+   per table. Record numbers are drawn for the batch at once, on PostgreSQL in a short
+   transaction of their own (``numbers.reserve_numbers(apart=True)``): the load never holds the
+   number counter, so API inserts into the same table never wait for it. Rows that update a record
    (``--upsert``) are saved one by one, and only when a value differs.
 
 Earlier batches are written before the next is checked, so a unique value repeated anywhere in
@@ -52,6 +54,7 @@ from csm_project.core.records.journal import journal_add
 from csm_project.core.records.wire_values import to_text
 from csm_project.core.sql.audit import audit_context_sync
 from csm_project.core.sql.numbers import advance_past, reserve_numbers
+from csm_project.core.sql.session import allow_long_statements
 
 NUMBER = "number"
 #: Columns a file may carry that are not fields to write: system fields and login bookkeeping of
@@ -169,6 +172,7 @@ class RecordLoader:
         result = ImportResult()
         iterator = iter(rows)
         with _few_collections(), transaction.atomic():
+            allow_long_statements()
             while batch := list(islice(iterator, self.batch_size)):
                 result.read += len(batch)
                 for source, errors in sorted(self._load_batch(batch, result), key=lambda bad: bad[0].line):
@@ -397,10 +401,10 @@ class RecordLoader:
         if self.prefix:
             given = [row[NUMBER] for row in values if row.get(NUMBER)]
             if given:
-                advance_past(self.prefix, given, table=self.table.name)
+                advance_past(self.prefix, given, table=self.table.name, apart=True)
             missing = [row for row in values if not row.get(NUMBER)]
             for row, number in zip(
-                missing, reserve_numbers(self.prefix, len(missing), table=self.table.name), strict=True
+                missing, reserve_numbers(self.prefix, len(missing), table=self.table.name, apart=True), strict=True
             ):
                 row[NUMBER] = number
         self.writer.insert(values)

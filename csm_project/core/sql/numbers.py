@@ -1,19 +1,28 @@
-"""Record numbers: prefix + zero-padded digits, strictly increasing per prefix (docs/platform.md).
+"""Record numbers: prefix + zero-padded digits, increasing per prefix, gaps allowed (docs/platform.md).
 
 The counter row is advanced with one ``UPDATE ... RETURNING`` statement. On PostgreSQL the
-row lock it takes is held until the caller's transaction ends, so concurrent inserts are
+row lock it takes is held until the drawing transaction ends, so concurrent inserts are
 serialised on the counter and can never draw the same number; ``max()+1`` would. SQLite
 serialises writers on the whole database. A number drawn by a transaction that later rolls
-back is not reused (gaps are allowed, duplicates are not).
+back was never stored and may be drawn again; duplicates are never possible.
+
+A long transaction (a bulk load) must not hold the counter row for its whole length: every
+insert of the table would wait for it. ``reserve_numbers(..., apart=True)`` draws its block in
+a short transaction of its own on a second connection, committed at once, so the load holds no
+counter lock at all; if the load then rolls back, its block is a gap.
 """
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 
 from csm_project.core.models import NumberCounter
+
+# A second connection drawing apart waits at most this long for the counter row (held only by
+# short inserts) before the draw is made in the caller's own transaction after all.
+_APART_LOCK_TIMEOUT = "5s"
 
 
 def next_number(prefix: str, *, table: str = "") -> str:
@@ -21,19 +30,49 @@ def next_number(prefix: str, *, table: str = "") -> str:
     return reserve_numbers(prefix, 1, table=table)[0]
 
 
-def reserve_numbers(prefix: str, count: int, *, table: str = "") -> list[str]:
+def reserve_numbers(prefix: str, count: int, *, table: str = "", apart: bool = False) -> list[str]:
     """Draw a block of ``count`` consecutive numbers with one statement (bulk loads): unique
     and increasing under concurrency like single draws, since a block is one advance of the
-    counter row under its lock."""
+    counter row under its lock.
+
+    ``apart``: on PostgreSQL, draw in a transaction of its own (see the module docstring),
+    unless the current transaction already holds this counter (it drew from it before), where a
+    second connection would only wait for the caller itself.
+    """
     if count < 1:
         return []
+    if apart and _can_draw_apart(prefix):
+        row = _apart(_UPSERT_ADVANCE, [prefix, table, count + 1, count, count])
+        if row is not None:
+            return _numbers(prefix, *row, count)
     # One statement, atomic by itself: no savepoint on the hot path (only a counter's first
     # use opens one, to survive a concurrent creation of the same counter).
     row = _advance(prefix, count)
     if row is None:
         _create_counter(prefix, table)
         row = _advance(prefix, count)
-    first, digits = row
+    return _numbers(prefix, *row, count)
+
+
+def advance_past(prefix: str, numbers: Iterable[str], *, table: str = "", apart: bool = False) -> None:
+    """Move the counter of ``prefix`` past ``numbers`` stored as given (a bulk load keeping an
+    export's numbers), so later draws never meet them. Numbers of another form are left alone.
+    ``apart`` as for ``reserve_numbers``."""
+    digits = [number[len(prefix) :] for number in numbers if number.startswith(prefix)]
+    values = [int(text) for text in digits if text.isdigit()]
+    if not values:
+        return
+    target = max(values) + 1
+    if apart and _can_draw_apart(prefix) and _apart(_UPSERT_PAST, [prefix, table, target]) is not None:
+        return
+    counter = NumberCounter.objects.filter(prefix=prefix)
+    if not counter.update(next_value=Greatest(F("next_value"), target)):
+        _create_counter(prefix, table)
+        counter.update(next_value=Greatest(F("next_value"), target))
+    _mark_held(prefix)
+
+
+def _numbers(prefix: str, first: int, digits: int, count: int) -> list[str]:
     return [f"{prefix}{value:0{digits}d}" for value in range(first, first + count)]
 
 
@@ -45,7 +84,10 @@ def _advance(prefix: str, count: int) -> tuple[int, int] | None:
             "RETURNING next_value - %s, digits",
             [count, prefix, count],
         )
-        return cursor.fetchone()
+        row = cursor.fetchone()
+    if row is not None:
+        _mark_held(prefix)
+    return row
 
 
 def _create_counter(prefix: str, table: str) -> None:
@@ -56,14 +98,66 @@ def _create_counter(prefix: str, table: str) -> None:
         pass  # another transaction created it first; advancing it is now safe
 
 
-def advance_past(prefix: str, numbers: Iterable[str], *, table: str = "") -> None:
-    """Move the counter of ``prefix`` past ``numbers`` stored as given (a bulk load keeping an
-    export's numbers), so later draws never meet them. Numbers of another form are left alone."""
-    digits = [number[len(prefix) :] for number in numbers if number.startswith(prefix)]
-    values = [int(text) for text in digits if text.isdigit()]
-    if not values:
-        return
-    counter = NumberCounter.objects.filter(prefix=prefix)
-    if not counter.update(next_value=Greatest(F("next_value"), max(values) + 1)):
-        _create_counter(prefix, table)
-        counter.update(next_value=Greatest(F("next_value"), max(values) + 1))
+# --- drawing apart (PostgreSQL) ------------------------------------------------------------------
+
+_COUNTER = NumberCounter._meta.db_table
+_DEFAULT_DIGITS = NumberCounter._meta.get_field("digits").default
+# Create-or-advance in one statement: the second connection needs no savepoint dance.
+_UPSERT_ADVANCE = (
+    f'INSERT INTO {_COUNTER} (prefix, "table", next_value, digits) VALUES (%s, %s, %s, {_DEFAULT_DIGITS}) '  # noqa: S608
+    f"ON CONFLICT (prefix) DO UPDATE SET next_value = {_COUNTER}.next_value + %s "
+    "RETURNING next_value - %s, digits"
+)
+_UPSERT_PAST = (
+    f'INSERT INTO {_COUNTER} (prefix, "table", next_value, digits) VALUES (%s, %s, %s, {_DEFAULT_DIGITS}) '  # noqa: S608
+    f"ON CONFLICT (prefix) DO UPDATE SET next_value = GREATEST({_COUNTER}.next_value, EXCLUDED.next_value) "
+    "RETURNING next_value, digits"
+)
+
+
+class _HeldCounter:
+    """A no-op on-commit callback marking that the open transaction holds ``prefix``'s counter
+    row: Django drops its callbacks exactly when PostgreSQL releases the row lock (commit,
+    rollback, rollback to a savepoint taken before the draw)."""
+
+    __slots__ = ("prefix",)
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __call__(self) -> None:
+        pass
+
+
+def _mark_held(prefix: str) -> None:
+    if connection.vendor == "postgresql" and connection.in_atomic_block and not _holds(prefix):
+        connection.on_commit(_HeldCounter(prefix))
+
+
+def _holds(prefix: str) -> bool:
+    return any(
+        isinstance(callback, _HeldCounter) and callback.prefix == prefix for _, callback, _ in connection.run_on_commit
+    )
+
+
+def _can_draw_apart(prefix: str) -> bool:
+    return connection.vendor == "postgresql" and connection.in_atomic_block and not _holds(prefix)
+
+
+def _apart(sql: str, params: list) -> tuple[int, int] | None:
+    """Run ``sql`` in a transaction of a second connection, committed at once. None when the
+    counter row was not granted in time: the caller holds it some other way (it created the row
+    itself, uncommitted), so it draws in its own transaction after all.
+
+    The statement goes to the driver directly: Django's execute wrappers (the audit's actor)
+    belong to the registered connection, and the counter is not audited."""
+    side = connections.create_connection(connection.alias)
+    try:
+        side.ensure_connection()
+        with side.wrap_database_errors, side.connection.transaction():
+            side.connection.execute(f"SET LOCAL lock_timeout = '{_APART_LOCK_TIMEOUT}'")
+            return side.connection.execute(sql, params).fetchone()
+    except DatabaseError:
+        return None
+    finally:
+        side.close()

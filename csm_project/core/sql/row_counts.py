@@ -18,9 +18,11 @@ How the counter works (docs/platform.md, "Counting rows"):
   moment skips rather than waits. One write in ``FOLD_EVERY`` (at random) folds too, so a
   table seldom listed whole does not pile deltas up; ``manage.py compact_row_counts`` folds every table.
 - AFTER TRUNCATE resets the table's counter to 0 (waiting for a running compaction first).
-- The triggers are dropped before ``migrate`` and rebuilt from the registry after it, next to
-  the audit triggers; each counter is then seeded again from ``COUNT(*)`` with the table locked
-  in SHARE mode, so no write slips between the count and the triggers.
+- After ``migrate`` the triggers are brought in step with the registry (``sql.triggers``): a
+  migrate with nothing to do touches nothing; a table that had no triggers (new, or dropped by
+  hand) gets them and its counter is seeded from ``COUNT(*)`` with the table locked in SHARE
+  mode, so no write slips between the count and the triggers. Rows migrations write into
+  tables that have their triggers are counted as they are written.
 
 Multi-table records count their own table: a contact is one ``customer_contact`` row (and one
 ``sys_user`` row), so ``Contact.objects.all()`` reads the ``customer_contact`` counter.
@@ -30,8 +32,8 @@ is always ``queryset.count()``.
 
 Pitfalls:
 - ``ALTER TABLE ... DISABLE TRIGGER`` or ``session_replication_role = replica`` (bulk loads that
-  skip triggers) leave the counter wrong until ``compact_row_counts --reseed`` (or the next migrate).
-- Data written by migrations is not counted by triggers; the re-seed after migrate covers it.
+  skip triggers) leave the counter wrong until ``compact_row_counts --reseed``.
+- Renaming a counted table keeps its triggers but not its counter's name: ``--reseed`` after it.
 """
 
 # The SQL below names tables from the registry only (quoted by _q); values are bound parameters.
@@ -42,7 +44,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
-from csm_project.core.sql.audit import _q, existing_triggers
+from csm_project.core.sql.audit import _q
+from csm_project.core.sql.triggers import TriggerDef, installed, triggers_drop, triggers_sync
 
 COUNT_TABLE = "sys_row_count"
 TRIGGER_PREFIX = "csm_rowcount_"
@@ -108,27 +111,33 @@ def _uses_counter(connection: BaseDatabaseWrapper) -> bool:
     return connection.vendor == "postgresql"
 
 
-def _trigger_sql(table: str) -> list[str]:
+def _trigger_defs(table: str) -> list[TriggerDef]:
     name = TRIGGER_PREFIX + table
     return [
-        f"CREATE TRIGGER {_q(name + '_ins')} AFTER INSERT ON {_q(table)} REFERENCING NEW TABLE AS new_rows "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER_PREFIX}ins()",
-        f"CREATE TRIGGER {_q(name + '_del')} AFTER DELETE ON {_q(table)} REFERENCING OLD TABLE AS old_rows "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER_PREFIX}del()",
-        f"CREATE TRIGGER {_q(name + '_trunc')} AFTER TRUNCATE ON {_q(table)} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER_PREFIX}trunc()",
-    ]
+        TriggerDef(
+            name + "_ins", table,
+            f"CREATE TRIGGER {_q(name + '_ins')} AFTER INSERT ON {_q(table)} REFERENCING NEW TABLE AS new_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER_PREFIX}ins()",
+        ),
+        TriggerDef(
+            name + "_del", table,
+            f"CREATE TRIGGER {_q(name + '_del')} AFTER DELETE ON {_q(table)} REFERENCING OLD TABLE AS old_rows "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER_PREFIX}del()",
+        ),
+        TriggerDef(
+            name + "_trunc", table,
+            f"CREATE TRIGGER {_q(name + '_trunc')} AFTER TRUNCATE ON {_q(table)} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER_PREFIX}trunc()",
+        ),
+    ]  # fmt: skip
 
 
 # --- Installing, seeding, removing ---------------------------------------------------------------
 
 
 def row_count_triggers_drop(connection: BaseDatabaseWrapper) -> None:
-    if not _uses_counter(connection):
-        return
-    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        for name, table in existing_triggers(connection, TRIGGER_PREFIX):
-            cursor.execute(f"DROP TRIGGER IF EXISTS {_q(name)} ON {_q(table)}")
+    if _uses_counter(connection):
+        triggers_drop(connection, TRIGGER_PREFIX)
 
 
 def _seed(cursor, table: str) -> None:
@@ -142,22 +151,37 @@ def _seed(cursor, table: str) -> None:
     )
 
 
+_FUNCTIONS_FINGERPRINT = TriggerDef("", "", "\n".join(_FUNCTIONS_SQL)).fingerprint
+
+
+def _functions_sync(cursor) -> None:
+    """(Re)create the shared functions only when their text changed (the fold function's comment
+    holds the fingerprint of them all)."""
+    cursor.execute(f"SELECT obj_description(to_regprocedure('{TRIGGER_PREFIX}fold(text)'), 'pg_proc')")
+    if cursor.fetchone()[0] == _FUNCTIONS_FINGERPRINT:
+        return
+    for statement in _FUNCTIONS_SQL:
+        cursor.execute(statement)
+    cursor.execute(f"COMMENT ON FUNCTION {TRIGGER_PREFIX}fold(text) IS '{_FUNCTIONS_FINGERPRINT}'")
+
+
 def row_count_triggers_install(connection: BaseDatabaseWrapper) -> None:
-    """(Re)create every counted table's triggers and seed its counter, in one transaction."""
+    """Every counted table's triggers in step, in one transaction (``sql.triggers``: unchanged ones
+    are not touched); a table that had none is counted again from ``COUNT(*)`` (its rows were
+    written with nothing counting them: a new table, or triggers dropped)."""
     if not _uses_counter(connection):
         return
     existing = set(connection.introspection.table_names())
     if COUNT_TABLE not in existing:
         return
-    row_count_triggers_drop(connection)
     tables = [table for table in counted_tables() if table in existing]
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        for statement in _FUNCTIONS_SQL:
-            cursor.execute(statement)
+        _functions_sync(cursor)
+        counted_before = {table for table, _fingerprint in installed(connection, TRIGGER_PREFIX).values()}
+        triggers_sync(connection, TRIGGER_PREFIX, [trigger for table in tables for trigger in _trigger_defs(table)])
         for table in tables:
-            for statement in _trigger_sql(table):
-                cursor.execute(statement)
-            _seed(cursor, table)
+            if table not in counted_before:
+                _seed(cursor, table)
         cursor.execute(f"DELETE FROM {COUNT_TABLE} WHERE NOT (table_name = ANY(%s))", [tables])
 
 
@@ -168,10 +192,6 @@ def row_counts_reseed(connection: BaseDatabaseWrapper, tables: list[str] | None 
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         for table in tables or counted_tables():
             _seed(cursor, table)
-
-
-def before_migrate(sender, using: str = "default", **kwargs) -> None:
-    row_count_triggers_drop(connections[using])
 
 
 def after_migrate(sender, using: str = "default", **kwargs) -> None:

@@ -2,6 +2,8 @@
 users, user names without case, hostile names, and the verification cache (which must never
 let a wrong password, a stale user or an expired entry through)."""
 
+import threading
+
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
@@ -289,3 +291,100 @@ def test_a_user_with_several_roles_or_none_reads_them_with_the_user(integrator, 
     assert user.role_names() == {"csm_ws_integration", "contact_center_agent", "sn_lead_mgmt_core.lead_integrator"}
     bare = make_user(user_name="no.roles")
     assert User.objects.annotate(**role_names_annotation()).get(pk=bare.pk).role_names() == frozenset()
+
+
+# --- bursts and the admin's login form ------------------------------------------------------
+
+
+class GatedChecks:
+    """Password checks that wait until every attempt of a burst is either refused or waiting to
+    be checked itself: however the throttle is written, no attempt can count or be refused after
+    another's check has finished, so the number of checks says exactly how many got through."""
+
+    def __init__(self, attempts: int) -> None:
+        self.attempts = attempts
+        self.arrived = 0
+        self.checked: list[str] = []
+        self.condition = threading.Condition()
+
+    def arrive(self) -> None:
+        with self.condition:
+            self.arrived += 1
+            self.condition.notify_all()
+
+    def install(self, monkeypatch) -> None:
+        original = MD5PasswordHasher.verify
+
+        def gated(hasher, password, encoded):
+            self.arrive()
+            with self.condition:
+                assert self.condition.wait_for(lambda: self.arrived >= self.attempts, timeout=300)
+                self.checked.append(password)
+            return original(hasher, password, encoded)
+
+        monkeypatch.setattr(MD5PasswordHasher, "verify", gated)
+
+
+def api_attempt(gate: GatedChecks) -> str:
+    from rest_framework import exceptions
+
+    from csm_project.api.authentication import LoginThrottled, PlatformBasicAuthentication
+
+    try:
+        PlatformBasicAuthentication().authenticate_credentials("jane.integrator", "wrong")
+    except LoginThrottled:
+        gate.arrive()
+        return "refused"
+    except exceptions.AuthenticationFailed:
+        return "checked"
+    return "logged in"
+
+
+def admin_attempt(gate: GatedChecks) -> str:
+    from django.test import Client
+
+    page = Client().post("/admin/login/", {"username": "jane.integrator", "password": "wrong", "next": "/admin/"})
+    if "Too many failed logins" in page.content.decode():
+        gate.arrive()
+        return "refused"
+    assert page.status_code == 200 and "and password for a staff account" in page.content.decode()
+    return "checked"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("way_in", [api_attempt, admin_attempt], ids=["basic", "admin form"])
+def test_a_burst_of_wrong_passwords_gets_exactly_the_limit_of_checks(integrator, settings, monkeypatch, way_in):
+    from tests.concurrency import run_together
+
+    settings.LOGIN_THROTTLE_FAILURES = 10
+    burst = 40
+    gate = GatedChecks(burst)
+    gate.install(monkeypatch)
+
+    outcomes = run_together(lambda _: way_in(gate), burst)
+
+    assert outcomes.count("checked") == len(gate.checked) == 10
+    assert outcomes.count("refused") == 30
+
+
+def test_the_admin_login_form_is_throttled_by_the_same_count(integrator, throttle, clock):
+    from django.test import Client
+
+    integrator.is_staff = True
+    integrator.save()
+    browser = Client()
+
+    def log_in(password: str):
+        return browser.post("/admin/login/", {"username": "Jane.Integrator", "password": password, "next": "/admin/"})
+
+    assert get(CONTACTS, "jane.integrator", "wrong").status_code == 401  # one failure by Basic
+    for _ in range(2):
+        assert "and password for a staff account" in log_in("wrong").content.decode()
+    refused = log_in(TEST_PASSWORD)
+    assert refused.status_code == 200 and "Too many failed logins" in refused.content.decode()
+    assert "_auth_user_id" not in browser.session
+    assert get(CONTACTS, "jane.integrator").status_code == 429  # the form's failures count for Basic too
+
+    clock.now += 60
+    assert log_in(TEST_PASSWORD).status_code == 302
+    assert browser.session["_auth_user_id"] == str(integrator.pk)

@@ -349,3 +349,102 @@ def test_upsert_by_number_and_social_profiles_only_with_new_contacts(tmp_path):
     load("import_contacts", str(path), "--upsert", "--key", "user_name")
     load("import_contacts", str(path), "--upsert", "--key", "user_name")
     assert Contact.objects.get(user_name="ann").social_profiles.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_open_import_never_holds_up_an_api_insert_into_its_table(client_for):
+    """An import has written its first batch (its numbers drawn) and is held before it commits;
+    meanwhile an API insert into the same numbered table draws a number and answers at once: the
+    import drew its block in a transaction of its own, so it holds no counter lock. (Waiting on
+    the import, the insert would be refused with a 503 when its lock_timeout ran out.)"""
+    import threading
+
+    from csm_project.core.bulk.files import SourceRow
+    from csm_project.core.bulk.imports import RecordLoader
+    from csm_project.core.records.field_rules import table_rules
+
+    writer = client_for("csm_ws_integration")
+    first_batch_written, finish = threading.Event(), threading.Event()
+    outcome = {}
+
+    def hold_after_the_first_batch(result) -> None:
+        if result.read == 2:
+            first_batch_written.set()
+            assert finish.wait(timeout=300)
+
+    def load() -> None:
+        try:
+            rows = [SourceRow(line, {"name": f"Imported {line}"}) for line in (1, 2, 3)]
+            outcome["result"] = RecordLoader(table_rules("customer_account"), batch_size=2).run(
+                rows, on_batch=hold_after_the_first_batch
+            )
+        finally:
+            connection.close()
+
+    importer = threading.Thread(target=load)
+    importer.start()
+    try:
+        assert first_batch_written.wait(timeout=300)
+        response = writer.post("/api/now/table/customer_account", {"name": "Through the API"}, format="json")
+    finally:
+        finish.set()
+        importer.join(timeout=300)
+
+    assert response.status_code == 201, response.content
+    assert outcome["result"].committed and outcome["result"].created == 3
+    numbers = dict(Account.objects.values_list("name", "number"))
+    assert len(set(numbers.values())) == 4
+    # The API's number comes after the import's first block and before its second one.
+    assert numbers["Imported 1"] < numbers["Imported 2"] < numbers["Through the API"] < numbers["Imported 3"]
+
+
+def test_bad_rows_are_listed_in_line_order_whatever_made_them_bad(tmp_path):
+    """A row refused for a value comes before a later row that could not be read at all, on
+    standard error and in the reject file."""
+    path = tmp_path / "accounts.json"
+    path.write_text(json.dumps([{"name": "X", "colour": "red"}, ["not", "an object"], {"name": "Fine"}]))
+    report = failing_load("import_records", "customer_account", str(path))
+    assert report.splitlines() == [
+        "record 1, colour: customer_account has no such field",
+        "record 2: an element must be one JSON object",
+    ]
+    jsonl = tmp_path / "accounts.jsonl"
+    jsonl.write_text('{"name": "Bad", "customer": "maybe"}\n{not json\n{"name": "Good"}\n')
+    load("import_records", "customer_account", str(jsonl), "--skip-bad", "--reject-file", str(tmp_path / "r.jsonl"))
+    lines = (tmp_path / "r.jsonl").read_text().splitlines()
+    assert len(lines) == 2 and "maybe" in lines[0] and "maybe" not in lines[1]
+
+
+def test_an_upsert_key_held_by_two_records_is_refused(tmp_path):
+    first = record_create(table="customer_account", values={"name": "Twin", "city": "Paris"})
+    second = record_create(table="customer_account", values={"name": "Twin", "city": "Rome"})
+    path = tmp_path / "accounts.csv"
+    path.write_text("name,city\nTwin,Lima\n")
+
+    report = failing_load("import_records", "customer_account", str(path), "--upsert", "--key", "name")
+
+    assert report.splitlines() == ["line 2, name: 2 records have name 'Twin'"]
+    assert {Account.objects.get(pk=first.pk).city, Account.objects.get(pk=second.pk).city} == {"Paris", "Rome"}
+
+
+def test_upsert_compares_values_as_wire_text(tmp_path):
+    """A date-time stored with microseconds is exported to the second; loaded again it is the same
+    value on the wire, so nothing changes (a comparison of Python values would rewrite it)."""
+    from datetime import UTC, datetime
+
+    from csm_project.core.records.choices import choices_ensure
+    from leads.demo import CHOICES
+    from leads.models import LEAD_TABLE, Lead
+
+    for element, values in CHOICES.items():
+        choices_ensure(table=LEAD_TABLE, element=element, values=values)
+    lead = Lead.objects.create(last_name="Closed", stage="500_closed_lost",
+                               closed_date=datetime(2024, 5, 1, 8, 30, 15, 123456, tzinfo=UTC))  # fmt: skip
+    path = tmp_path / "leads.csv"
+    load("export_records", LEAD_TABLE, "--format", "csv", "-o", str(path))
+
+    out, _ = load("import_records", LEAD_TABLE, str(path), "--upsert")
+
+    assert "written 0 (created 0, updated 0), unchanged 1" in out
+    assert Lead.objects.get(pk=lead.pk).sys_mod_count == 0

@@ -479,3 +479,132 @@ def test_table_api_serves_the_audit_read_only_to_admins(client_for):
     assert admin_client.post("/api/now/table/sys_audit", {"fieldname": "x"}, format="json").status_code >= 400
     assert SysAudit.objects.get(pk=row.pk).newvalue == row.newvalue
     assert client_for("csm_ws_integration").get("/api/now/table/sys_audit").status_code == 403
+
+
+# --- Grants of staff, superuser and roles -----------------------------------------------------
+
+
+def test_granting_staff_superuser_and_roles_in_the_admin_is_audited(make_user):
+    from csm_project.core.models import Role
+    from csm_project.core.sql.audit import GRANT_TABLE, grant_key
+
+    admin = make_user(user_name="granting.admin", is_staff=True, is_superuser=True)
+    clerk = make_user(user_name="future.staff")
+    role = Role.objects.get(name="csm_ws_integration")
+    browser = Client()
+    browser.force_login(admin)
+
+    response = browser.post(
+        reverse("admin:core_user_change", args=[clerk.pk]),
+        {"user_name": clerk.user_name, "active": "on", "is_staff": "on", "is_superuser": "on", "roles": [role.pk]},
+    )
+
+    assert response.status_code == 302, response.content[:3000]
+    made = changes(clerk.pk, checkpoint=1)
+    assert (made["is_staff"], made["is_superuser"]) == (("false", "true"), ("false", "true"))
+    key = grant_key(clerk.pk, role.pk)
+    granted = rows(key)
+    assert {(row.tablename, row.fieldname, row.oldvalue, row.newvalue) for row in granted} == {
+        (GRANT_TABLE, "user", "", clerk.pk),
+        (GRANT_TABLE, "role", "", role.pk),
+    }
+    assert {(row.user, row.reason) for row in granted} == {("granting.admin", "admin")}
+
+
+def test_revoking_a_role_is_audited_with_the_role_named(make_user):
+    from csm_project.core.models import Role
+    from csm_project.core.sql.audit import GRANT_TABLE, grant_key
+
+    agent = make_user("interaction_agent", user_name="revoked.agent")
+    role = Role.objects.get(name="interaction_agent")
+    call_command("grant_role", "revoked.agent", "interaction_agent", "--revoke", stdout=io.StringIO())
+
+    revoked = {row.fieldname: (row.oldvalue, row.newvalue) for row in rows(grant_key(agent.pk, role.pk), newvalue="")}
+    assert revoked == {"user": (agent.pk, ""), "role": (role.pk, ""), "DELETED": ("interaction_agent", "")}
+    assert {row.tablename for row in rows(grant_key(agent.pk, role.pk))} == {GRANT_TABLE}
+    assert users(grant_key(agent.pk, role.pk)) == {"system"}  # granted by the fixture, revoked by the command
+
+
+# --- Migrations beside live writers --------------------------------------------------------------
+
+
+def schema_state() -> object:
+    """What any change to the triggers (or the row counters' seeding) would change: SQLite's schema
+    version; on PostgreSQL the row versions of the triggers, their functions and the counters."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA schema_version")
+            return cursor.fetchone()
+        cursor.execute(
+            "SELECT t.tgname, t.oid, t.xmin::text, p.oid, p.xmin::text FROM pg_trigger t "
+            "JOIN pg_proc p ON p.oid = t.tgfoid WHERE t.tgname LIKE 'csm\\_%%' ORDER BY t.tgname"
+        )
+        triggers = cursor.fetchall()
+        cursor.execute("SELECT table_name, delta, xmin::text FROM sys_row_count ORDER BY 1, 2, 3")
+        return triggers, cursor.fetchall()
+
+
+def test_a_migrate_with_nothing_to_apply_touches_no_trigger():
+    before = schema_state()
+    call_command("migrate", verbosity=0)
+    assert schema_state() == before
+    assert audit_triggers_installed(connection) >= 3 * len(audited_tables()) - 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_a_migration_runs_every_committed_table_keeps_its_audit_triggers():
+    """The test app's migration 0002 adds a column to eq_test_account, 0003 removes it; 0003 is
+    held open. By then 0002 has committed with that table's triggers rebuilt, and every other
+    table never lost its own: a write beside the migration (on PostgreSQL, where writers do not
+    wait for it) is audited."""
+    import threading
+
+    from csm_project.core.sql.audit import existing_triggers
+    from tests.eqtestapp import migration_hold
+
+    call_command("migrate", "eqtestapp", "0001", verbosity=0)
+    failures: list[BaseException] = []
+
+    def migrate_forward() -> None:
+        try:
+            call_command("migrate", "eqtestapp", verbosity=0)
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    migration_hold.armed.set()
+    migrating = threading.Thread(target=migrate_forward)
+    migrating.start()
+    try:
+        assert migration_hold.reached.wait(timeout=300), failures
+        held = {name for name, table in existing_triggers(connection)}
+        assert {"csm_audit_eq_test_account_ins", "csm_audit_customer_account_ins"} <= held
+        assert len(held) >= 3 * len(audited_tables()) - 3
+        if connection.vendor == "postgresql":
+            account = Account.objects.create(name="Written beside a migration")
+            assert changes(account.pk)["name"] == ("", "Written beside a migration")
+    finally:
+        migration_hold.release.set()
+        migrating.join(timeout=300)
+        migration_hold.armed.clear()
+        migration_hold.reached.clear()
+        migration_hold.release.clear()
+    assert not failures
+    from csm_project.core.sql.audit import audit_triggers_install
+
+    assert audit_triggers_install(connection) == []  # every trigger as the models want it
+
+
+def test_a_login_writes_no_audit_row_for_last_login(make_user):
+    """``sys_audit_exclude``: the field every login changes is no history anyone asks for."""
+    from csm_project.core.models import User
+    from tests.factories import TEST_PASSWORD
+
+    staff = make_user(user_name="logging.in", is_staff=True)
+    browser = Client()
+    response = browser.post("/admin/login/", {"username": "logging.in", "password": TEST_PASSWORD, "next": "/admin/"})
+
+    assert response.status_code == 302, response.content[:2000]
+    assert User.objects.get(pk=staff.pk).last_login is not None
+    assert not SysAudit.objects.filter(documentkey=staff.pk, fieldname="last_login").exists()
