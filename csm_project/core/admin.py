@@ -16,6 +16,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Lower
 from django.utils.html import format_html
 
 from csm_project.core.admin_tools import (
@@ -36,6 +37,7 @@ from csm_project.core.models import (
     SystemProperty,
     TableAccess,
     User,
+    is_sys_id,
 )
 from csm_project.core.records import record_check, record_create, record_delete, record_update, table_rules
 from csm_project.core.wire_values import to_text
@@ -362,8 +364,20 @@ class SysAuditAdmin(SysRecordAdmin):
         "record_checkpoint",
         "reason",
     )
-    search_fields = ("=documentkey", "=user")
+    search_fields = ("documentkey", "user")
+    search_help_text = "A record's sys_id, or the user name of whoever made the change."
     ordering = ("-sys_created_on", "-sys_id")
+
+    def get_search_results(self, request, queryset, search_term):
+        """A sys_id finds the record's history through the index (documentkey is stored
+        lower-cased, so it is compared exactly); anything else is a user name, compared without
+        case as user names are."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if is_sys_id(term.lower()):
+            return queryset.filter(documentkey=term.lower()), False
+        return queryset.alias(user_lower=Lower("user")).filter(user_lower=term.lower()), False
 
     def has_add_permission(self, request) -> bool:
         return False

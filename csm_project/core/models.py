@@ -480,6 +480,9 @@ class SysAudit(SysRecord):
     sys_display_field = "fieldname"
     #: Never loaded by an import nor written through any API: the history is the database's.
     sys_read_only = True
+    #: The triggers store the record's sys_id lower-cased, so look-ups compare it exactly and
+    #: the index below serves a record's history (docs/audit.md).
+    sys_id_fields = ("documentkey",)
 
     tablename = models.CharField(max_length=80)
     documentkey = models.CharField(max_length=32)
@@ -498,3 +501,4 @@ class SysAudit(SysRecord):
 
     def __str__(self) -> str:
         return f"{self.tablename}.{self.fieldname} {self.documentkey}"
+
