@@ -286,3 +286,9 @@ STORAGES = {
     "attachments": {"BACKEND": _attachment_backend, "OPTIONS": _attachment_options},
 }
 BATCH_API_MAX_BYTES = env_int("BATCH_API_MAX_BYTES", 64 * 1024 * 1024)
+
+# --- Audit retention (docs/audit.md) ---------------------------------------------------------
+# ``archive_audit`` moves audit rows older than this many days to a file in AUDIT_ARCHIVE_DIR;
+# 0 keeps every row (the command then needs --before).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 0)
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(BASE_DIR / "audit-archive")))

@@ -29,6 +29,7 @@ from csm_project.core.admin_tools import (
 from csm_project.core.errors import DomainError
 from csm_project.core.models import (
     SYSTEM_FIELDS,
+    AuditArchive,
     Choice,
     JournalEntry,
     NumberCounter,
@@ -390,3 +391,21 @@ class SysAuditAdmin(SysRecordAdmin):
 
     def record_history_context(self, obj) -> dict:
         return {}
+
+
+@admin.register(AuditArchive)
+class AuditArchiveAdmin(SysRecordAdmin):
+    """Runs of ``archive_audit``: what left the audit history, when, by whom, to which file."""
+
+    list_display = ("sys_created_on", "cutoff", "state", "rows", "newest", "file_name", "sys_created_by", "finished_on")
+    list_filter = ("state",)
+    ordering = ("-sys_created_on", "-sys_id")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
