@@ -40,7 +40,8 @@ BATCH_ROWS = 5000
 def _open(path: Path) -> IO[bytes]:
     # "x": never write over an earlier archive.
     raw = open(path, "xb")  # noqa: SIM115 - closed by the caller
-    return gzip.GzipFile(fileobj=raw, mode="wb") if path.suffix == ".gz" else raw
+    # Level 6 (zlib's own default): nearly the size of 9 at a fraction of its time.
+    return gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6) if path.suffix == ".gz" else raw
 
 
 def audit_archive(
@@ -56,6 +57,8 @@ def audit_archive(
     table = get_table(SysAudit.sys_table)
     specs = list(table.fields.values())
     columns = [SysAudit._meta.get_field(spec.model_field).attname for spec in specs]
+    names = [spec.name for spec in specs]
+    sys_id_at, created_at = columns.index("sys_id"), columns.index("sys_created_on")
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = _open(path)
     run = AuditArchive.objects.create(cutoff=cutoff, file_name=str(path))
@@ -70,14 +73,17 @@ def audit_archive(
                 )
                 if not batch:
                     break
-                for row in batch:
-                    entry = {spec.name: to_text(spec, value) for spec, value in zip(specs, row, strict=True)}
-                    handle.write(json.dumps(entry, ensure_ascii=False).encode() + b"\n")
+                # One write a batch: the compressor and the file are called once, not per row.
+                lines = (
+                    json.dumps(dict(zip(names, map(to_text, specs, row), strict=True)), ensure_ascii=False)
+                    for row in batch
+                )
+                handle.write(("\n".join(lines) + "\n").encode())
                 _flush_to_disk(handle)
-                ids = [row[columns.index("sys_id")] for row in batch]
+                ids = [row[sys_id_at] for row in batch]
                 SysAudit.objects.filter(sys_id__in=ids).delete()
                 run.rows += len(batch)
-                run.newest = batch[-1][columns.index("sys_created_on")]
+                run.newest = batch[-1][created_at]
                 run.save(update_fields=["rows", "newest"])
             if progress:
                 progress(run.rows)
