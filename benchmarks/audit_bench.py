@@ -46,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def setup_django(database_url: str) -> None:
+def setup_django(database_url: str, *, fresh: bool = True) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", "benchmark-only-key")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -55,7 +55,7 @@ def setup_django(database_url: str) -> None:
     os.environ["DB_POOL"] = "false"
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "csm_project.settings"
-    if database_url.startswith("postgres"):
+    if database_url.startswith("postgres") and fresh:
         import psycopg
 
         name = database_url.rsplit("/", 1)[1]
@@ -286,10 +286,16 @@ def bench_history(audit_rows: int, lookups: int, archive_rows: int) -> None:
     from django.test import Client
     from rest_framework.test import APIClient
 
-    from csm_project.core.models import User
+    from csm_project.core.models import SysAudit, User
 
-    keys = fill_audit(audit_rows)
-    admin = User.objects.create_superuser("bench.admin", "bench-pass-1")
+    if SysAudit.objects.filter(user="bench").exists():  # --reuse: the filled table is there
+        keys = list(SysAudit.objects.filter(user="bench").values_list("documentkey", flat=True).distinct())
+        print(f"reusing sys_audit with {SysAudit.objects.count():,} rows")
+    else:
+        keys = fill_audit(audit_rows)
+    admin = User.objects.filter(user_name="bench.admin").first() or User.objects.create_superuser(
+        "bench.admin", "bench-pass-1"
+    )
     staff = Client()
     staff.force_login(admin)
     api = APIClient()
@@ -365,9 +371,12 @@ def main() -> None:
     parser.add_argument("--audit-rows", type=int, default=5_000_000)
     parser.add_argument("--lookups", type=int, default=100, help="Records looked up, each way, per request.")
     parser.add_argument("--archive-rows", type=int, default=500_000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="--history: keep the database a previous run filled (PostgreSQL)."
+    )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='audit_bench_')}/bench.sqlite3"
-    setup_django(url)
+    setup_django(url, fresh=not args.reuse)
     from django.db import connection
 
     print(f"database: {connection.vendor} ({url})")
