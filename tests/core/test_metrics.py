@@ -29,3 +29,28 @@ def test_the_pool_gauges_read_the_connection_pool(settings):
     assert REGISTRY.get_sample_value("csm_db_pool_max_connections", {"alias": "default"}) == stats["pool_max"]
     assert REGISTRY.get_sample_value("csm_db_pool_connections", {"alias": "default"}) == stats["pool_size"] >= 1
     assert REGISTRY.get_sample_value("csm_db_pool_waiting_requests", {"alias": "default"}) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_instrumented_backend_keeps_the_pool_and_prepared_statements():
+    """django-prometheus's PostgreSQL backend (METRICS_ENABLED) over the same settings: pooled
+    connections, server-side binding, statements prepared after their threshold, each counted."""
+    from django.db.utils import load_backend
+
+    settings_dict = {**connection.settings_dict, "ENGINE": "django_prometheus.db.backends.postgresql"}
+    assert settings_dict["OPTIONS"].get("pool") and settings_dict["OPTIONS"].get("server_side_binding")
+    wrapper = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias="instrumented")
+    labels = {"alias": "instrumented", "vendor": "postgresql"}
+    try:
+        with wrapper.cursor() as cursor:
+            for n in range(8):
+                cursor.execute("SELECT %s::int + 1", [n])
+                assert cursor.fetchone() == (n + 1,)
+            prepared = cursor.cursor.connection.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()[0]
+        assert wrapper.pool is not None and prepared >= 1
+        assert REGISTRY.get_sample_value("django_db_execute_total", labels) >= 8
+        assert REGISTRY.get_sample_value("django_db_query_duration_seconds_count", labels) >= 8
+    finally:
+        wrapper.close()
+        wrapper.close_pool()
