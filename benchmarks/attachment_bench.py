@@ -40,7 +40,7 @@ PASSWORD = "bench-pass-1234"  # noqa: S105 - a throw-away local instance
 SETUP = f"""
 from contacts.models import Account
 from csm_project.core.models import User
-from csm_project.core.roles import user_grant_roles
+from csm_project.core.access.roles import user_grant_roles
 user = User.objects.create_user("bench.files", {PASSWORD!r})
 user_grant_roles(user=user, roles=["csm_ws_integration"])
 print(Account.objects.create(name="Bench account").sys_id)

@@ -89,7 +89,7 @@ def cpu_seconds() -> float:
 def audit_on(on: bool) -> None:
     from django.db import connection
 
-    from csm_project.core import audit
+    from csm_project.core.sql import audit
 
     if on:
         audit.audit_triggers_install(connection)
@@ -105,9 +105,9 @@ def bench_patch(patches: int) -> tuple[float, float]:
 
     from rest_framework.test import APIClient
 
-    from csm_project.core.choices import choices_ensure
+    from csm_project.core.access.roles import user_grant_roles
     from csm_project.core.models import User
-    from csm_project.core.roles import user_grant_roles
+    from csm_project.core.records.choices import choices_ensure
     from leads.demo import CHOICES
     from leads.models import LEAD_TABLE, Lead, LeadLineItem, ProductOffering
 

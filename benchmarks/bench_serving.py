@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # A whole table's exact row count as the product reads it on PostgreSQL: the sum of the deltas
-# its triggers append (csm_project.core.row_counts), not COUNT(*) over the table. The raw
+# its triggers append (csm_project.core.sql.row_counts), not COUNT(*) over the table. The raw
 # endpoints read it too, or their floor would be a scan the product no longer makes.
 ROW_COUNT_SQL = "SELECT COALESCE(sum(delta), 0) AS total FROM sys_row_count WHERE table_name = %s"
 

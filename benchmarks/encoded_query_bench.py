@@ -31,8 +31,8 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from rest_framework.test import APIClient  # noqa: E402
 
 from contacts.models import Account, Contact  # noqa: E402
+from csm_project.core.access.roles import user_grant_roles  # noqa: E402
 from csm_project.core.models import User  # noqa: E402
-from csm_project.core.roles import user_grant_roles  # noqa: E402
 from csm_project.encoded_query.compiler import compile_query  # noqa: E402
 from csm_project.encoded_query.parser import parse  # noqa: E402
 from csm_project.registry import get_table  # noqa: E402

@@ -240,7 +240,7 @@ import django; django.setup()
 from contacts.demo import load_crm
 from contacts.models import Contact
 from csm_project.core.models import User
-from csm_project.core.roles import user_grant_roles
+from csm_project.core.access.roles import user_grant_roles
 load_crm(stdout=io.StringIO())
 user = User.objects.filter(user_name={CONTACTS_USER!r}).first() or User.objects.create_user(
     {CONTACTS_USER!r}, {PASSWORD!r}, first_name="Bench", last_name="Contacts", time_zone="UTC")

@@ -62,8 +62,8 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
+    from csm_project.core.access.roles import user_grant_roles
     from csm_project.core.models import User
-    from csm_project.core.roles import user_grant_roles
 
     call_command("migrate", verbosity=0)
     user = User.objects.create_user(user_name="bench.admin", password="bench-password")  # noqa: S106

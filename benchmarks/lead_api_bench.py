@@ -315,7 +315,7 @@ def _reference_rows(database_url: str) -> None:
 import django; django.setup()
 from contacts.models import Consumer
 from csm_project.core.models import User
-from csm_project.core.roles import user_grant_roles
+from csm_project.core.access.roles import user_grant_roles
 from leads.models import ProductOffering, UnitOfMeasure
 user = User.objects.filter(user_name={BENCH_USER!r}).first() or User.objects.create_user(
     {BENCH_USER!r}, {BENCH_PASSWORD!r}, first_name="Bench", last_name="Integrator", time_zone="UTC")

@@ -152,7 +152,7 @@ def ensure_database(database_url: str) -> None:
     script = f"""
 import django; django.setup()
 from csm_project.core.models import User
-from csm_project.core.roles import user_grant_roles
+from csm_project.core.access.roles import user_grant_roles
 user = User.objects.filter(user_name={BENCH_USER!r}).first() or User.objects.create_user(
     {BENCH_USER!r}, {BENCH_PASSWORD!r}, first_name="Bench", last_name="Contacts", time_zone="UTC")
 user_grant_roles(user=user, roles=["csm_ws_integration"])

@@ -7,6 +7,6 @@ class ContactsConfig(AppConfig):
     def ready(self) -> None:
         from contacts.models import Contact
         from contacts.services import ContactRules
-        from csm_project.core.record_rules import register_rules
+        from csm_project.core.records.hooks import register_rules
 
         register_rules(Contact.sys_table, ContactRules())

@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 
 from contacts.models import Contact
 from csm_project.core.models import is_sys_id, role_names_annotation
-from csm_project.core.prepared import PreparedQuery
-from csm_project.core.queries import apply_encoded_query
+from csm_project.core.records.queries import apply_encoded_query
+from csm_project.core.sql.prepared import PreparedQuery
 from csm_project.registry import get_table
 
 

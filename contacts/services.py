@@ -18,7 +18,7 @@ from django.db.models import Value
 from contacts.models import Contact, SocialChannel, SocialProfile
 from csm_project.core.errors import REFERENCE, UNIQUE, DomainError, FieldError
 from csm_project.core.models import is_sys_id
-from csm_project.core.users import (
+from csm_project.core.records.users import (
     USER_NAME,
     UserRules,
     user_name_key,

@@ -102,7 +102,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csm_project.core.actor.ActorMiddleware",
+    "csm_project.core.access.actor.ActorMiddleware",
 ]
 
 ROOT_URLCONF = "csm_project.urls"

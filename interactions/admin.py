@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.utils.html import format_html
 
 from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin, SysRecordForm
-from csm_project.core.records import WORK_NOTES, record_update
+from csm_project.core.records.field_rules import WORK_NOTES
+from csm_project.core.records.services import record_update
 from interactions.models import (
     CLOSED_STATES,
     Interaction,

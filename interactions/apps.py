@@ -5,7 +5,7 @@ class InteractionsConfig(AppConfig):
     name = "interactions"
 
     def ready(self) -> None:
-        from csm_project.core.record_rules import register_rules
+        from csm_project.core.records.hooks import register_rules
         from interactions.models import Interaction
         from interactions.services import InteractionRules
 

@@ -21,7 +21,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from csm_project.core.models import JournalEntry, NumberCounter, User
-from csm_project.core.numbers import reserve_numbers
+from csm_project.core.sql.numbers import reserve_numbers
 from interactions.models import (
     Interaction,
     InteractionConnector,

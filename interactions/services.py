@@ -15,10 +15,10 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from csm_project.core.actor import current_actor_user
-from csm_project.core.errors import REQUIRED, DomainError, FieldError, RecordMissing
+from csm_project.core.access.actor import current_actor_user
+from csm_project.core.errors import REQUIRED, DomainError, FieldError, RecordMissing, quoted
 from csm_project.core.models import User, is_sys_id
-from csm_project.core.record_rules import RecordRules
+from csm_project.core.records.hooks import RecordRules
 from csm_project.registry import UnknownTable, get_table
 from interactions.models import (
     CLOSED_STATES,
@@ -127,7 +127,7 @@ def _require_channel(channel: str | None) -> InteractionConnector:
         raise DomainError("channel is required: the sys_id of an interaction connector", field="channel", code=REQUIRED)
     connector = _active(InteractionConnector, channel)
     if connector is None:
-        raise DomainError(f"channel {_shown(channel)} is not an active interaction connector", field="channel")
+        raise DomainError(f"channel {quoted(channel)} is not an active interaction connector", field="channel")
     return connector
 
 
@@ -136,7 +136,7 @@ def _optional_queue(queue: str | None) -> Queue | None:
         return None
     work_queue = _active(Queue, queue)
     if work_queue is None:
-        raise DomainError(f"queue {_shown(queue)} is not an active awa_queue record", field="queue")
+        raise DomainError(f"queue {quoted(queue)} is not an active awa_queue record", field="queue")
     return work_queue
 
 
@@ -144,11 +144,6 @@ def _active(model: type[models.Model], sys_id: str):
     if not is_sys_id(sys_id):
         return None
     return model.objects.filter(sys_id=sys_id, active=True).first()
-
-
-def _shown(value: str) -> str:
-    """A client value quoted in an error detail, cut short: details echo input, not books."""
-    return repr(value if len(value) <= 64 else value[:64] + "...")
 
 
 def _document_ref(spec: DocumentSpec, *, field: str) -> tuple[str, str] | None:
@@ -163,9 +158,9 @@ def _document_ref(spec: DocumentSpec, *, field: str) -> tuple[str, str] | None:
     try:
         table = get_table(spec.table)
     except UnknownTable:
-        raise DomainError(f"{field}_table {_shown(spec.table)} is not a table", field=f"{field}_table") from None
+        raise DomainError(f"{field}_table {quoted(spec.table)} is not a table", field=f"{field}_table") from None
     if not is_sys_id(spec.sys_id) or not table.model._default_manager.filter(pk=spec.sys_id).exists():
-        raise DomainError(f"{field}_id {_shown(spec.sys_id)} is not a record of {table.name}", field=f"{field}_id")
+        raise DomainError(f"{field}_id {quoted(spec.sys_id)} is not a record of {table.name}", field=f"{field}_id")
     return table.name, spec.sys_id
 
 
@@ -197,5 +192,5 @@ class InteractionRules(RecordRules):
                 try:
                     get_table(table)
                 except UnknownTable:
-                    errors.append(FieldError(name, f"{_shown(table)} is not a table"))
+                    errors.append(FieldError(name, f"{quoted(table)} is not a table"))
         return errors

@@ -5,7 +5,7 @@ class LeadsConfig(AppConfig):
     name = "leads"
 
     def ready(self) -> None:
-        from csm_project.core.record_rules import register_rules
+        from csm_project.core.records.hooks import register_rules
         from leads.models import LEAD_TABLE, LINE_ITEM_TABLE
         from leads.services import LeadRules, LineItemRules
 

@@ -20,10 +20,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from contacts.models import Account, Consumer, Contact
+from csm_project.core.access.role_names import LEAD_INTEGRATOR
+from csm_project.core.access.roles import user_grant_roles
 from csm_project.core.models import JournalEntry, NumberCounter, User
-from csm_project.core.numbers import reserve_numbers
-from csm_project.core.role_names import LEAD_INTEGRATOR
-from csm_project.core.roles import user_grant_roles
+from csm_project.core.sql.numbers import reserve_numbers
 from leads.choice_lists import CHOICES
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 

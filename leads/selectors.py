@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from csm_project.core.journal import journal_of_tables
 from csm_project.core.models import JournalEntry, is_sys_id
-from csm_project.core.prepared import PreparedQuery, attach_references, by_sys_ids, own_columns
-from csm_project.core.queries import apply_encoded_query
+from csm_project.core.records.journal import journal_of_tables
+from csm_project.core.records.queries import apply_encoded_query
+from csm_project.core.sql.prepared import PreparedQuery, attach_references, by_sys_ids, own_columns
 from csm_project.registry import get_table
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 

@@ -26,11 +26,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from csm_project.core.actor import current_actor_name
+from csm_project.core.access.actor import current_actor_name
 from csm_project.core.errors import INVALID, REQUIRED, DomainError, FieldError
-from csm_project.core.journal import journal_add
-from csm_project.core.record_rules import RecordRules
-from csm_project.core.records import table_rules
+from csm_project.core.records.field_rules import table_rules
+from csm_project.core.records.hooks import RecordRules
+from csm_project.core.records.journal import journal_add
 from leads.models import CLOSED_STAGES, LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 from leads.selectors import LeadRelated
 

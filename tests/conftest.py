@@ -10,7 +10,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from csm_project.api.authentication import verified_credentials
-from csm_project.core.roles import user_grant_roles
+from csm_project.core.access.roles import user_grant_roles
 from tests.factories import TEST_PASSWORD, UserFactory
 
 

@@ -24,9 +24,9 @@ from django.db import models
 from rest_framework import serializers
 
 from contacts.models import Contact
-from csm_project.api.datetimes import WIRE_FORMAT, format_utc
 from csm_project.api.openapi import string_object
 from csm_project.core.models import SYSTEM_FIELDS
+from csm_project.core.records.datetimes import WIRE_FORMAT, format_utc
 
 # The keys of a contact on the wire, in the order of the seed's example (65 keys).
 CONTACT_KEYS = (

@@ -13,8 +13,8 @@ from csm_project.api.pagination import SysparmPagination
 from csm_project.api.parsers import PlatformJSONParser, body_is_empty
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
 from csm_project.api.views import NowViewSet
+from csm_project.core.access.role_names import CSM_WS_INTEGRATION
 from csm_project.core.errors import DomainError
-from csm_project.core.role_names import CSM_WS_INTEGRATION
 
 OPERATION_FAILED = "Operation Failed"
 

@@ -9,9 +9,9 @@ Queue contacts are the queues of the interactions demo. Idempotent: records that
 from django.db import transaction
 
 from contacts.models import CustomContact
+from csm_project.core.access.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
+from csm_project.core.access.roles import user_grant_roles
 from csm_project.core.models import User
-from csm_project.core.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
-from csm_project.core.roles import user_grant_roles
 
 DEMO_USERS = (
     # user_name, first, last, employee number, phone, role

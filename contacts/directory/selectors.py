@@ -25,8 +25,8 @@ from typing import Any
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 
 from contacts.models import CustomContact
+from csm_project.core.access.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
 from csm_project.core.models import User, is_sys_id
-from csm_project.core.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
 from interactions.models import Queue
 
 USER = "User"

@@ -27,9 +27,9 @@ from typing import Any
 
 from django.db.models import Avg, Count, DecimalField, F, FloatField, Max, Min, Q, QuerySet, Sum
 
-from csm_project.core.choices import choice_labels
-from csm_project.core.datetimes import format_display
-from csm_project.core.wire_values import to_text
+from csm_project.core.records.choices import choice_labels
+from csm_project.core.records.datetimes import format_display
+from csm_project.core.records.wire_values import to_text
 from csm_project.registry import FieldSpec, FieldType, TableSpec
 
 FUNCTIONS = {"avg": Avg, "min": Min, "max": Max, "sum": Sum}

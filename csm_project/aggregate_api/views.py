@@ -13,12 +13,12 @@ from rest_framework.response import Response
 
 from csm_project.aggregate_api.openapi import stats_schema
 from csm_project.aggregate_api.selectors import InvalidStatsRequest, aggregate, parse_request
-from csm_project.api.datetimes import user_zone
 from csm_project.api.errors import ApiError
-from csm_project.api.filters import QUERY_PARAM, apply_encoded_query
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
 from csm_project.api.views import NowAPIView
-from csm_project.core.table_access import table_access_allows
+from csm_project.core.access.table_access import table_access_allows
+from csm_project.core.records.datetimes import user_zone
+from csm_project.core.records.queries import QUERY_PARAM, apply_encoded_query
 from csm_project.registry import TableSpec, UnknownTable, get_table
 from csm_project.table_api.name_value import name_value_query
 from csm_project.table_api.openapi import table_parameter

@@ -2,7 +2,7 @@
 verification cache.
 
 Throttling: a user name with too many recent failed logins is refused with 429 before any
-password check (``csm_project.core.login_throttle``); each failure is counted there.
+password check (``csm_project.core.access.login_throttle``); each failure is counted there.
 
 Password hashing is deliberately slow (hundreds of milliseconds), which would make every
 Basic-authenticated request slow. After one successful check we remember, for a few minutes
@@ -24,9 +24,9 @@ from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
 
 from csm_project.api.errors import ApiError
-from csm_project.core import login_throttle
+from csm_project.core.access import login_throttle
 from csm_project.core.models import lock_flag, role_names_annotation
-from csm_project.core.prepared import PreparedQuery
+from csm_project.core.sql.prepared import PreparedQuery
 
 _TTL_SECONDS = 300
 _MAX_ENTRIES = 2048

@@ -1,5 +1,5 @@
 """`sysparm_query` for list endpoints: a thin DRF adapter over the encoded query engine
-(`csm_project.core.queries.apply_encoded_query`; see docs/encoded-queries.md).
+(`csm_project.core.records.queries.apply_encoded_query`; see docs/encoded-queries.md).
 
 A view opts in with `filter_backends = [EncodedQueryFilter]` and may declare:
 
@@ -9,7 +9,7 @@ A view opts in with `filter_backends = [EncodedQueryFilter]` and may declare:
   `("sys_created_on",)`); a primary-key tiebreak is always appended, so offset paging is stable.
 
 Code that lists records without a DRF view (a selector, an export) calls
-`csm_project.core.queries.apply_encoded_query` directly. An oversized query is a 400 with the
+`csm_project.core.records.queries.apply_encoded_query` directly. An oversized query is a 400 with the
 envelope, message `Invalid sysparm_query`.
 """
 
@@ -17,26 +17,8 @@ from django.db.models import QuerySet
 from rest_framework.filters import BaseFilterBackend
 
 from csm_project.api.errors import ApiError
-from csm_project.core.queries import (
-    DEFAULT_ORDERING,
-    MAX_QUERY_LENGTH,
-    MAX_QUERY_OPERANDS,
-    MAX_QUERY_TERMS,
-    QUERY_PARAM,
-    QueryTooLarge,
-    apply_encoded_query,
-)
+from csm_project.core.records.queries import DEFAULT_ORDERING, QUERY_PARAM, QueryTooLarge, apply_encoded_query
 from csm_project.registry import get_table
-
-__all__ = [
-    "DEFAULT_ORDERING",
-    "MAX_QUERY_LENGTH",
-    "MAX_QUERY_OPERANDS",
-    "MAX_QUERY_TERMS",
-    "EncodedQueryFilter",
-    "InvalidQueryRequest",
-    "apply_encoded_query",
-]
 
 
 class InvalidQueryRequest(ApiError):

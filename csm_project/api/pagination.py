@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from csm_project.api.errors import ApiError
 from csm_project.api.links import absolute_url
-from csm_project.core.row_counts import exact_count
+from csm_project.core.sql.row_counts import exact_count
 
 MAX_LIMIT = 10_000
 

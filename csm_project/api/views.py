@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 from csm_project.api.errors import CONTACT_CENTER, NOW, RecordNotFound, UnknownResource
 from csm_project.api.permissions import IsAuthenticatedUser
 from csm_project.api.versioning import PlatformVersioning
-from csm_project.core.actor import reset_actor, set_actor
+from csm_project.core.access.actor import reset_actor, set_actor
 from csm_project.core.models import is_sys_id
 
 

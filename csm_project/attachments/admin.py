@@ -17,10 +17,10 @@ from django.utils.html import format_html
 
 from csm_project.attachments import services
 from csm_project.attachments.models import Attachment
+from csm_project.core.access.staff_roles import tables_filter, viewable_tables
 from csm_project.core.admin import SysRecordAdmin
 from csm_project.core.errors import RecordMissing
 from csm_project.core.models import SysRecord
-from csm_project.core.staff_roles import tables_filter, viewable_tables
 
 PANEL_TEMPLATE = "admin/attachments/record_change_form.html"
 

@@ -27,9 +27,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 
 from csm_project.attachments.models import Attachment
+from csm_project.core.access.table_access import ADMIN_ROLE, table_access_allows
 from csm_project.core.errors import TOO_LONG, DomainError, RecordMissing
 from csm_project.core.models import SysRecord, TableAccess, is_sys_id
-from csm_project.core.table_access import ADMIN_ROLE, table_access_allows
 from csm_project.registry import TableSpec, UnknownTable, all_tables, get_table
 
 CHUNK_BYTES = 1024 * 1024

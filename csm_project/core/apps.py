@@ -11,13 +11,13 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        from csm_project.core import lookups  # noqa: F401 - registers field__any
-        from csm_project.core.record_rules import register_rules
-        from csm_project.core.users import UserRules
+        from csm_project.core.records.hooks import register_rules
+        from csm_project.core.records.users import UserRules
+        from csm_project.core.sql import lookups  # noqa: F401 - registers field__any
 
         register_rules("sys_user", UserRules())
 
-        from csm_project.core import audit, row_counts
+        from csm_project.core.sql import audit, row_counts
 
         # The audit triggers learn who is acting from each connection, are dropped while
         # migrations run, and are rebuilt from the models afterwards.

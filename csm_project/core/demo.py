@@ -2,8 +2,7 @@
 
 from django.db import transaction
 
-from csm_project.core.models import User
-from csm_project.core.role_names import (
+from csm_project.core.access.role_names import (
     ADMIN,
     CONTACT_CENTER_ADMIN,
     CONTACT_CENTER_AGENT,
@@ -11,7 +10,8 @@ from csm_project.core.role_names import (
     INTERACTION_AGENT,
     LEAD_INTEGRATOR,
 )
-from csm_project.core.roles import user_grant_roles
+from csm_project.core.access.roles import user_grant_roles
+from csm_project.core.models import User
 
 # The platform's own administrator has this well-known sys_id; the API documents' examples
 # show it (e.g. closed_by of the interaction close example), so the demo admin keeps it.

@@ -25,6 +25,11 @@ UNIQUE = "unique"
 READ_ONLY = "read_only"
 
 
+def quoted(value: str) -> str:
+    """A client's value quoted in a message, cut short: messages echo input, not books."""
+    return repr(value if len(value) <= 64 else value[:64] + "...")
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str

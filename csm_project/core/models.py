@@ -13,8 +13,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from csm_project.core.actor import current_actor_name
-from csm_project.core.role_names import ADMIN
+from csm_project.core.access.actor import current_actor_name
+from csm_project.core.access.role_names import ADMIN
 
 SYSTEM_FIELDS = (
     "sys_id",
@@ -111,7 +111,7 @@ class NumberedRecord(SysRecord):
     """A record with a human number: ``NUMBER_PREFIX`` + zero-padded digits (docs/platform.md).
 
     The number is drawn on insert, inside the insert's transaction, from the prefix's counter
-    (``csm_project.core.numbers``). Creation time is stamped after the draw: concurrent inserts
+    (``csm_project.core.sql.numbers``). Creation time is stamped after the draw: concurrent inserts
     wait on the counter row in turn, so creation order then follows number order.
     """
 
@@ -127,7 +127,7 @@ class NumberedRecord(SysRecord):
 
     def save(self, *args, **kwargs) -> None:
         if self._state.adding and not self.number:
-            from csm_project.core.numbers import next_number  # numbers imports these models
+            from csm_project.core.sql.numbers import next_number  # numbers imports these models
 
             self.number = next_number(self.NUMBER_PREFIX, table=self.sys_table)
             self.sys_created_on = self.sys_updated_on = timezone.now()
@@ -472,7 +472,7 @@ class LoginFailures(models.Model):
 class SysAudit(SysRecord):
     """One changed field of one record (``sys_audit``): what it was, what it became, who and when.
 
-    Rows are written by database triggers (``csm_project.core.audit``) in the transaction of the
+    Rows are written by database triggers (``csm_project.core.sql.audit``) in the transaction of the
     change itself, whatever wrote it; nothing in Python creates them. Read-only everywhere.
     """
 

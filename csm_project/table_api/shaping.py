@@ -31,8 +31,8 @@ from typing import Any
 
 from django.db import models
 
-from csm_project.api.datetimes import format_display
-from csm_project.core.choices import choice_labels
+from csm_project.core.records.choices import choice_labels
+from csm_project.core.records.datetimes import format_display
 from csm_project.encoded_query.compiler import resolve_field
 from csm_project.registry import FieldSpec, FieldType, TableSpec
 

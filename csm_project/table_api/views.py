@@ -22,20 +22,21 @@ from django.db.models import Count, QuerySet, Window
 from rest_framework import status
 from rest_framework.response import Response
 
-from csm_project.api.datetimes import user_zone
 from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
-from csm_project.api.fields import requested_fields
-from csm_project.api.filters import QUERY_PARAM, EncodedQueryFilter, apply_encoded_query
+from csm_project.api.filters import EncodedQueryFilter
 from csm_project.api.links import absolute_url
 from csm_project.api.pagination import MAX_LIMIT, SysparmPagination, query_bool, query_int
 from csm_project.api.parsers import PlatformJSONParser, PlatformXMLParser
 from csm_project.api.renderers import PlatformXMLRenderer, StringTreeJSONRenderer
 from csm_project.api.versioning import PlatformVersioning
 from csm_project.api.views import NowViewSet
+from csm_project.core.access.table_access import table_access_allows
 from csm_project.core.models import SysRecord, is_sys_id
-from csm_project.core.records import record_create, record_delete, record_update
-from csm_project.core.row_counts import counter_serves, exact_count
-from csm_project.core.table_access import table_access_allows
+from csm_project.core.records.datetimes import user_zone
+from csm_project.core.records.field_paths import requested_fields
+from csm_project.core.records.queries import QUERY_PARAM, apply_encoded_query
+from csm_project.core.records.services import record_create, record_delete, record_update
+from csm_project.core.sql.row_counts import counter_serves, exact_count
 from csm_project.registry import TableSpec, UnknownTable, get_table
 from csm_project.table_api.name_value import name_value_query
 from csm_project.table_api.openapi import table_api_schema, table_parameter

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from csm_project.api.parsers import PlatformJSONParser, PlatformXMLParser
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
 from csm_project.api.views import NowViewSet
+from csm_project.core.access.role_names import INTERACTION_AGENT
 from csm_project.core.errors import DomainError, RecordMissing
-from csm_project.core.role_names import INTERACTION_AGENT
 from interactions.api.serializers import (
     InteractionCreateSerializer,
     InteractionResultSerializer,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from csm_project.api.errors import ApiError
 from csm_project.api.filters import lists_everything
 from csm_project.api.pagination import page_url
-from csm_project.core.row_counts import exact_count
+from csm_project.core.sql.row_counts import exact_count
 from leads import selectors
 from leads.processing import lead_api_classes
 

@@ -14,12 +14,12 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from csm_project.api.errors import ApiError
-from csm_project.api.fields import requested_fields
 from csm_project.api.filters import EncodedQueryFilter
 from csm_project.api.renderers import PlainJSONRenderer
 from csm_project.api.views import NowViewSet
+from csm_project.core.access.role_names import LEAD_INTEGRATOR
 from csm_project.core.errors import DomainError, RecordMissing
-from csm_project.core.role_names import LEAD_INTEGRATOR
+from csm_project.core.records.field_paths import requested_fields
 from leads.api.openapi import LeadInputSerializer, LeadListItemSerializer, LeadShapeSerializer
 from leads.api.pagination import LeadPagination
 from leads.models import LEAD_TABLE

@@ -11,11 +11,11 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from csm_project.core.datetimes import user_zone
-from csm_project.core.field_paths import FieldPath, read_field, resolve_requested_fields
-from csm_project.core.journal import work_note_text
 from csm_project.core.models import User
-from csm_project.core.records import FieldRule, table_rules
+from csm_project.core.records.datetimes import user_zone
+from csm_project.core.records.field_paths import FieldPath, read_field, resolve_requested_fields
+from csm_project.core.records.field_rules import FieldRule, table_rules
+from csm_project.core.records.journal import work_note_text
 from csm_project.registry import FieldType, get_table
 from leads import selectors
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure

@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
 from csm_project.core.errors import DomainError, FieldError, RecordMissing
-from csm_project.core.field_paths import select_related_paths
-from csm_project.core.journal import work_note_text
 from csm_project.core.models import User, is_sys_id
+from csm_project.core.records.field_paths import select_related_paths
+from csm_project.core.records.journal import work_note_text
 from leads import selectors, services
 from leads.models import Lead
 from leads.processing.constants import LeadApiConstants

@@ -21,8 +21,8 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from csm_project.core.datetimes import format_both, format_display
 from csm_project.core.models import JournalEntry
+from csm_project.core.records.datetimes import format_both, format_display
 from csm_project.registry import FieldType, get_table
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering
 

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from csm_project.core.choices import choices_ensure
+from csm_project.core.records.choices import choices_ensure
 from leads.demo import CHOICES
 from leads.models import LEAD_TABLE, Lead
 from tests.contacts.factories_contacts import AccountFactory

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csm_project.core.choices import choices_ensure
+from csm_project.core.records.choices import choices_ensure
 from leads.demo import CHOICES
 from leads.models import LEAD_TABLE, Lead
 from tests.contacts.factories_contacts import AccountFactory

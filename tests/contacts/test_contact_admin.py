@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 
 from contacts.models import Account, Consumer, Contact, Location, SocialChannel, SocialProfile
 from csm_project.api.authentication import verified_credentials
-from csm_project.core.actor import acting_as
-from csm_project.core.journal import journal_add
+from csm_project.core.access.actor import acting_as
 from csm_project.core.models import JournalEntry, Role
+from csm_project.core.records.journal import journal_add
 from tests.conftest import basic_auth
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory, SocialChannelFactory
 

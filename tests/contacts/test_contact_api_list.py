@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from contacts import selectors
 from contacts.demo import BOXEO, GENERATED_ACCOUNTS, GEORGE_WARREN
 from contacts.models import Contact
+from csm_project.core.access.roles import user_grant_roles
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_set
-from csm_project.core.roles import user_grant_roles
 from tests.contacts.factories_contacts import demo_contacts_module  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db

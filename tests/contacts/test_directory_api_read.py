@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contacts.models import CustomContact
-from csm_project.core.roles import user_grant_roles, user_revoke_roles
+from csm_project.core.access.roles import user_grant_roles, user_revoke_roles
 from interactions.models import Queue
 
 SYS_ID = re.compile(r"^[0-9a-f]{32}$")

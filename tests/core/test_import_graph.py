@@ -49,7 +49,7 @@ def test_processing_modules_import_no_api_module():
 
 
 def test_the_checker_sees_an_upward_import(tmp_path, monkeypatch):
-    module = ROOT / "csm_project" / "core" / "records.py"
+    module = ROOT / "csm_project" / "core" / "records" / "services.py"
     assert "csm_project.core.models" in imported_modules(module)
     fake = tmp_path / "fake.py"
     fake.write_text("from csm_project.api import errors\nfrom .api import views\n")

@@ -12,7 +12,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from contacts.models import Contact
-from csm_project.core import login_throttle
+from csm_project.core.access import login_throttle
 from csm_project.ops import views as ops_views
 from csm_project.ops.logs import JsonFormatter, RequestIdFilter
 from tests.contacts.factories_contacts import ContactFactory

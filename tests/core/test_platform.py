@@ -10,11 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from csm_project.core.actor import acting_as
-from csm_project.core.journal import journal_add, journal_for
+from csm_project.core.access.actor import acting_as
 from csm_project.core.models import JournalEntry, NumberCounter, Role, SystemProperty, User
-from csm_project.core.numbers import next_number, reserve_numbers
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_bool
+from csm_project.core.records.journal import journal_add, journal_for
+from csm_project.core.sql.numbers import next_number, reserve_numbers
 from csm_project.registry import FieldType, UnknownTable, get_table
 from tests.concurrency import run_together
 from tests.conftest import basic_auth

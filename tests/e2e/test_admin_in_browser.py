@@ -77,7 +77,7 @@ def test_staff_flips_a_system_property_and_it_applies_at_once(browser, live_serv
 def test_staff_are_held_to_the_lead_rules_in_the_admin(browser, live_server, staff):
     from selenium.webdriver.support.ui import Select
 
-    from csm_project.core.choices import choices_ensure
+    from csm_project.core.records.choices import choices_ensure
     from leads.choice_lists import CHOICES
     from leads.models import LEAD_TABLE, Lead
 

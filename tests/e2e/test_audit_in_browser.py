@@ -14,9 +14,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
 from contacts.models import Account
-from csm_project.core.choices import choices_ensure
+from csm_project.core.access.roles import user_grant_roles
 from csm_project.core.models import User
-from csm_project.core.roles import user_grant_roles
+from csm_project.core.records.choices import choices_ensure
 from leads.demo import CHOICES
 from leads.models import LEAD_TABLE, Lead
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory

@@ -7,8 +7,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
+from csm_project.core.access.staff_roles import ADMINISTRATOR, AGENT, MANAGER
 from csm_project.core.models import JournalEntry, User
-from csm_project.core.staff_roles import ADMINISTRATOR, AGENT, MANAGER
 from leads.models import Lead
 from tests.e2e.browser import chromium_driver
 

@@ -1,5 +1,5 @@
-"""`EncodedQueryFilter` / `apply_encoded_query` (csm_project/api/filters.py, csm_project/core/queries.py) and the
-`sysparm_fields` helpers (csm_project/api/fields.py)."""
+"""`EncodedQueryFilter` / `apply_encoded_query` (csm_project/api/filters.py,
+csm_project/core/records/queries.py) and the `sysparm_fields` helpers (csm_project/core/records/field_paths.py)."""
 
 from zoneinfo import ZoneInfo
 
@@ -7,11 +7,16 @@ import pytest
 from rest_framework import generics, serializers
 from rest_framework.test import APIRequestFactory, force_authenticate
 
-from csm_project.api.datetimes import user_zone
-from csm_project.api.fields import read_field, requested_fields, resolve_requested_fields, select_related_paths
 from csm_project.api.filters import EncodedQueryFilter
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_set
-from csm_project.core.queries import QueryTooLarge, apply_encoded_query
+from csm_project.core.records.datetimes import user_zone
+from csm_project.core.records.field_paths import (
+    read_field,
+    requested_fields,
+    resolve_requested_fields,
+    select_related_paths,
+)
+from csm_project.core.records.queries import QueryTooLarge, apply_encoded_query
 from csm_project.registry import get_table
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory
 from tests.eqtestapp.models import EqRecord
@@ -132,7 +137,7 @@ def test_query_dates_use_the_callers_zone_as_display_values_do():
 
 @pytest.mark.django_db
 def test_the_backend_resolves_date_helpers_in_the_callers_zone(monkeypatch):
-    from csm_project.core import queries as filters
+    from csm_project.core.records import queries as filters
 
     zones = []
     compile_for_real = filters.compile_query

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contacts.models import Account, Contact
-from csm_project.api.filters import MAX_QUERY_LENGTH, MAX_QUERY_OPERANDS, MAX_QUERY_TERMS
 from csm_project.core.models import User
+from csm_project.core.records.queries import MAX_QUERY_LENGTH, MAX_QUERY_OPERANDS, MAX_QUERY_TERMS
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory
 
 URL = "/api/now/contact"

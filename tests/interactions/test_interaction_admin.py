@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from csm_project.core.actor import acting_as
-from csm_project.core.journal import journal_add
+from csm_project.core.access.actor import acting_as
 from csm_project.core.models import JournalEntry
+from csm_project.core.records.journal import journal_add
 from interactions.models import Interaction, InteractionConnector, InteractionJsonBlob, LiveGroupProfile, Queue
 from interactions.services import DocumentSpec, interaction_create
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from csm_project.core.actor import acting_as
+from csm_project.core.access.actor import acting_as
 from interactions.models import Interaction, InteractionConnector, Queue
 from interactions.services import interaction_create
 

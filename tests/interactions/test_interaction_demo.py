@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from csm_project.core.models import JournalEntry, NumberCounter, User
-from csm_project.core.numbers import next_number
+from csm_project.core.sql.numbers import next_number
 from interactions import demo
 from interactions.models import Interaction, InteractionConnector, InteractionJsonBlob, LiveGroupProfile, Queue
 

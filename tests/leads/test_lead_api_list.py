@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from contacts.models import Account, Consumer, Contact
 from csm_project.api.renderers import PlainJSONRenderer, PlatformJSONRenderer
 from csm_project.core.models import JournalEntry
-from csm_project.core.numbers import reserve_numbers
+from csm_project.core.sql.numbers import reserve_numbers
 from leads import selectors
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, UserGroup
 
@@ -309,7 +309,7 @@ def test_sysparm_fields_dot_walks_through_a_contact_and_a_similar_lead(lead_clie
 
 def test_line_items_query_through_their_lead(make_lead, catalogue):
     """The registry lets a line-item query walk to its lead and the lead's references."""
-    from csm_project.core.queries import apply_encoded_query
+    from csm_project.core.records.queries import apply_encoded_query
 
     boxeo = Account.objects.create(name="Boxeo")
     qualified = make_lead(stage="400_closed_won", account=boxeo, items=(1, 2))

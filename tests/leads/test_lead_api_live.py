@@ -4,8 +4,8 @@ paging by following ``Links`` until no ``next``, headers as sent on the wire."""
 import pytest
 import requests
 
-from csm_project.core.choices import choices_ensure
-from csm_project.core.roles import user_grant_roles
+from csm_project.core.access.roles import user_grant_roles
+from csm_project.core.records.choices import choices_ensure
 from leads.choice_lists import CHOICES
 from leads.models import LEAD_TABLE, Lead, ProductOffering
 from tests.factories import TEST_PASSWORD, UserFactory

@@ -137,7 +137,7 @@ def test_post_accepts_valid_choices_and_references(lead_client, catalogue, make_
 
 
 def test_choice_lists_are_data_staff_can_extend(lead_client, catalogue):
-    from csm_project.core.choices import choices_ensure
+    from csm_project.core.records.choices import choices_ensure
 
     assert post(lead_client, {"last_name": "A", "lead_source": "podcast"}).json()["lead_source"] is None
     choices_ensure(table=LEAD_TABLE, element="lead_source", values=[("podcast", "Podcast")])

@@ -5,7 +5,7 @@ import pytest
 
 from csm_project.core.errors import DomainError
 from csm_project.core.models import Choice
-from csm_project.core.records import record_create
+from csm_project.core.records.services import record_create
 from leads.choice_lists import CHOICES
 from leads.models import LEAD_TABLE, Lead
 

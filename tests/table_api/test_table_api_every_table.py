@@ -3,9 +3,9 @@ read back in every display mode, every leaf a string."""
 
 import pytest
 
-from csm_project.core.records import record_create
+from csm_project.core.records.services import record_create
 from csm_project.registry import all_tables
-from tests.core.test_records import minimal_values
+from tests.core.records.test_records import minimal_values
 
 pytestmark = pytest.mark.django_db
 

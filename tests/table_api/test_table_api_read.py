@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from csm_project.core.choices import choices_ensure
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_set
+from csm_project.core.records.choices import choices_ensure
 from interactions.models import Interaction, InteractionConnector
 from leads.demo import CHOICES
 from leads.models import LEAD_TABLE, Lead

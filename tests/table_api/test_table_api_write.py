@@ -4,8 +4,8 @@ answering the stored record in the read shape; refused writes leave nothing behi
 import pytest
 
 from contacts.models import Account, Contact
-from csm_project.core.choices import choices_ensure
 from csm_project.core.models import JournalEntry, User
+from csm_project.core.records.choices import choices_ensure
 from interactions.models import Interaction, InteractionConnector
 from leads.demo import CHOICES
 from leads.models import LEAD_TABLE, Lead, LeadLineItem, ProductOffering

@@ -31,8 +31,8 @@ from contacts.models import CustomContact
 from csm_project.api.errors import ApiError
 from csm_project.api.pagination import query_int
 from csm_project.api.views import ContactCenterViewSet
+from csm_project.core.access.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
 from csm_project.core.errors import RecordMissing
-from csm_project.core.role_names import CONTACT_CENTER_ADMIN, CONTACT_CENTER_AGENT
 
 ADMIN = (CONTACT_CENTER_ADMIN,)
 READERS = (CONTACT_CENTER_AGENT, CONTACT_CENTER_ADMIN)

@@ -3,9 +3,9 @@ from typing import Any
 from contacts.api.serializers import SOCIAL_KEYS
 from contacts.models import Contact
 from contacts.services import SocialProfileRequest, social_profile_create, social_profile_problems
+from csm_project.core.bulk.command import ImportCommand
+from csm_project.core.bulk.imports import Extension
 from csm_project.core.errors import FieldError
-from csm_project.core.import_command import ImportCommand
-from csm_project.core.record_import import Extension
 
 
 class SocialProfiles(Extension):

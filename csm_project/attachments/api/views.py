@@ -23,10 +23,7 @@ from rest_framework import status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 
-from csm_project.api.datetimes import user_zone
 from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
-from csm_project.api.fields import requested_fields
-from csm_project.api.filters import QUERY_PARAM, apply_encoded_query
 from csm_project.api.links import absolute_url
 from csm_project.api.pagination import SysparmPagination
 from csm_project.api.permissions import IsAuthenticatedUser
@@ -35,9 +32,11 @@ from csm_project.api.views import NowViewSet
 from csm_project.attachments import services
 from csm_project.attachments.api.openapi import AttachmentMetadataSerializer, attachment_schema
 from csm_project.attachments.models import Attachment
-from csm_project.core.datetimes import format_display
 from csm_project.core.errors import RecordMissing
-from csm_project.core.wire_values import to_text
+from csm_project.core.records.datetimes import format_display, user_zone
+from csm_project.core.records.field_paths import requested_fields
+from csm_project.core.records.queries import QUERY_PARAM, apply_encoded_query
+from csm_project.core.records.wire_values import to_text
 from csm_project.registry import FieldType, get_table
 
 UPLOAD_FIELD = "uploadFile"

@@ -1,8 +1,8 @@
-"""What the staff groups may do with attachments (csm_project.core.staff_roles)."""
+"""What the staff groups may do with attachments (csm_project.core.access.staff_roles)."""
 
 from django.db import migrations
 
-from csm_project.core.staff_roles import FILES, staff_rights_grant
+from csm_project.core.access.staff_roles import FILES, staff_rights_grant
 
 
 def grant(apps, schema_editor):

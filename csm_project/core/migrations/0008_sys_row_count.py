@@ -1,4 +1,4 @@
-"""The row counters' table (``csm_project.core.row_counts``), on PostgreSQL only.
+"""The row counters' table (``csm_project.core.sql.row_counts``), on PostgreSQL only.
 
 Not a model: Django's flush must never empty it on its own (a test flushing some tables would
 leave the counters of the others at zero); a TRUNCATE of a counted table resets that table's

@@ -1,9 +1,9 @@
 """The staff groups (CSM agent, CSM manager, CSM administrator) and their rights on the
-platform's own models; each app's migration adds its models (csm_project.core.staff_roles)."""
+platform's own models; each app's migration adds its models (csm_project.core.access.staff_roles)."""
 
 from django.db import migrations
 
-from csm_project.core.staff_roles import PEOPLE, PLATFORM, TRAIL, staff_rights_grant
+from csm_project.core.access.staff_roles import PEOPLE, PLATFORM, TRAIL, staff_rights_grant
 
 KINDS = {
     "core.user": PEOPLE,

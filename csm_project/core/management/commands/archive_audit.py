@@ -5,10 +5,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from csm_project.core.actor import acting_as
-from csm_project.core.audit import audit_reason
-from csm_project.core.audit_archive import BATCH_ROWS, audit_archive, retention_cutoff
+from csm_project.core.access.actor import acting_as
 from csm_project.core.models import User
+from csm_project.core.sql.audit import audit_reason
+from csm_project.core.sql.audit_archive import BATCH_ROWS, audit_archive, retention_cutoff
 
 
 class Command(BaseCommand):

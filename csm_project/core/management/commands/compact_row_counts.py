@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from csm_project.core.row_counts import compact, counted_tables, row_counts_reseed
+from csm_project.core.sql.row_counts import compact, counted_tables, row_counts_reseed
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from csm_project.core.record_export import UnknownFields, records_export
-from csm_project.core.record_files import FORMATS
+from csm_project.core.bulk.exports import UnknownFields, records_export
+from csm_project.core.bulk.files import FORMATS
 from csm_project.registry import UnknownTable, all_tables, get_table
 
 

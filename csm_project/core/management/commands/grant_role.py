@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from csm_project.core.access.roles import UnknownRole, user_grant_roles, user_revoke_roles
 from csm_project.core.models import User
-from csm_project.core.roles import UnknownRole, user_grant_roles, user_revoke_roles
 
 
 class Command(BaseCommand):

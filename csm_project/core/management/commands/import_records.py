@@ -1,4 +1,4 @@
-from csm_project.core.import_command import ImportCommand
+from csm_project.core.bulk.command import ImportCommand
 
 
 class Command(ImportCommand):

@@ -1,0 +1,317 @@
+"""The field rules of a registry table, derived from the model and the registry and compiled
+once per table (``table_rules``): how each writable field reads a wire value.
+
+Type conversion of wire values, maximum lengths and the model's other validators, mandatory
+fields (not null, not blank, no default), choice values from the field's ``sys_choice`` list (a
+field with no list there uses the model's ``choices``; one with neither takes any text),
+references that exist, unique values (user names compared without case). Unknown names, system
+fields and fields the model marks not editable (``number``) are ignored; ``""`` and ``None``
+clear a field (a field that cannot be empty takes its default, or is refused as mandatory).
+
+Batches (imports) use the same pieces without a query per row: ``TableRules.clean`` reads one
+row against choice lists loaded once (``TableRules.load_choices``), then ``check_references``
+and ``check_unique`` check many rows with one query per field. One record's write
+(``csm_project.core.records.services``) runs them on a batch of one.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from csm_project.core.errors import CHOICE, INVALID, REFERENCE, REQUIRED, TOO_LONG, UNIQUE, FieldError, quoted
+from csm_project.core.models import SYSTEM_FIELDS, Choice, SysRecord, User, is_sys_id
+from csm_project.core.records.journal import work_note_text
+from csm_project.core.records.users import USER_NAME, user_name_key, user_name_taken_message, user_names_taken
+from csm_project.core.records.wire_values import from_text
+from csm_project.registry import FieldSpec, FieldType, TableSpec, get_table
+
+WORK_NOTES = "work_notes"
+MANDATORY = "Mandatory field is either missing or invalid."
+_SYSTEM = frozenset(SYSTEM_FIELDS)
+_TEXT_TYPES = frozenset({FieldType.STRING, FieldType.CHOICE})
+
+
+# --- field rules, compiled once per table ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How one writable field reads a wire value."""
+
+    spec: FieldSpec
+    model_field: models.Field
+    required: bool
+    empty: Any
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def attname(self) -> str:
+        return self.model_field.attname
+
+
+@dataclass
+class CleanRow:
+    """One row after its field rules: ``values`` by field name (references still as the text
+    given, until ``check_references`` turns them into sys_ids), refusals, and the work note."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[FieldError] = field(default_factory=list)
+    work_note: str | None = None
+
+
+ChoiceLists = dict[str, dict[str, str]]  # field -> {value: label}
+
+
+class TableRules:
+    """The field rules of one table; ``table_rules(name)`` builds each once."""
+
+    def __init__(self, table: TableSpec) -> None:
+        self.table = table
+        self.model = table.model
+        self.fields: dict[str, FieldRule] = {}
+        for spec in table.fields.values():
+            model_field = self.model._meta.get_field(spec.model_field)
+            if spec.name in _SYSTEM or not model_field.editable or model_field.primary_key:
+                continue
+            has_default = model_field.has_default()
+            self.fields[spec.name] = FieldRule(
+                spec=spec,
+                model_field=model_field,
+                required=not model_field.null and not model_field.blank and not has_default,
+                empty=model_field.get_default() if has_default and not model_field.null else None,
+            )
+        self.required = [rule for rule in self.fields.values() if rule.required]
+        self.choice_fields = [rule for rule in self.fields.values() if rule.spec.type is FieldType.CHOICE]
+        self.references = [rule for rule in self.fields.values() if rule.spec.is_reference]
+        self.unique = [rule for rule in self.fields.values() if rule.model_field.unique and not rule.spec.is_reference]
+        # Text fields whose only validators are the length and NUL checks: a short clean string
+        # is taken as it is (bulk loads read millions); anything else takes the full path.
+        self.plain_text = {
+            rule.name: rule.model_field.max_length
+            for rule in self.fields.values()
+            if rule.spec.type is FieldType.STRING
+            and rule.model_field.max_length
+            and {type(v).__name__ for v in rule.model_field.validators}
+            <= {"MaxLengthValidator", "ProhibitNullCharactersValidator"}
+        }
+
+    # -- choice lists
+
+    def load_choices(self, names: Iterable[str] | None = None) -> ChoiceLists:
+        """The choice lists of the table's choice fields (or of ``names`` among them) in one
+        query: active ``sys_choice`` rows, else the model field's ``choices``."""
+        wanted = [rule for rule in self.choice_fields if names is None or rule.name in names]
+        lists: ChoiceLists = {rule.name: {} for rule in wanted}
+        if wanted:
+            rows = Choice.objects.filter(table=self.table.name, element__in=list(lists), inactive=False).values_list(
+                "element", "value", "label"
+            )
+            for element, value, label in rows:
+                lists[element][value] = label
+        for rule in wanted:
+            if not lists[rule.name] and rule.model_field.choices:
+                lists[rule.name] = {str(value): str(label) for value, label in rule.model_field.flatchoices}
+        return lists
+
+    # -- one row, no query
+
+    def clean(self, values: dict[str, Any], *, choices: ChoiceLists, input_display_value: bool = False) -> CleanRow:
+        """Read one row of wire values (field name -> value). Runs no query."""
+        row = CleanRow()
+        plain_text = self.plain_text
+        for name, raw in values.items():
+            limit = plain_text.get(name)
+            if limit is not None and type(raw) is str and raw and len(raw) <= limit and "\x00" not in raw:
+                row.values[name] = raw
+                continue
+            if name == WORK_NOTES:
+                row.work_note = work_note_text(raw)
+                continue
+            rule = self.fields.get(name)
+            if rule is None:
+                continue
+            try:
+                row.values[name] = self._read(rule, raw, choices, input_display_value)
+            except FieldProblem as problem:
+                row.errors.append(FieldError(name, problem.message, problem.code))
+        return row
+
+    def _read(self, rule: FieldRule, raw: Any, choices: ChoiceLists, input_display_value: bool) -> Any:
+        if raw is None or raw == "" or (rule.required and isinstance(raw, str) and not raw.strip()):
+            if rule.required:
+                raise FieldProblem(MANDATORY, REQUIRED)
+            return rule.empty
+        if isinstance(raw, dict) and rule.spec.is_reference:
+            raw = raw.get("sys_id", raw.get("value"))
+            if raw is None or raw == "":
+                return self._read(rule, raw, choices, input_display_value)
+        if isinstance(raw, (dict, list)) and rule.spec.type is not FieldType.JSON:
+            raise FieldProblem("A single value is expected, not a list or object")
+        if rule.spec.is_reference:
+            text = str(raw)
+            if not input_display_value and not is_sys_id(text):
+                raise FieldProblem(f"No {rule.spec.reference} record with sys_id {quoted(text)}", REFERENCE)
+            return text
+        if rule.spec.type is FieldType.CHOICE:
+            return self._choice(rule, str(raw), choices, input_display_value)
+        try:
+            value = from_text(rule.spec, raw)
+        except ValueError as exc:
+            raise FieldProblem(str(exc)) from None
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise FieldProblem(f"{quoted(str(raw))} is not a number")
+        if isinstance(value, str) and "\x00" in value:
+            raise FieldProblem("The value contains a NUL character")
+        if value is None:
+            return rule.empty
+        try:
+            rule.model_field.run_validators(value)
+        except ValidationError as exc:
+            code = TOO_LONG if exc.error_list[0].code == "max_length" else INVALID
+            raise FieldProblem(" ".join(exc.messages), code) from None
+        return value
+
+    def _choice(self, rule: FieldRule, text: str, choices: ChoiceLists, input_display_value: bool) -> str:
+        allowed = choices.get(rule.name)
+        if allowed is None:
+            allowed = self.load_choices([rule.name])[rule.name]
+        if not allowed or text in allowed:
+            if rule.model_field.max_length and len(text) > rule.model_field.max_length:
+                raise FieldProblem(f"Ensure this value has at most {rule.model_field.max_length} characters", TOO_LONG)
+            return text
+        if input_display_value:
+            for value, label in allowed.items():
+                if label == text:
+                    return value
+        raise FieldProblem(f"{quoted(text)} is not one of the choices of {rule.name}", CHOICE)
+
+    # -- values already read (a record API's own reader, the admin's form)
+
+    def check_values(
+        self, values: dict[str, Any], *, creating: bool, exclude: Iterable[str] = (), prefix: str = ""
+    ) -> list[FieldError]:
+        """Refusals of typed values (field name -> value) of this table's writable fields:
+        mandatory fields left empty (text of only spaces is empty), text that is not text or
+        is longer than its column. Field names in the errors get ``prefix``. Runs no query."""
+        errors = []
+        skipped = set(exclude)
+        for rule in self.required:
+            if rule.name in skipped:
+                continue
+            if rule.name not in values and not creating:
+                continue
+            value = values.get(rule.name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                errors.append(FieldError(prefix + rule.name, MANDATORY, REQUIRED))
+                skipped.add(rule.name)
+        for name, value in values.items():
+            rule = self.fields.get(name)
+            if rule is None or name in skipped or rule.spec.type not in _TEXT_TYPES or value is None:
+                continue
+            if not isinstance(value, str):
+                errors.append(FieldError(prefix + name, "Value must be text.", INVALID))
+            elif rule.model_field.max_length and len(value) > rule.model_field.max_length:
+                limit = rule.model_field.max_length
+                errors.append(
+                    FieldError(prefix + name, f"Value is longer than the maximum of {limit} characters.", TOO_LONG)
+                )
+        return errors
+
+    # -- a record
+
+    def missing(self, record: SysRecord) -> list[FieldError]:
+        """Mandatory fields ``record`` leaves empty."""
+        return [
+            FieldError(rule.name, MANDATORY, REQUIRED)
+            for rule in self.required
+            if getattr(record, rule.attname) in (None, "")
+        ]
+
+
+class FieldProblem(Exception):
+    def __init__(self, message: str, code: str = INVALID) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@cache
+def table_rules(table: str) -> TableRules:
+    """The compiled field rules of a registry table (``UnknownTable`` for any other name)."""
+    return TableRules(get_table(table))
+
+
+# --- many rows, one query per field ----------------------------------------------------------
+
+
+def check_references(rules: TableRules, rows: Sequence[CleanRow], *, input_display_value: bool = False) -> None:
+    """Turn the references of ``rows`` into sys_ids of existing records, in one query per
+    reference field (two with display values); a reference to nothing is a row error."""
+    for rule in rules.references:
+        given = {row.values[rule.name] for row in rows if row.values.get(rule.name) is not None}
+        if not given:
+            continue
+        related = rule.model_field.related_model._base_manager
+        ids = {text for text in given if is_sys_id(text)}
+        found: dict[str, str] = {pk: pk for pk in related.filter(pk__in=ids).values_list("pk", flat=True)}
+        if input_display_value:
+            target = rules.table.referenced_table(rule.spec)
+            names = given - set(found)
+            if target is not None and names:
+                display = target.display_field
+                rows_by_name = related.filter(**{f"{display}__in": names}).order_by("-sys_created_on", "-pk")
+                for name, pk in rows_by_name.values_list(display, "pk"):
+                    found[str(name)] = pk  # the oldest record of a name wins
+        for row in rows:
+            text = row.values.get(rule.name)
+            if text is None:
+                continue
+            if text in found:
+                row.values[rule.name] = found[text]
+            else:
+                del row.values[rule.name]
+                what = "named" if input_display_value and not is_sys_id(text) else "with sys_id"
+                row.errors.append(
+                    FieldError(rule.name, f"No {rule.spec.reference} record {what} {quoted(text)}", REFERENCE)
+                )
+
+
+def check_unique(rules: TableRules, rows: Sequence[CleanRow], *, exclude_pk: str | None = None) -> None:
+    """Refuse values of unique fields held by another record or by an earlier row, one query
+    per unique field. User names compare without case."""
+    for rule in rules.unique:
+        by_case = issubclass(rules.model, User) and rule.name == USER_NAME
+        key = user_name_key if by_case else (lambda value: value)
+        given = [row.values[rule.name] for row in rows if row.values.get(rule.name) not in (None, "")]
+        if not given:
+            continue
+        if by_case:
+            taken = user_names_taken(given, exclude_pk=exclude_pk)
+        else:
+            existing = rules.model._base_manager.filter(**{f"{rule.attname}__in": set(given)})
+            if exclude_pk is not None:
+                existing = existing.exclude(pk=exclude_pk)
+            taken = set(existing.values_list(rule.attname, flat=True))
+        seen: set[Any] = set()
+        for row in rows:
+            value = row.values.get(rule.name)
+            if value in (None, ""):
+                continue
+            if key(value) in taken or key(value) in seen:
+                del row.values[rule.name]
+                message = (
+                    user_name_taken_message(value)
+                    if by_case
+                    else f"{quoted(str(value))} is already used by another {rules.table.name} record"
+                )
+                row.errors.append(FieldError(rule.name, message, UNIQUE))
+            else:
+                seen.add(key(value))

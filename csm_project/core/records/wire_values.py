@@ -1,0 +1,68 @@
+"""Field values as plain text on the wire and in files, by registry field type.
+
+Export writes what the Contact API and a platform export write: booleans ``true``/``false``,
+dates ``YYYY-MM-DD HH:MM:SS`` UTC, references as the referenced sys_id, empty as ``""``.
+Import reads the same back; a value it cannot read raises ``ValueError`` with a reason.
+"""
+
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from csm_project.core.records.datetimes import format_utc, parse_wire
+from csm_project.registry import FieldSpec, FieldType
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def to_text(spec: FieldSpec, value) -> str:
+    if value is None:
+        return ""
+    if spec.type is FieldType.BOOLEAN:
+        return "true" if value else "false"
+    if spec.type is FieldType.DATETIME:
+        return format_utc(value) or ""
+    if spec.type is FieldType.DATE:
+        return value.isoformat()
+    if spec.type is FieldType.JSON:
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def from_text(spec: FieldSpec, text) -> object:
+    """The model value for ``text`` (a str from CSV, or any JSON scalar from JSON lines)."""
+    if text is None or text == "":
+        return None
+    if spec.type is FieldType.JSON:
+        return json.loads(text) if isinstance(text, str) else text
+    if isinstance(text, (dict, list)):
+        raise ValueError("a single value is expected, not a list or object")
+    if spec.type is FieldType.BOOLEAN:
+        if isinstance(text, bool):
+            return text
+        lowered = str(text).strip().lower()
+        if lowered in _TRUE | _FALSE:
+            return lowered in _TRUE
+        raise ValueError(f"{text!r} is not true or false")
+    if spec.type is FieldType.INTEGER:
+        try:
+            return int(str(text).strip())
+        except ValueError:
+            raise ValueError(f"{text!r} is not a whole number") from None
+    if spec.type is FieldType.DECIMAL:
+        try:
+            return Decimal(str(text).strip())
+        except InvalidOperation:
+            raise ValueError(f"{text!r} is not a number") from None
+    if spec.type is FieldType.DATETIME:
+        parsed = parse_wire(str(text))
+        if parsed is None:
+            raise ValueError(f"{text!r} is not a date and time (YYYY-MM-DD HH:MM:SS, UTC)")
+        return parsed
+    if spec.type is FieldType.DATE:
+        try:
+            return date.fromisoformat(str(text))
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+    return str(text)
