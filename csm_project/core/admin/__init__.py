@@ -12,7 +12,7 @@ APIs:
   ``work_notes`` value of the same write;
 - choice fields are selects fed by the field's ``sys_choice`` list; list columns and filter
   sidebars show the choice labels, decimals read as the APIs write them (``92``);
-- what ``admin_tools.PlatformAdminMixin`` gives every record: encoded queries, CSV export (for
+- what ``tools.PlatformAdminMixin`` gives every record: encoded queries, CSV export (for
   staff allowed to export), the history and journal under the record.
 
 Staff rights are Django model permissions held through the staff groups

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from csm_project.core import audit_archive
+from csm_project.core.sql import audit_archive
 from csm_project.core.models import AuditArchive, SysAudit
 from tests.contacts.factories_contacts import AccountFactory
 
