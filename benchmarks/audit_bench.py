@@ -4,6 +4,7 @@ Prints figures; asserts nothing; never part of the test suite.
     python benchmarks/audit_bench.py                                   # SQLite (a fresh file in /tmp)
     python benchmarks/audit_bench.py --database-url postgres://postgres@127.0.0.1:5432/csm_audit_bench
     python benchmarks/audit_bench.py --rows 20000 --patches 100        # a quick look
+    python benchmarks/audit_bench.py --history --database-url postgres://postgres@127.0.0.1:5432/csm_audit_bench
 
 Both measurements run in ONE process against ONE fresh database, once with the audit triggers
 installed and once with them dropped (on PostgreSQL the statement wrapper that hands the actor to
@@ -16,6 +17,20 @@ the triggers is removed too), so the ratio is audit on / audit off under the sam
 2. Import: ``--rows`` leads (11 filled fields each) from one CSV through ``import_records``,
    once with the triggers and once without (the table emptied in between); seconds, rows/s,
    audit rows written.
+
+``--history`` measures instead what reading a record's history costs in a large audit: the
+table is filled with ``--audit-rows`` rows (5 million; 19 per record, as contacts have, over
+two years) by one ``INSERT ... SELECT``, analysed, and then, for random records, the history is
+asked the two ways staff and clients ask it, each timed as one in-process request:
+
+- the admin's audit list of the record (its "Audit history" button, ``sysparm_query=documentkey=``);
+- the Table API's ``GET /api/now/table/sys_audit?sysparm_query=documentkey=<sys_id>``.
+
+"before" is the comparison the product made until documentkey was declared a sys_id field
+(``LOWER(documentkey) = LOWER(value)``, rebuilt by clearing the field's ``holds_sys_id`` in the
+registry); "after" is the exact comparison it makes now. Before and after alternate request by
+request; p50 and p99 are printed for each. Then ``archive_audit`` moves the oldest
+``--archive-rows`` rows to a file, and its rate is printed.
 """
 
 import argparse
@@ -31,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def setup_django(database_url: str) -> None:
+def setup_django(database_url: str, *, fresh: bool = True) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("SECRET_KEY", "benchmark-only-key")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -40,7 +55,7 @@ def setup_django(database_url: str) -> None:
     os.environ["DB_POOL"] = "false"
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "csm_project.settings"
-    if database_url.startswith("postgres"):
+    if database_url.startswith("postgres") and fresh:
         import psycopg
 
         name = database_url.rsplit("/", 1)[1]
@@ -207,17 +222,167 @@ def bench_import(rows: int) -> dict[bool, tuple[float, float, int]]:
     return results
 
 
+ROWS_PER_RECORD = 19
+
+
+def fill_audit(rows: int) -> list[str]:
+    """``rows`` audit rows, ``ROWS_PER_RECORD`` per record; returns the records' sys_ids."""
+    from django.db import connection
+
+    records = rows // ROWS_PER_RECORD
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                """
+                INSERT INTO sys_audit (sys_id, sys_created_on, sys_created_by, sys_updated_on, sys_updated_by,
+                    sys_mod_count, sys_domain, sys_domain_path, sys_class_name, tablename, documentkey, fieldname,
+                    oldvalue, newvalue, "user", reason, record_checkpoint)
+                SELECT md5('a' || n), t, 'bench', t, 'bench', 0, 'global', '/', 'sys_audit', 'customer_contact',
+                    md5('r' || (n / %s)), 'field_' || (n %% %s), '', 'value ' || n, 'bench', '', n %% %s
+                FROM (SELECT n, now() - (random() * interval '730 days') AS t FROM generate_series(0, %s - 1) AS n) s
+                """,
+                [ROWS_PER_RECORD, ROWS_PER_RECORD, ROWS_PER_RECORD, records * ROWS_PER_RECORD],
+            )
+            cursor.execute("VACUUM ANALYZE sys_audit")
+        else:
+            cursor.execute(
+                """
+                WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n + 1 < %s)
+                INSERT INTO sys_audit (sys_id, sys_created_on, sys_created_by, sys_updated_on, sys_updated_by,
+                    sys_mod_count, sys_domain, sys_domain_path, sys_class_name, tablename, documentkey, fieldname,
+                    oldvalue, newvalue, "user", reason, record_checkpoint)
+                SELECT printf('%%032x', n), datetime('now', printf('-%%d minutes', abs(random()) %% 1051200)),
+                    'bench', datetime('now'), 'bench', 0, 'global', '/', 'sys_audit', 'customer_contact',
+                    printf('%%032x', 1000000000 + n / %s), 'field_' || (n %% %s), '', 'value ' || n, 'bench', '',
+                    n %% %s
+                FROM seq
+                """,
+                [records * ROWS_PER_RECORD, ROWS_PER_RECORD, ROWS_PER_RECORD, ROWS_PER_RECORD],
+            )
+            cursor.execute("ANALYZE")
+        cursor.execute("SELECT DISTINCT documentkey FROM sys_audit")
+        keys = [row[0] for row in cursor.fetchall()]
+    print(f"filled sys_audit with {rows:,} rows for {len(keys):,} records in {time.perf_counter() - started:.0f} s")
+    return keys
+
+
+def _lower_comparison(before: bool) -> None:
+    """Make encoded queries compare documentkey as the product did before (LOWER() on both
+    sides) or as it does now (exactly)."""
+    import dataclasses
+
+    from csm_project.registry import get_table
+
+    table = get_table("sys_audit")
+    table.fields["documentkey"] = dataclasses.replace(table.fields["documentkey"], holds_sys_id=not before)
+
+
+def bench_history(audit_rows: int, lookups: int, archive_rows: int) -> None:
+    import base64
+    import random
+
+    from django.db import connection
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from csm_project.core.models import SysAudit, User
+
+    if SysAudit.objects.filter(user="bench").exists():  # --reuse: the filled table is there
+        keys = list(SysAudit.objects.filter(user="bench").values_list("documentkey", flat=True).distinct())
+        print(f"reusing sys_audit with {SysAudit.objects.count():,} rows")
+    else:
+        keys = fill_audit(audit_rows)
+    admin = User.objects.filter(user_name="bench.admin").first() or User.objects.create_superuser(
+        "bench.admin", "bench-pass-1"
+    )
+    staff = Client()
+    staff.force_login(admin)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"bench.admin:bench-pass-1").decode())
+
+    def admin_list(key: str) -> None:
+        response = staff.get(f"/admin/core/sysaudit/?sysparm_query=documentkey={key}")
+        assert response.status_code == 200 and key.encode() in response.content, response.status_code
+
+    def table_api(key: str) -> None:
+        response = api.get(f"/api/now/table/sys_audit?sysparm_query=documentkey={key}")
+        assert response.status_code == 200 and len(response.json()["result"]) == ROWS_PER_RECORD
+
+    rng = random.Random(7)
+    for name, ask in (("admin audit list", admin_list), ("Table API sys_audit", table_api)):
+        timings: dict[bool, list[float]] = {True: [], False: []}
+        for before in (True, False):  # warm-up of each shape, unmeasured
+            _lower_comparison(before)
+            ask(rng.choice(keys))
+        for _ in range(lookups):
+            for before in (True, False):
+                _lower_comparison(before)
+                key = rng.choice(keys)
+                started = time.perf_counter()
+                ask(key)
+                timings[before].append((time.perf_counter() - started) * 1000)
+        print(
+            f"{name}, {lookups} records at {audit_rows:,} audit rows: "
+            + "; ".join(
+                f"{'before' if before else 'after'} p50 {percentile(timings[before], 50):.1f} ms "
+                f"p99 {percentile(timings[before], 99):.1f} ms"
+                for before in (True, False)
+            )
+        )
+    _lower_comparison(False)
+    if archive_rows and connection.vendor == "postgresql":
+        from django.core.management import call_command
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sys_created_on FROM sys_audit ORDER BY sys_created_on OFFSET %s LIMIT 1", [archive_rows]
+            )
+            cutoff = cursor.fetchone()[0]
+        target = Path(tempfile.mkdtemp(prefix="audit_archive_")) / "archive.jsonl.gz"
+        started = time.perf_counter()
+        call_command(
+            "archive_audit",
+            "--before",
+            cutoff.strftime("%Y-%m-%d %H:%M:%S"),
+            "--output",
+            str(target),
+            stdout=io.StringIO(),
+        )
+        elapsed = time.perf_counter() - started
+        print(
+            f"archive_audit: {archive_rows:,} rows in {elapsed:.1f} s ({archive_rows / elapsed:,.0f} rows/s), "
+            f"file {target.stat().st_size / 1e6:.1f} MB (gzip)"
+        )
+        target.unlink()
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="Default: a fresh SQLite file in a temporary folder.")
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--patches", type=int, default=400)
+    parser.add_argument("--history", action="store_true", help="Measure a record's history in a large audit.")
+    parser.add_argument("--audit-rows", type=int, default=5_000_000)
+    parser.add_argument("--lookups", type=int, default=100, help="Records looked up, each way, per request.")
+    parser.add_argument("--archive-rows", type=int, default=500_000)
+    parser.add_argument(
+        "--reuse", action="store_true", help="--history: keep the database a previous run filled (PostgreSQL)."
+    )
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='audit_bench_')}/bench.sqlite3"
-    setup_django(url)
+    setup_django(url, fresh=not args.reuse)
     from django.db import connection
 
     print(f"database: {connection.vendor} ({url})")
+    if args.history:
+        bench_history(args.audit_rows, args.lookups, args.archive_rows)
+        return
     (on_wall, on_cpu), (off_wall, off_cpu) = bench_patch(args.patches)
     print(
         f"Lead PATCH (2 fields + 1 line item), median per request: audit on {on_wall:.2f} ms wall / {on_cpu:.2f} ms "

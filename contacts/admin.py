@@ -1,22 +1,15 @@
-"""Staff admin for the contacts app."""
+"""Staff admin for the contacts app: every record saved through the record services (a contact
+with the same rules as ``import_contacts`` and the Table API: user name defaults and uniqueness),
+social profiles as inline rows of their contact."""
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import password_validation
-from django.db import models
-from django.utils.html import format_html_join
 
-from contacts.directory.services import custom_contact_create, custom_contact_delete, custom_contact_update
 from contacts.models import Account, Consumer, Contact, CustomContact, Location, SocialChannel, SocialProfile
-from contacts.selectors import contact_work_notes
-from contacts.services import contact_create
-from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin
-from csm_project.core.admin.tools import PlatformInlineMixin
-from csm_project.core.records.datetimes import format_utc
-from csm_project.core.records.journal import journal_add
-from csm_project.core.records.users import user_name_taken_message, user_names_taken
+from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin, SysRecordForm, SysRecordInline
 
-# --- CSM records (issue 4) ----------------------------------------------------------------
+# --- CSM records ---------------------------------------------------------------------------
 
 
 @admin.register(Account)
@@ -39,7 +32,7 @@ class LocationAdmin(SysRecordAdmin):
     search_fields = ("name", "city")
 
 
-class SocialProfileInline(PlatformInlineMixin, admin.TabularInline):
+class SocialProfileInline(SysRecordInline):
     model = SocialProfile
     fk_name = "contact"
     fields = ("channel", "social_id", "profile_url", "account")
@@ -65,13 +58,7 @@ CONTACT_FIELDSETS = (
 CONTACT_FORM_FIELDS = tuple(name for _, options in CONTACT_FIELDSETS for name in options["fields"])
 
 
-class ContactForm(forms.ModelForm):
-    work_note = forms.CharField(
-        label="Add a work note",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Saved to the contact's journal with your name when you save.",
-    )
+class ContactForm(SysRecordForm):
     new_password = forms.CharField(
         label="Give a login: new password",
         required=False,
@@ -94,18 +81,15 @@ class ContactForm(forms.ModelForm):
             password_validation.validate_password(password, self.instance)
         return password
 
-    def clean_user_name(self) -> str:
-        user_name = self.cleaned_data["user_name"]
-        if user_names_taken([user_name], exclude_pk=self.instance.pk):
-            raise forms.ValidationError(user_name_taken_message(user_name))
-        return user_name
+
+LOGIN_FIELDS = ("roles", "new_password", "remove_login")
 
 
 @admin.register(Contact)
 class ContactAdmin(SysRecordAdmin):
-    """Contacts: found by name, email, user name or account; added through the same create service
-    as the API; no usable password until staff give a login (password and roles) here; work notes
-    readable and added here."""
+    """Contacts: found by name, email, user name or account; no usable password until given a
+    login (password and API roles) here, by staff who may change users (administrators):
+    a login is access to the APIs."""
 
     form = ContactForm
     list_display = ("user_name", "name", "email", "account", "city", "active", "vip")
@@ -115,52 +99,45 @@ class ContactAdmin(SysRecordAdmin):
     search_fields = ("name", "first_name", "last_name", "email", "user_name", "account__name", "account__number")
     list_select_related = ("account",)
     raw_id_fields = ("account", "company", "manager", "location")
-    readonly_fields = ("last_login", "work_notes", *SysRecordAdmin.readonly_fields)
+    readonly_fields = ("last_login", *SysRecordAdmin.readonly_fields)
     filter_horizontal = ("roles",)
-    journal_in_form = True
     fieldsets = (
         *CONTACT_FIELDSETS,
-        ("Login", {"fields": ("roles", "new_password", "remove_login", "last_login")}),
-        ("Work notes", {"fields": ("work_note", "work_notes")}),
+        ("Login", {"fields": (*LOGIN_FIELDS, "last_login")}),
         SYSTEM_FIELDSET,
     )
     inlines = (SocialProfileInline,)
 
-    def save_model(self, request, obj, form, change) -> None:
-        password, remove_login = form.cleaned_data.get("new_password"), form.cleaned_data.get("remove_login")
-        if change:
-            if password:
-                obj.set_password(password)
-            elif remove_login:
-                obj.set_unusable_password()
-            super().save_model(request, obj, form, change)
-        else:
-            fields = {
-                name: value.pk if isinstance(value, models.Model) else value
-                for name, value in form.cleaned_data.items()
-                if name in CONTACT_FORM_FIELDS
-            }
-            created = contact_create(fields=fields)
-            if password:
-                created.set_password(password)
-                created.save(update_fields=["password"])
-            # The admin saves roles and inlines against, redirects to and logs ``obj``: make it the
-            # stored record.
-            obj.__dict__.update(created.__dict__)
-        note = form.cleaned_data.get("work_note")
-        if note and note.strip():
-            journal_add(record=obj, text=note.strip())
+    def _gives_logins(self, request) -> bool:
+        return request.user.has_perm("core.change_user")
 
-    @admin.display(description="Work notes")
-    def work_notes(self, obj: Contact) -> str:
-        notes = contact_work_notes(contact=obj) if obj.pk else []
-        if not notes:
-            return "-"
-        return format_html_join(
-            "",
-            "<p><strong>{} {}</strong><br>{}</p>",
-            ((format_utc(note.sys_created_on), note.author or note.sys_created_by, note.value) for note in notes),
-        )
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._gives_logins(request):
+            return fieldsets
+        # Without the right to manage users, the roles are shown and nothing about the login is offered.
+        hidden = {"new_password", "remove_login"}
+        return [
+            (name, {**options, "fields": tuple(f for f in options["fields"] if f not in hidden)})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if self._gives_logins(request) else (*fields, "roles")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not self._gives_logins(request):
+            return
+        password, remove_login = form.cleaned_data.get("new_password"), form.cleaned_data.get("remove_login")
+        if password:
+            obj.set_password(password)
+        elif remove_login and change:
+            obj.set_unusable_password()
+        else:
+            return
+        obj.save(update_fields=["password"])
 
 
 @admin.register(SocialChannel)
@@ -178,22 +155,13 @@ class SocialProfileAdmin(SysRecordAdmin):
     raw_id_fields = ("contact", "account")
 
 
-# --- Contact-center directory (issue 7) below ----------------------------------------------
+# --- Contact-center directory ---------------------------------------------------------------
 
 
 @admin.register(CustomContact)
 class CustomContactAdmin(SysRecordAdmin):
-    """Custom contacts of the contact-center directory; saved through the same services as the API."""
+    """Custom contacts of the contact-center directory."""
 
     list_display = ("name", "phone_number", "sys_updated_on")
     search_fields = ("name", "phone_number")
     fieldsets = ((None, {"fields": ("name", "phone_number")}), SYSTEM_FIELDSET)
-
-    def save_model(self, request, obj, form, change) -> None:
-        if change:
-            custom_contact_update(contact_id=obj.sys_id, name=obj.name, phone_number=obj.phone_number)
-        else:
-            obj.sys_id = custom_contact_create(name=obj.name, phone_number=obj.phone_number).sys_id
-
-    def delete_model(self, request, obj) -> None:
-        custom_contact_delete(contact_id=obj.sys_id)

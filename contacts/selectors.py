@@ -5,8 +5,7 @@ from collections.abc import Sequence
 from django.db.models import QuerySet
 
 from contacts.models import Contact
-from csm_project.core.models import JournalEntry, is_sys_id, role_names_annotation
-from csm_project.core.records.journal import journal_for
+from csm_project.core.models import is_sys_id, role_names_annotation
 from csm_project.core.records.queries import apply_encoded_query
 from csm_project.core.sql.prepared import PreparedQuery
 from csm_project.registry import get_table
@@ -62,8 +61,3 @@ def contact_get(*, sys_id: str) -> Contact | None:
     if not is_sys_id(sys_id):
         return None
     return next(iter(_read([sys_id])), None)
-
-
-def contact_work_notes(*, contact: Contact) -> list[JournalEntry]:
-    """The contact's work notes, newest first (one query)."""
-    return journal_for(table=Contact.sys_table, sys_ids=[contact.sys_id]).get(contact.sys_id, [])

@@ -5,7 +5,9 @@ rather than repeating field lists. A model joins the registry by subclassing ``S
 and declaring ``sys_table``; its concrete fields become the table's fields under their own
 names (a foreign key ``account`` is the reference field ``account``, holding the referenced
 sys_id). A model may list ``sys_api_exclude`` (fields never exposed nor queryable) and
-``sys_choice_fields`` (string fields whose values come from a choice list).
+``sys_choice_fields`` (string fields whose values come from a choice list) and
+``sys_id_fields`` (string fields that only ever hold sys_ids, stored lower-cased: encoded
+queries compare them exactly, as they do ``sys_id``, so a plain index serves the look-up).
 
 Pitfall: the registry is built on first use, after apps are ready; never call it at import
 time of a models module.
@@ -41,6 +43,8 @@ class FieldSpec:
     type: FieldType
     reference: str | None = None
     max_length: int | None = None
+    #: Holds sys_ids only, always lower-cased (``sys_id_fields``): compared exactly.
+    holds_sys_id: bool = False
 
     @property
     def is_reference(self) -> bool:
@@ -90,6 +94,7 @@ def _field_type(model_field: models.Field, choice_fields: frozenset[str]) -> Fie
 def _table_spec(model: type[models.Model]) -> TableSpec:
     excluded = ALWAYS_EXCLUDED | frozenset(getattr(model, "sys_api_exclude", ()))
     choice_fields = frozenset(getattr(model, "sys_choice_fields", ()))
+    id_fields = frozenset(getattr(model, "sys_id_fields", ()))
     fields: dict[str, FieldSpec] = {}
     for model_field in model._meta.concrete_fields:
         remote = model_field.remote_field
@@ -109,6 +114,7 @@ def _table_spec(model: type[models.Model]) -> TableSpec:
             type=kind,
             reference=reference,
             max_length=getattr(model_field, "max_length", None),
+            holds_sys_id=model_field.name in id_fields,
         )
     return TableSpec(name=model.sys_table, model=model, display_field=model.sys_display_field, fields=fields)
 

@@ -23,6 +23,8 @@ Environment variables:
   CACHE_KEY_PREFIX, ATTACHMENT_S3_BUCKET, ATTACHMENT_S3_ENDPOINT_URL, ATTACHMENT_S3_REGION,
   ATTACHMENT_S3_PREFIX.
 - STATIC_ROOT: where ``collectstatic`` puts the static files the instance serves.
+- METRICS_ENABLED, METRICS_TOKEN: Prometheus metrics at /metrics (docs/operations.md).
+- AUDIT_RETENTION_DAYS, AUDIT_ARCHIVE_DIR: audit retention (docs/audit.md).
 - API_DOCS_PUBLIC: false to require a signed-in user for /api/schema/ and /api/docs/.
 """
 
@@ -239,6 +241,27 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "csm"}}
 # --- end of scale-out ----------------------------------------------------------------------------
 
+# Prometheus metrics at /metrics (docs/operations.md, "Metrics"): off unless asked; the scraper
+# sends METRICS_TOKEN as a bearer token. Requests are counted by django-prometheus's middleware
+# (first and last), statements by its database backends (the same Django backends, instrumented).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_TOKEN = env_str("METRICS_TOKEN", "") or ""
+if METRICS_ENABLED:
+    if len(METRICS_TOKEN) < 16:
+        raise ImproperlyConfigured("METRICS_ENABLED needs METRICS_TOKEN (16 characters or more) for the scraper.")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "csm_project.ops.metrics.MetricsMiddleware",
+    ]
+    _INSTRUMENTED = {
+        "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+        "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    }
+    DATABASES["default"]["ENGINE"] = _INSTRUMENTED.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+    # Our requests take milliseconds: finer buckets at the bottom than django-prometheus's own.
+    PROMETHEUS_LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, float("inf"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
@@ -253,11 +276,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-# STORAGES is set with the attachments' storage below: static files are compressed copies made
-# by collectstatic, which whitenoise serves.
-# Files not collected are also found in the apps' static folders (indexed once at start-up), so the
-# API explorer works from a fresh clone under gunicorn too; development re-reads them per request.
-WHITENOISE_USE_FINDERS = True
+# STORAGES is set with the attachments' storage below. Static files are collected
+# (collectstatic) as hashed, compressed copies, served by whitenoise with a year's cache
+# (csm_project/ops/static_files.py). Until they are (a fresh clone, runserver, the tests), pages
+# link to the plain names and whitenoise finds them in the apps' static folders; development
+# re-reads them per request.
+WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "staticfiles.json").exists()
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # A request line (method, path and query) longer than this is answered 414 in the envelope.
@@ -377,7 +401,13 @@ if _attachment_backend == "django.core.files.storage.FileSystemStorage":
     _attachment_options.setdefault("location", env_str("ATTACHMENT_ROOT", str(BASE_DIR / "attachments")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "csm_project.ops.static_files.StaticFilesStorage"},
     "attachments": {"BACKEND": _attachment_backend, "OPTIONS": _attachment_options},
 }
 BATCH_API_MAX_BYTES = env_int("BATCH_API_MAX_BYTES", 64 * 1024 * 1024)
+
+# --- Audit retention (docs/audit.md) ---------------------------------------------------------
+# ``archive_audit`` moves audit rows older than this many days to a file in AUDIT_ARCHIVE_DIR;
+# 0 keeps every row (the command then needs --before).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 0)
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(BASE_DIR / "audit-archive")))

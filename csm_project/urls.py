@@ -1,5 +1,6 @@
 """Root URLs: the staff admin, each app's API, and the envelope for unknown API URLs."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
@@ -23,6 +24,11 @@ urlpatterns = [
     re_path(r"^api/v2/contacts(?:/.*)?$", UnknownContactCenterResourceView.as_view()),
     re_path(r"^api(?:/.*)?$", UnknownResourceView.as_view()),
 ]
+
+if settings.METRICS_ENABLED:
+    from csm_project.ops.metrics import metrics_view
+
+    urlpatterns.insert(0, path("metrics", metrics_view, name="metrics"))
 
 handler500 = "csm_project.api.views.server_error"
 

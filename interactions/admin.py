@@ -3,18 +3,17 @@
 Interactions are created and closed through the same services as the API (so the number,
 the default documents and the close rules hold), and changed through the record services
 (their refusals are form errors); state and the system-set fields are read-only here, and
-closing is an admin action.
+closing is an admin action for staff who may change interactions.
 """
 
 import json
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
-from csm_project.core.admin import SYSTEM_FIELDSET, DomainRecordForm, SysRecordAdmin
-from csm_project.core.records.journal import journal_add
+from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin, SysRecordForm
+from csm_project.core.records.field_rules import WORK_NOTES
 from csm_project.core.records.services import record_update
 from interactions.models import (
     CLOSED_STATES,
@@ -24,18 +23,11 @@ from interactions.models import (
     LiveGroupProfile,
     Queue,
 )
-from interactions.selectors import interaction_document, interaction_work_notes
+from interactions.selectors import interaction_document
 from interactions.services import interaction_close, interaction_create
 
 
-class InteractionForm(DomainRecordForm):
-    work_note = forms.CharField(
-        label="Add a work note",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Saved to the journal with your name when you save.",
-    )
-
+class InteractionForm(SysRecordForm):
     class Meta:
         model = Interaction
         fields = ("channel", "queue", "type", "short_description", "opened_for", "assigned_to")
@@ -72,7 +64,6 @@ class InteractionAdmin(SysRecordAdmin):
         "context_value",
         "channel_metadata_table",
         "channel_metadata_document",
-        "work_notes",
         *SysRecordAdmin.readonly_fields,
     )
     fieldsets = (
@@ -93,38 +84,32 @@ class InteractionAdmin(SysRecordAdmin):
                 )
             },
         ),
-        ("Work notes", {"fields": ("work_note", "work_notes")}),
         SYSTEM_FIELDSET,
     )
     actions = ("close_interactions",)
-    journal_in_form = True
 
     def get_readonly_fields(self, request, obj=None):
         # The channel an interaction came in through is history, not a setting.
         return ("channel", *self.readonly_fields) if obj is not None else self.readonly_fields
 
-    def save_model(self, request, obj, form, change) -> None:
-        if not change:
-            data = form.cleaned_data
-            created = interaction_create(
-                channel=obj.channel_id,
-                queue=obj.queue_id,
-                opened_by=request.user,
-                opened_for=data.get("opened_for"),
-                assigned_to=data.get("assigned_to"),
-                short_description=data.get("short_description"),
-                type=data.get("type"),
-            )
-            # The admin redirects to and logs ``obj``: make it the stored record.
-            obj.__dict__.update(created.__dict__)
-        else:
-            original = Interaction.objects.get(pk=obj.pk)
-            obj.__dict__.update(record_update(instance=original, values=form.domain_values).__dict__)
-        note = form.cleaned_data.get("work_note")
-        if note and note.strip():
-            journal_add(record=obj, text=note.strip())
+    def create_record(self, request, values, form) -> Interaction:
+        """Through the API's create service: the number, the state from the queue and the
+        default context documents."""
+        data = form.cleaned_data
+        created = interaction_create(
+            channel=values.get("channel"),
+            queue=values.get("queue") or None,
+            opened_by=request.user,
+            opened_for=data.get("opened_for"),
+            assigned_to=data.get("assigned_to"),
+            short_description=data.get("short_description"),
+            type=data.get("type"),
+        )
+        if values.get(WORK_NOTES):
+            record_update(instance=created, values={WORK_NOTES: values[WORK_NOTES]})
+        return created
 
-    @admin.action(description="Close selected interactions")
+    @admin.action(description="Close selected interactions", permissions=["change"])
     def close_interactions(self, request, queryset) -> None:
         open_ids = list(queryset.exclude(state__in=CLOSED_STATES).values_list("sys_id", flat=True))
         for sys_id in open_ids:
@@ -140,22 +125,6 @@ class InteractionAdmin(SysRecordAdmin):
         if isinstance(value, dict):
             return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False))
         return str(document)
-
-    @admin.display(description="Work notes")
-    def work_notes(self, obj: Interaction) -> str:
-        if obj.pk is None:
-            return "-"
-        notes = interaction_work_notes(interaction=obj)
-        if not notes:
-            return "-"
-        return format_html_join(
-            "",
-            "<p><strong>{} {}</strong><br>{}</p>",
-            (
-                (note.sys_created_on.strftime("%Y-%m-%d %H:%M:%S"), note.author or note.sys_created_by, note.value)
-                for note in notes
-            ),
-        )
 
 
 @admin.register(InteractionConnector)

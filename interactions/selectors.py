@@ -1,9 +1,7 @@
-"""Reads of the interactions app: an interaction's documents and work notes."""
+"""Reads of the interactions app: an interaction's documents."""
 
-from csm_project.core.models import JournalEntry, SysRecord, is_sys_id
-from csm_project.core.records.journal import journal_for
+from csm_project.core.models import SysRecord, is_sys_id
 from csm_project.registry import UnknownTable, get_table
-from interactions.models import Interaction
 
 
 def interaction_document(*, table: str | None, sys_id: str | None) -> SysRecord | None:
@@ -19,8 +17,3 @@ def interaction_document(*, table: str | None, sys_id: str | None) -> SysRecord 
     except UnknownTable:
         return None
     return spec.model._default_manager.filter(pk=sys_id).first()
-
-
-def interaction_work_notes(*, interaction: Interaction) -> list[JournalEntry]:
-    """The interaction's work notes, newest first (one query)."""
-    return journal_for(table=Interaction.sys_table, sys_ids=[interaction.sys_id]).get(interaction.sys_id, [])

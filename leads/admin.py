@@ -4,7 +4,8 @@ groups. Choice lists (stage, lead source, ...) are edited in the platform's Choi
 
 Leads and line items are checked and saved through the record services, so staff are held to
 the rules every API is (choice values from the lists, a whole lead score from 1 to 100, closing
-stamps the closed date, ...). Choice fields are selects fed by those lists.
+stamps the closed date, ...). Choice fields are selects fed by those lists, lists and filters
+show their labels, and a lead's or line item's form adds work notes to its journal.
 
 Pitfall: admin edits write no line-item journal entries on the lead, as an admin correction
 should not pose as an API change.
@@ -12,7 +13,7 @@ should not pose as an API change.
 
 from django.contrib import admin
 
-from csm_project.core.admin import SYSTEM_FIELDSET, DomainInline, DomainRecordAdmin, SysRecordAdmin
+from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin, SysRecordInline
 from leads.models import Lead, LeadLineItem, ProductOffering, UnitOfMeasure, UserGroup
 
 
@@ -36,7 +37,7 @@ class ProductOfferingAdmin(SysRecordAdmin):
     list_filter = ("active",)
 
 
-class LeadLineItemInline(DomainInline):
+class LeadLineItemInline(SysRecordInline):
     model = LeadLineItem
     fields = ("number", "product_offering", "quantity", "unit_of_measurement", "external_id", "external_system")
     readonly_fields = ("number",)
@@ -45,7 +46,7 @@ class LeadLineItemInline(DomainInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(DomainRecordAdmin):
+class LeadAdmin(SysRecordAdmin):
     list_display = ("number", "last_name", "first_name", "company", "stage", "lead_score", "owner", "sys_created_on")
     list_filter = ("stage", "lead_rating", "lead_source", "industry")
     search_fields = ("number", "last_name", "first_name", "company", "email")
@@ -102,7 +103,7 @@ class LeadAdmin(DomainRecordAdmin):
 
 
 @admin.register(LeadLineItem)
-class LeadLineItemAdmin(DomainRecordAdmin):
+class LeadLineItemAdmin(SysRecordAdmin):
     list_display = ("number", "lead", "product_offering", "quantity", "unit_of_measurement")
     search_fields = ("number", "lead__number")
     list_select_related = ("lead", "product_offering", "unit_of_measurement")

@@ -1,8 +1,12 @@
-"""Staff see attachments: a read-only list of every file, and a panel on each record's page.
+"""Staff see attachments: a read-only list of the files of the records they may view, and a
+panel on each record's page.
 
 The panel (``templates/admin/attachments/record_change_form.html``) is added to the change page
 of every registry table's admin by ``add_record_panels`` (run once the admin has loaded every
-app's registrations); each file links to its download, which streams the stored content.
+app's registrations); each file links to its download, which streams the stored content to
+staff who may view attachments and the parent record. Files come through the API; staff who may
+delete attachments (managers) remove them here, through the record services (the stored file
+goes when the deletion commits).
 """
 
 from django.contrib import admin
@@ -13,7 +17,8 @@ from django.utils.html import format_html
 
 from csm_project.attachments import services
 from csm_project.attachments.models import Attachment
-from csm_project.core.admin.tools import PlatformAdminMixin
+from csm_project.core.access.staff_roles import tables_filter, viewable_tables
+from csm_project.core.admin import SysRecordAdmin
 from csm_project.core.errors import RecordMissing
 from csm_project.core.models import SysRecord
 
@@ -25,13 +30,17 @@ def download_url(attachment: Attachment) -> str:
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(PlatformAdminMixin, admin.ModelAdmin):
+class AttachmentAdmin(SysRecordAdmin):
     list_display = ("file_name", "table_name", "table_sys_id", "size_bytes", "content_type", "sys_created_on", "link")
     list_filter = ("table_name",)
     search_fields = ("file_name", "table_sys_id")
     readonly_fields = [field.name for field in Attachment._meta.fields if field.name != "stored_name"] + ["link"]
     exclude = ("stored_name",)
-    show_full_result_count = False
+    journal = False
+
+    def get_queryset(self, request):
+        tables = viewable_tables(request.user)
+        return super().get_queryset(request).filter(**tables_filter(tables, "table_name"))
 
     def has_add_permission(self, request) -> bool:
         return False  # files come through the API
@@ -54,6 +63,9 @@ class AttachmentAdmin(PlatformAdminMixin, admin.ModelAdmin):
             attachment = services.attachment_get(sys_id=sys_id)
         except RecordMissing:
             raise Http404("No such attachment") from None
+        tables = viewable_tables(request.user)
+        if tables is not None and attachment.table_name not in tables:
+            raise PermissionDenied
         response = FileResponse(
             services.attachment_open(attachment),
             content_type=services.download_content_type(attachment),

@@ -483,6 +483,9 @@ class SysAudit(SysRecord):
     sys_display_field = "fieldname"
     #: Never loaded by an import nor written through any API: the history is the database's.
     sys_read_only = True
+    #: The triggers store the record's sys_id lower-cased, so look-ups compare it exactly and
+    #: the index below serves a record's history (docs/audit.md).
+    sys_id_fields = ("documentkey",)
 
     tablename = models.CharField(max_length=80)
     documentkey = models.CharField(max_length=32)
@@ -501,3 +504,39 @@ class SysAudit(SysRecord):
 
     def __str__(self) -> str:
         return f"{self.tablename}.{self.fieldname} {self.documentkey}"
+
+
+class AuditArchive(SysRecord):
+    """One run of ``archive_audit``: the audit rows created before ``cutoff`` written to
+    ``file_name`` (JSON lines) and removed from ``sys_audit`` (docs/audit.md, "Retention").
+
+    The run is a record like any other, so its creation and its end are in the audit history
+    themselves. ``rows`` and ``newest`` move with every batch, in the transaction that removes
+    the batch's rows, so they always tell what left the table; they are not audited field by
+    field (a history row per batch would be noise).
+    """
+
+    sys_table = "sys_audit_archive"
+    sys_display_field = "file_name"
+    sys_read_only = True
+    sys_audit_exclude = ("rows", "newest")
+
+    class State(models.TextChoices):
+        RUNNING = "running"
+        COMPLETE = "complete"
+        FAILED = "failed"
+
+    cutoff = models.DateTimeField(help_text="Audit rows created before this moment are archived.")
+    file_name = models.CharField(max_length=500, help_text="Where the archived rows were written (JSON lines).")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.RUNNING)
+    rows = models.PositiveBigIntegerField(default=0, help_text="Audit rows written to the file and removed.")
+    newest = models.DateTimeField(null=True, blank=True, help_text="Creation time of the newest row archived.")
+    finished_on = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "sys_audit_archive"
+        verbose_name = "audit archive run"
+        ordering = ["-sys_created_on"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -18,7 +18,9 @@ What the compiler guarantees:
   escapes `%` and `_`). Ranges and ordering on strings use code-point order (`COLLATE "C"` on
   PostgreSQL, `BINARY` on SQLite), so both databases sort alike whatever the database locale.
   Pitfall: SQLite folds case for ASCII letters only, so non-ASCII case-insensitivity is
-  PostgreSQL-only.
+  PostgreSQL-only. Fields that hold sys_ids (`sys_id`, a model's `sys_id_fields` such as the
+  audit's `documentkey`) are stored lower-cased: the operand is lowered and compared exactly,
+  so the column's own index serves `=` and `IN` (a `LOWER()` comparison would scan the table).
 - NULL rules (docs/encoded-queries.md): empty strings count as empty (they are normally stored as NULL); `=` with
   an empty value or `NULL` tests emptiness; `!=`, `NOT IN`, `NOT LIKE`, `NSAMEAS` and `NOTON`
   never match an empty value.
@@ -142,7 +144,7 @@ class ResolvedField:
     def kind(self) -> str:
         """`string`, `number`, `boolean`, `datetime`, `date`, `reference`, `id` or `json`."""
         if self.spec.type in _STRING_TYPES:
-            return "id" if self.spec.name == "sys_id" else "string"
+            return "id" if self.spec.name == "sys_id" or self.spec.holds_sys_id else "string"
         if self.spec.type in (FieldType.INTEGER, FieldType.DECIMAL):
             return "number"
         return self.spec.type.value

@@ -3,6 +3,7 @@ the development command (migrate, seed_demo, runserver on SQLite) and production
 with the repository's configuration, DEBUG off, static files from the app, probes, limits)."""
 
 import json
+import re
 import sys
 
 import pytest
@@ -94,13 +95,16 @@ def test_production_server_runs_under_gunicorn_without_debug(environment, tmp_pa
     login = requests.get(base + "/admin/login/", timeout=30)
     assert login.status_code == 200
     assert login.headers["X-Frame-Options"] == "DENY"
-    assert "/static/admin/css/base.css" in login.text
-
-    css = requests.get(base + "/static/admin/css/base.css", timeout=30)
+    # Collected static files: hashed names, a year's cache, gzip to clients that take it.
+    hashed = re.search(r"/static/admin/css/base\.[0-9a-f]{12}\.css", login.text)
+    assert hashed, "the page links to the collected, hashed stylesheet"
+    css = requests.get(base + hashed.group(0), headers={"Accept-Encoding": "gzip"}, timeout=30)
     assert css.status_code == 200
     assert css.headers["Content-Type"].startswith("text/css")
     assert css.headers["X-Content-Type-Options"] == "nosniff"
-    assert "body" in css.text
+    assert css.headers["Content-Encoding"] == "gzip" and "body" in css.text
+    cache = css.headers["Cache-Control"]
+    assert "immutable" in cache and int(re.search(r"max-age=(\d+)", cache).group(1)) >= 365 * 24 * 3600
 
     lead = requests.get(
         base + "/api/sn_lead_mgmt_core/lead?sysparm_limit=1", auth=("lead.integrator", "demo"), timeout=30
@@ -147,8 +151,15 @@ def test_production_server_runs_under_gunicorn_without_debug(environment, tmp_pa
 
     server.stop()
     servers.remove(server)
-    access = [json.loads(line) for line in server.output().splitlines() if '"gunicorn.access"' in line]
-    assert any(entry["request_id"] == "trace-me-42" and entry["status"] == "200" for entry in access)
+    # Every line the server wrote is JSON: gunicorn's own (start, workers, access) and the app's.
+    entries = [json.loads(line) for line in server.output().splitlines() if line.strip()]
+    assert {"gunicorn.error", "gunicorn.access"} <= {entry["logger"] for entry in entries}
+    assert all({"timestamp", "level", "logger", "message", "request_id"} <= set(entry) for entry in entries)
+    traced_lines = [
+        entry for entry in entries if entry["logger"] == "gunicorn.access" and entry["request_id"] == "trace-me-42"
+    ]
+    assert traced_lines and traced_lines[0]["status"] == 200 and traced_lines[0]["path"] == "/api/now/contact"
+    assert traced_lines[0]["method"] == "GET" and traced_lines[0]["duration_ms"] > 0
 
 
 def test_an_unreachable_database_is_a_503_envelope_not_a_hang_or_a_stack(tmp_path, servers):
@@ -176,3 +187,57 @@ def test_an_unreachable_database_is_a_503_envelope_not_a_hang_or_a_stack(tmp_pat
         assert envelope_key in answer.json()
         assert "Traceback" not in answer.text and "postgres" not in answer.text
     assert requests.get(base + "/healthz", timeout=60).status_code == 200
+
+
+def test_metrics_sum_every_worker_and_need_the_token(environment, tmp_path, servers):
+    """gunicorn's workers each count their own requests; /metrics shows the sum, counts of
+    workers that have exited included. Each worker here is recycled after 5 requests, so the 12
+    API calls are served by at least three processes, whichever worker answers the scrape."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    token = "metrics-token-for-the-test-0123"
+    env = {
+        **environment,
+        "SECRET_KEY": "a-production-like-secret",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "METRICS_ENABLED": "true",
+        "METRICS_TOKEN": token,
+        "GUNICORN_MAX_REQUESTS": "5",
+    }
+    manage(env, "migrate", "-v0")
+    manage(env, "seed_demo", "--password", "demo")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = gunicorn(env, port, tmp_path / "gunicorn.log", servers)
+    server.wait_until_answering(base + "/healthz")
+
+    for _ in range(12):
+        answer = requests.get(
+            base + "/api/now/contact?sysparm_limit=1",
+            auth=("csm.integration", "demo"),
+            headers={"Connection": "close"},
+            timeout=60,
+        )
+        assert answer.status_code == 200
+    assert requests.get(base + "/metrics", timeout=60).status_code == 401
+    assert requests.get(base + "/metrics", headers={"Authorization": "Bearer wrong"}, timeout=60).status_code == 401
+
+    scraped = requests.get(base + "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    assert scraped.status_code == 200 and scraped.headers["Content-Type"].startswith("text/plain")
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(scraped.text)
+        for sample in family.samples
+    }
+
+    def value(name: str, **labels) -> float:
+        return samples.get((name, tuple(sorted(labels.items()))), 0)
+
+    by_route = value(
+        "django_http_responses_total_by_status_view_method_total", method="GET", status="200", view="contact-list"
+    )
+    assert by_route == 12
+    assert value("django_http_requests_latency_seconds_by_view_method_count", method="GET", view="contact-list") == 12
+    assert value("django_db_query_duration_seconds_count", alias="default", vendor="sqlite") > 12
+    assert value("django_db_query_duration_seconds_sum", alias="default", vendor="sqlite") > 0
+    assert token not in scraped.text and "demo" not in scraped.text and "SECRET" not in scraped.text.upper()

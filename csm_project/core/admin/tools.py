@@ -3,8 +3,10 @@
 - an encoded-query box on the list (``sysparm_query``, the APIs' query language, compiled by
   the same engine; invalid terms are reported as a message and left out, as the APIs do);
 - "Export selected as CSV" (an action) and "Export filtered as CSV" (a link keeping the list's
-  filters, search and query), in the format ``import_records`` reads back;
-- on each record's page, read-only: its audit history (``sys_audit``) and its journal;
+  filters, search and query), in the format ``import_records`` reads back, for staff holding
+  the model's export permission (``csm_project.core.access.staff_roles``);
+- on each record's page, read-only: its audit history (``sys_audit``, choice labels and the
+  display values of references beside the stored values) and its journal;
 - references to large tables never rendered as a ``<select>`` of every row: a raw-id box
   unless the admin names the field in ``autocomplete_fields`` or ``raw_id_fields``;
 - every admin write recorded in the audit with the reason ``admin``.
@@ -27,6 +29,8 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 
+from csm_project.core.access.staff_roles import may_export
+from csm_project.core.admin.display import audit_values
 from csm_project.core.bulk.exports import export_fields, export_rows
 from csm_project.core.models import JournalEntry, SysAudit
 from csm_project.core.sql.audit import audit_reason
@@ -160,22 +164,24 @@ class PlatformAdminMixin:
 
     change_form_template = "admin/csm/change_form.html"
     change_list_template = "admin/csm/change_list.html"
-    #: Set when the form already lists the record's work notes (no second journal panel).
-    journal_in_form = False
 
     # --- list: encoded query and CSV export ---------------------------------------------
 
     def get_changelist(self, request, **kwargs):
         return EncodedQueryChangeList
 
+    def has_export_permission(self, request) -> bool:
+        """Export CSV of this list (the action and the link): the model's export permission."""
+        return _table_of(self.model) is not None and may_export(request.user, self.model)
+
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if _table_of(self.model) is not None and self.has_view_or_change_permission(request):
+        if self.has_export_permission(request):
             action = PlatformAdminMixin.export_selected_csv
             actions["export_selected_csv"] = (action, "export_selected_csv", action.short_description)
         return actions
 
-    @admin.action(description="Export selected as CSV (import_records format)")
+    @admin.action(description="Export selected as CSV (import_records format)", permissions=["export"])
     def export_selected_csv(self, request, queryset):
         table = _table_of(self.model)
         return csv_export_response(table, queryset.order_by("pk"), f"{table.name}_selected.csv")
@@ -191,7 +197,7 @@ class PlatformAdminMixin:
 
     def export_filtered_view(self, request):
         table = _table_of(self.model)
-        if table is None or not self.has_view_or_change_permission(request):
+        if table is None or not self.has_view_or_change_permission(request) or not self.has_export_permission(request):
             raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)
@@ -205,10 +211,11 @@ class PlatformAdminMixin:
         table = _table_of(self.model)
         extra_context = {**(extra_context or {}), "csm_query_enabled": table is not None}
         if table is not None:
+            extra_context["csm_query_param"] = QUERY_PARAM
+        if self.has_export_permission(request):
             query_string = request.GET.urlencode()
             export = reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_export")
             extra_context["csm_export_url"] = f"{export}?{query_string}" if query_string else export
-            extra_context["csm_query_param"] = QUERY_PARAM
         with audit_reason("admin"):  # actions write from here
             return super().changelist_view(request, extra_context)
 
@@ -218,8 +225,8 @@ class PlatformAdminMixin:
         extra_context = dict(extra_context or {})
         if object_id and _table_of(self.model) is not None:
             obj = self.get_object(request, object_id)
-            if obj is not None:
-                extra_context.update(self.record_history_context(obj))
+            if obj is not None and self.has_view_or_change_permission(request, obj):
+                extra_context.update(self.record_history_context(request, obj))
         with audit_reason("admin"):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -227,23 +234,27 @@ class PlatformAdminMixin:
         with audit_reason("admin"):
             return super().delete_view(request, object_id, extra_context)
 
-    def record_history_context(self, obj) -> dict:
+    def record_history_context(self, request, obj) -> dict:
+        """The record's history and journal, for those who may view the record. The link to
+        the whole history in the audit list is offered to those who may view that list."""
+        key = obj.pk.lower()  # documentkey is stored lower-cased: compared exactly, index-served
         history = list(
-            SysAudit.objects.filter(documentkey=obj.pk).order_by("-sys_created_on", "-record_checkpoint", "fieldname")[
+            SysAudit.objects.filter(documentkey=key).order_by("-sys_created_on", "-record_checkpoint", "fieldname")[
                 : HISTORY_ROWS + 1
             ]
         )
+        audit_values(history[:HISTORY_ROWS])
+        may_list = request.user.has_perm(f"{SysAudit._meta.app_label}.view_{SysAudit._meta.model_name}")
         context = {
             "csm_history": history[:HISTORY_ROWS],
             "csm_history_more": len(history) > HISTORY_ROWS,
-            "csm_history_url": _changelist_url(SysAudit, f"{QUERY_PARAM}=documentkey={obj.pk}"),
+            "csm_history_url": _changelist_url(SysAudit, f"{QUERY_PARAM}=documentkey={key}") if may_list else None,
         }
-        if not self.journal_in_form:
-            context["csm_journal"] = list(
-                JournalEntry.objects.filter(element_id=obj.pk)
-                .select_related("author")
-                .order_by("-sys_created_on", "-sys_id")[:HISTORY_ROWS]
-            )
+        context["csm_journal"] = list(
+            JournalEntry.objects.filter(name=obj.sys_table, element_id=obj.pk)
+            .select_related("author")
+            .order_by("-sys_created_on", "-sys_id")[:HISTORY_ROWS]
+        )
         return context
 
     # --- references -----------------------------------------------------------------------

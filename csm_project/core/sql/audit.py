@@ -9,6 +9,8 @@ SQL and PostgreSQL ``COPY``. ``docs/audit.md`` explains the choice.
 - Inserts: one row per field with a value (old value ``""``). Updates: one row per field whose
   value changed. Deletes: one row per field that had a value (new value ``""``) and one row
   with field name ``DELETED`` whose old value is the record's display value.
+- ``documentkey`` is the record's sys_id, lower-cased (sys_ids are lower-case hex anyway): one
+  case, so history look-ups compare it exactly and its index serves them.
 - Values are wire text: ``""`` for empty, booleans ``true``/``false``, date-times
   ``YYYY-MM-DD HH:MM:SS`` UTC, references as the referenced sys_id.
 - System fields (``sys_*``) are not audited field by field; ``record_checkpoint`` is the
@@ -213,7 +215,7 @@ def _sqlite_trigger_sql(table: AuditedTable) -> list[TriggerDef]:
         return (
             f"INSERT INTO {AUDIT_TABLE} ({_AUDIT_COLUMNS}) "
             f"SELECT {_SQLITE_NEW_ID}, {_SQLITE_NOW}, ctx.u, {_SQLITE_NOW}, ctx.u, 0, 'global', '/', 'sys_audit', "
-            f"{_tablename_sql(t, row)}, {row}.{_q(t.pk_column)}, fv.f, fv.o, fv.n, ctx.u, ctx.r, "
+            f"{_tablename_sql(t, row)}, lower({row}.{_q(t.pk_column)}), fv.f, fv.o, fv.n, ctx.u, ctx.r, "
             f"{_checkpoint_sql(t, row)} "
             f"FROM {_SQLITE_CTX}, ({values_sql}) AS fv"
         )
@@ -298,7 +300,7 @@ def _pg_trigger_sql(table: AuditedTable) -> list[TriggerDef]:
         return (
             f"INSERT INTO {AUDIT_TABLE} ({_AUDIT_COLUMNS}) "
             f"SELECT {_PG_NEW_ID}, statement_timestamp(), {user}, statement_timestamp(), {user}, "
-            f"0, 'global', '/', 'sys_audit', {_tablename_sql(t, row)}, {row}.{_q(t.pk_column)}, "
+            f"0, 'global', '/', 'sys_audit', {_tablename_sql(t, row)}, lower({row}.{_q(t.pk_column)}), "
             f"fv.f, fv.o, fv.n, {user}, "
             f"ctx.r, {_checkpoint_sql(t, row)} "
             f"FROM {_PG_CTX} "

@@ -51,10 +51,10 @@ def test_record_page_shows_history_newest_first_and_journal(browser, staff):
     assert "Called back &lt;b&gt;today&lt;/b&gt;" in journal  # escaped, never markup
 
 
-def test_contact_page_keeps_its_own_work_notes_and_adds_the_history(browser):
+def test_contact_page_shows_its_history_and_journal_like_every_record(browser):
     contact = ContactFactory(first_name="Ann")
     page = browser.get(reverse("admin:contacts_contact_change", args=[contact.pk])).content.decode()
-    assert 'id="csm-audit-history"' in page and 'id="csm-journal"' not in page
+    assert 'id="csm-audit-history"' in page and 'id="csm-journal"' in page
     assert '<td class="csm-field">first_name</td><td class="csm-old"></td><td class="csm-new">Ann</td>' in page
 
 
