@@ -268,17 +268,23 @@ class RecordAdminMixin(PlatformAdminMixin):
         note = form.work_note_text() if self.journal else ""
         if note:
             values[WORK_NOTES] = note
+        direct = {name: form.cleaned_data[name] for name in self.direct_fields if name in form.changed_data}
         with transaction.atomic():
             if change:
                 original = type(obj)._base_manager.get(pk=obj.pk)
+                # Set before the services' save, so one admin save is one change of the record
+                # (one audit checkpoint) when the form changed registry fields too.
+                for name, value in direct.items():
+                    setattr(original, name, value)
                 stored = self.update_record(request, original, values, form)
+                if direct and type(obj)._base_manager.filter(pk=obj.pk, **direct).exists():
+                    direct = {}  # written with the services' save
             else:
                 stored = self.create_record(request, values, form)
             _saved_through_services(obj, stored)
-            self._save_direct_fields(obj, form)
+            self._save_direct_fields(obj, direct)
 
-    def _save_direct_fields(self, obj, form) -> None:
-        wanted = {name: form.cleaned_data[name] for name in self.direct_fields if name in form.changed_data}
+    def _save_direct_fields(self, obj, wanted: dict[str, Any]) -> None:
         if wanted:
             for name, value in wanted.items():
                 setattr(obj, name, value)
