@@ -17,6 +17,8 @@ What the compiler guarantees:
   the same folding applies to each), `icontains`/`istartswith`/`iendswith` for patterns (Django
   escapes `%` and `_`). Ranges and ordering on strings use code-point order (`COLLATE "C"` on
   PostgreSQL, `BINARY` on SQLite), so both databases sort alike whatever the database locale.
+  `ORDERBYsys_id` (the table's own) is the exception: sys_ids are lower-case hex, stored order
+  is code-point order, so it sorts by the primary key as stored and its index serves the order.
   Pitfall: SQLite folds case for ASCII letters only, so non-ASCII case-insensitivity is
   PostgreSQL-only. Fields that hold sys_ids (`sys_id`, a model's `sys_id_fields` such as the
   audit's `documentkey`) are stored lower-cased: the operand is lowered and compared exactly,
@@ -246,7 +248,7 @@ def compile_query(
     ordering = compiler.ordering(query.order_by, invalid)
     if not query.order_by:
         ordering = compiler.default_ordering(default_ordering)
-    if "pk" not in ordering and "sys_id" not in ordering:
+    if not any(_orders_by_pk(expression) for expression in ordering):
         ordering.append("pk")
     no_rows = invalid_returns_no_rows and bool(invalid)
     if no_rows:
@@ -549,6 +551,12 @@ class _Compiler:
             except _Invalid as error:
                 invalid.append(InvalidTerm(text, error.reason))
                 continue
+            if _is_own_sys_id(target):
+                # sys_ids are 32 lower-case hex characters by construction, so their stored order
+                # is their code-point order under any collation: the primary key's index serves
+                # it (pysnc pages every query in this order).
+                expressions.append(F("pk").desc() if term.descending else F("pk").asc())
+                continue
             if target.kind in ("string", "id"):
                 expression = F(f"{target.path}__eq_lower__eq_codepoint")
             else:
@@ -562,6 +570,19 @@ class _Compiler:
                     expression.desc(nulls_last=True) if term.descending else expression.asc(nulls_first=True)
                 )
         return expressions
+
+
+def _orders_by_pk(expression) -> bool:
+    """Whether an ordering entry sorts by the primary key (then no tiebreak is needed)."""
+    if isinstance(expression, str):
+        return expression.removeprefix("-") in ("pk", "sys_id")
+    inner = getattr(expression, "expression", None)
+    return isinstance(inner, F) and inner.name in ("pk", "sys_id")
+
+
+def _is_own_sys_id(target: ResolvedField) -> bool:
+    """Whether `target` is the queried table's own `sys_id` (its primary key), not a reference's."""
+    return target.spec.name == "sys_id" and "__" not in target.path
 
 
 def _never_empty(target: ResolvedField) -> bool:
