@@ -53,7 +53,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, F, Q, TextField, Transform, Value
+from django.db.models import CharField, DateTimeField, F, Q, TextField, Transform, Value
+from django.db.models.expressions import Expression
 from django.db.models.expressions import OrderBy as OrderExpression
 from django.db.models.functions import Extract, Lower
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
@@ -120,6 +121,18 @@ for _text_field in (CharField, TextField):
     _text_field.register_lookup(Lower, "eq_lower")
     _text_field.register_lookup(_CodePointOrder)
 del _text_field
+
+
+class _OwnColumn(Expression):
+    """A column of the query's base table that is not a model field (kept by triggers)."""
+
+    def __init__(self, column: str, output_field):
+        super().__init__(output_field=output_field)
+        self.column = column
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.base_table
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(self.column)}", []
 
 
 class _Invalid(Exception):
@@ -538,6 +551,16 @@ class _Compiler:
             ordering.extend([name] if unknown else compiled)
         return ordering
 
+    def _sort_key(self, target: ResolvedField) -> Expression | None:
+        """The queried table's own copy of an inherited field's sort key, when its model keeps
+        one (`list_sort_keys`, e.g. a contact's last name on customer_contact): it sorts alike
+        (lower-cased, code-point order) and is indexed beside the table's own filters."""
+        keys = getattr(self.table.model, "list_sort_keys", None)
+        if not keys or "__" in target.path or target.path not in keys:
+            return None
+        output = DateTimeField() if target.kind == "datetime" else TextField()
+        return _OwnColumn(keys[target.path], output_field=output)
+
     def ordering(self, order_by: tuple[OrderBy, ...], invalid: list[InvalidTerm]) -> list:
         expressions: list[OrderExpression] = []
         for term in order_by:
@@ -557,7 +580,10 @@ class _Compiler:
                 # it (pysnc pages every query in this order).
                 expressions.append(F("pk").desc() if term.descending else F("pk").asc())
                 continue
-            if target.kind in ("string", "id"):
+            sort_key = self._sort_key(target)
+            if sort_key is not None:
+                expression = sort_key
+            elif target.kind in ("string", "id"):
                 expression = F(f"{target.path}__eq_lower__eq_codepoint")
             else:
                 expression = F(target.path)
