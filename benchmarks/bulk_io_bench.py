@@ -118,9 +118,12 @@ def bare_copy(model, header: list[str], rows: list[list[str]]) -> float:
     """Seconds to COPY ``rows`` into trigger-less copies of ``model``'s tables (dropped after)."""
     from django.db import connection, transaction
 
+    from csm_project.core.sql.session import allow_long_statements
+
     tables = built_tables(model, header, rows)
     quote = connection.ops.quote_name
     with transaction.atomic():
+        allow_long_statements(connection)  # as the import does
         with connection.cursor() as cursor:
             for table, _columns, _tuples in tables:
                 if connection.vendor == "postgresql":
@@ -150,10 +153,13 @@ def bare_copy(model, header: list[str], rows: list[list[str]]) -> float:
 
 def copy_to(select: str, path: Path) -> float:
     """Seconds to write the rows of ``select`` to ``path`` as CSV with the database's own COPY TO."""
-    from django.db import connection
+    from django.db import connection, transaction
+
+    from csm_project.core.sql.session import allow_long_statements
 
     started = time.perf_counter()
-    with connection.cursor() as cursor, path.open("wb") as handle:
+    with transaction.atomic(), connection.cursor() as cursor, path.open("wb") as handle:
+        allow_long_statements(connection)  # as the export does
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
                 for block in copy:
