@@ -77,7 +77,7 @@ def can_log_in(record: SysRecord) -> bool:
     """Whether ``record`` is a user (or contact) that can log in, or could once re-activated."""
     if not isinstance(record, User) or record._state.adding:
         return False
-    if record.has_usable_password() or record.is_staff or record.is_superuser:
+    if (record.password and record.has_usable_password()) or record.is_staff or record.is_superuser:
         return True
     return User.roles.through.objects.filter(user_id=record.pk).exists()
 
