@@ -3,11 +3,13 @@ are changed by admins only, and no user is named like the system; through every 
 API, Batch API, Contact API, admin, the record engine as imports use it)."""
 
 import base64
+import io
 import json
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -338,3 +340,46 @@ def test_the_record_engine_refuses_a_reserved_name_even_to_the_system():
         record_create(table="customer_contact", values={"user_name": "system"})
     assert refused.value.fields == ["user_name"]
     assert not User.objects.filter(user_name="system").exists()
+
+
+# --- imports -----------------------------------------------------------------------------------
+
+
+def _import(path, *args) -> str:
+    err = io.StringIO()
+    try:
+        call_command("import_records", "customer_contact", str(path), *args, stdout=io.StringIO(), stderr=err)
+    except CommandError:
+        pass
+    return err.getvalue()
+
+
+def test_an_import_acting_as_an_integration_obeys_the_field_rights(tmp_path, make_user, locked_admin):
+    make_user("csm_ws_integration", user_name="data.loader")
+    plain = no_login(ContactFactory(city="Paris"))
+    before = stored(locked_admin), stored(plain)
+    path = tmp_path / "contacts.jsonl"
+    path.write_text(
+        json.dumps({"sys_id": locked_admin.pk, "locked_out": "false"})
+        + "\n"
+        + json.dumps({"sys_id": plain.pk, "failed_attempts": "9"})
+        + "\n"
+    )
+
+    err = _import(path, "--upsert", "--as-user", "data.loader")
+
+    assert "line 1" in err and "line 2, failed_attempts" in err
+    assert (stored(locked_admin), stored(plain)) == before
+    # The system (no --as-user) administers logins.
+    _import(path, "--upsert")
+    assert stored(locked_admin)[0] is False and stored(plain)[2] == 9
+
+
+def test_an_import_refuses_a_reserved_user_name(tmp_path):
+    path = tmp_path / "contacts.csv"
+    path.write_text("user_name,city\nSystem,Rome\n")
+
+    err = _import(path)
+
+    assert "line 2, user_name" in err
+    assert not User.objects.filter(user_name__iexact="system").exists()
