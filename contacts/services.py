@@ -22,6 +22,7 @@ from csm_project.core.records.users import (
     USER_NAME,
     UserRules,
     user_name_key,
+    user_name_problems,
     user_name_taken_message,
     user_names_taken_query,
 )
@@ -90,6 +91,8 @@ class _KnownRecords:
         user_name = fields.get("user_name")
         if user_name and user_name_key(user_name) in self.taken:
             errors["user_name"] = [user_name_taken_message(user_name)]
+        for problem in user_name_problems(user_name):
+            errors["user_name"] = [problem.message]
         return errors
 
     def claim(self, user_name: str | None) -> None:

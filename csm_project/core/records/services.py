@@ -12,7 +12,9 @@ Two layers of rules run on every write:
 
 A ``work_notes`` value becomes a journal entry on the record. Record numbers are drawn by the
 models on insert, inside the write's transaction. A refused write raises ``DomainError`` with
-one ``FieldError`` per bad field and writes nothing.
+one ``FieldError`` per bad field and writes nothing; a write the caller has no right to (a login,
+a guarded field: ``csm_project.core.access.fields``) raises ``AccessDenied`` in place of
+any other refusal.
 """
 
 import copy
@@ -22,6 +24,7 @@ from typing import Any
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
+from csm_project.core.access.fields import check_delete, check_update
 from csm_project.core.errors import UNIQUE, DomainError, ProtectedRecord
 from csm_project.core.models import JournalEntry, SysRecord
 from csm_project.core.records.field_rules import CleanRow, TableRules, check_references, check_unique, table_rules
@@ -53,6 +56,7 @@ def record_delete(*, instance: SysRecord) -> None:
     """Delete ``instance`` with what it owns (rows that cascade, and every deleted record's
     journal entries); references that may be emptied are cleared. Raises ``ProtectedRecord``
     when other records protect it."""
+    check_delete(instance)
     using = router.db_for_write(type(instance), instance=instance)
     with transaction.atomic(using=using):
         collector = Collector(using=using)
@@ -126,6 +130,8 @@ def _prepare(
         if creating or old != value:
             changed[name] = old
             setattr(record, rule.attname, value)
+    if not creating:
+        check_update(rules.table, record, changed)
     errors = list(row.errors)
     errors += rules_for(rules.table.name).clean(record, creating=creating, changed=changed)
     if creating:
