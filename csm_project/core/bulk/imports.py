@@ -42,7 +42,6 @@ from csm_project.core.bulk.files import SourceRow
 from csm_project.core.errors import UNIQUE, FieldError
 from csm_project.core.models import SYSTEM_FIELDS, JournalEntry, SysRecord, is_sys_id
 from csm_project.core.records.field_rules import (
-    MANDATORY,
     WORK_NOTES,
     CleanRow,
     TableRules,
@@ -51,7 +50,6 @@ from csm_project.core.records.field_rules import (
 )
 from csm_project.core.records.hooks import RecordRules, rules_for
 from csm_project.core.records.journal import journal_add
-from csm_project.core.records.wire_values import to_text
 from csm_project.core.sql.audit import audit_context_sync
 from csm_project.core.sql.numbers import advance_past, reserve_numbers
 from csm_project.core.sql.session import allow_long_statements
@@ -318,12 +316,7 @@ class RecordLoader:
         if problems is None:
             problems = self._clean_with_record(values, row.clean.values)
         row.errors.extend(problems)
-        refused = {error.field for error in row.errors}
-        row.errors.extend(
-            FieldError(rule.name, MANDATORY, "required")
-            for rule in self.rules.required
-            if values.get(rule.attname) in (None, "") and rule.name not in refused
-        )
+        row.errors.extend(self.rules.missing_values(values, refused={error.field for error in row.errors}))
         row.values = values
 
     def _clean_with_record(self, values: dict[str, Any], given: dict[str, Any]) -> list[FieldError]:
@@ -338,13 +331,7 @@ class RecordLoader:
 
     def _prepare_update(self, row: _Row) -> None:
         record = row.existing
-        changed: dict[str, Any] = {}
-        for name, value in row.clean.values.items():
-            rule = self.rules.fields[name]
-            old = getattr(record, rule.attname)
-            if to_text(rule.spec, old) != to_text(rule.spec, value):
-                changed[name] = old
-                setattr(record, rule.attname, value)
+        changed = self.rules.apply(record, row.clean.values, creating=False)
         if row.clean.work_note:
             changed.setdefault(WORK_NOTES, None)
         if changed:
