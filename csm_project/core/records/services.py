@@ -141,6 +141,7 @@ class Write:
     errors: list[FieldError] = field(default_factory=list)
     work_note: str | None = None
     touch: bool = False  # saved even with no field changed (a work note counts as an update)
+    note: JournalEntry | None = None  # the work note's entry, once saved
 
 
 def record_prepare(
@@ -205,7 +206,7 @@ def record_save(write: Write) -> SysRecord:
             raise _conflict(write) from None
     rules_for(write.rules.table.name).after_save(record, creating=creating, changed=changed)
     if write.work_note:
-        journal_add(record=record, text=write.work_note)
+        write.note = journal_add(record=record, text=write.work_note)
     return record
 
 
