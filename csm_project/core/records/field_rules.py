@@ -236,6 +236,8 @@ class TableRules:
         for name, value in values.items():
             rule = self.fields.get(name)
             model_field = rule.model_field if rule is not None else self.model._meta.get_field(name)
+            if value == "" and model_field.is_relation:
+                value = None  # an empty reference is none
             is_record = isinstance(value, models.Model)
             new = value.pk if is_record else value
             old = None if creating else getattr(record, model_field.attname)

@@ -159,27 +159,36 @@ def record_prepare(
     a stable order (mandatory fields, the table's own rules, other field rules, the look-ups)."""
     rules = table_rules(record.sys_table)
     write = Write(rules, record, creating=creating, work_note=work_note, touch=touch)
-    checked = rules.check_values(values, creating=creating)
-    required = [error for error in checked if error.code == REQUIRED]
+    # Mandatory fields given empty here; those left out are told once the table's rules ran
+    # (which may fill them: a contact's user name).
+    checked = rules.check_values(values, creating=False)
     write.changed = rules.apply(record, values, creating=creating)
     by_id = CleanRow(values={name: values[name] for name in write.changed
                              if name in rules.fields and rules.fields[name].spec.is_reference
-                             and isinstance(values[name], str)})  # fmt: skip
-    _check(write, required, others=[error for error in checked if error.code != REQUIRED], references=by_id)
+                             and isinstance(values[name], str) and values[name]})  # fmt: skip
+    _check(write, checked, references=by_id, mandatory_first=True)
     return write
 
 
 def _check(
-    write: Write, errors: list[FieldError], *, others: list[FieldError] = (), references: CleanRow | None = None
+    write: Write, errors: list[FieldError], *, references: CleanRow | None = None, mandatory_first: bool = False
 ) -> None:
-    """The rules past the fields' own: the table's ``RecordRules`` (which may stamp fields),
-    mandatory fields, then the references of ``references`` and the unique values, one query."""
+    """The rules past the fields' own (whose refusals are ``errors``): the table's
+    ``RecordRules`` (which may stamp fields), mandatory fields, then the references of
+    ``references`` and the unique values, one query. ``mandatory_first`` orders the refusals
+    mandatory fields first, then the table's rules, then the other field rules."""
     rules, record, creating, changed = write.rules, write.record, write.creating, write.changed
-    errors += rules_for(rules.table.name).clean(record, creating=creating, changed=changed)
-    named = {error.field for error in errors}
-    errors += [error for error in others if error.field not in named]
-    if creating:
-        errors += rules.missing(record, refused={error.field for error in errors})
+    own = rules_for(rules.table.name).clean(record, creating=creating, changed=changed)
+    if mandatory_first:
+        required = [error for error in errors if error.code == REQUIRED]
+        if creating:
+            required += rules.missing(record, refused={error.field for error in required + own})
+        named = {error.field for error in required + own}
+        errors = required + own + [error for error in errors if error.code != REQUIRED and error.field not in named]
+    else:
+        errors = errors + own
+        if creating:
+            errors += rules.missing(record, refused={error.field for error in errors})
     unique_row = CleanRow(
         values={rule.name: getattr(record, rule.attname) for rule in rules.unique if creating or rule.name in changed}
     )
