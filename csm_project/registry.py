@@ -66,7 +66,12 @@ class TableSpec:
 
 
 class UnknownTable(LookupError):
-    pass
+    """No registry table has this name; ``message`` is how every API says so."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+        self.message = f"Invalid table {name}"[:200]
 
 
 def _field_type(model_field: models.Field, choice_fields: frozenset[str]) -> FieldType | None:

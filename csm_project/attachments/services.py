@@ -102,8 +102,8 @@ def _parent_table(table_name: str) -> TableSpec:
         raise DomainError("table_name is required", field="table_name")
     try:
         table = get_table(table_name)
-    except UnknownTable:
-        raise DomainError(f"Invalid table {table_name[:80]}", field="table_name") from None
+    except UnknownTable as exc:
+        raise DomainError(exc.message, field="table_name") from None
     if table.name in NO_ATTACHMENTS:
         raise DomainError(f"Records of {table.name} cannot have attachments", field="table_name")
     return table

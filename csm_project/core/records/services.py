@@ -86,8 +86,8 @@ def _protected(objects: Iterable[models.Model]) -> ProtectedRecord:
 def _rules(table: str) -> TableRules:
     try:
         return table_rules(table)
-    except UnknownTable:
-        raise DomainError(f"Invalid table {table}") from None
+    except UnknownTable as exc:
+        raise DomainError(exc.message) from None
 
 
 def record_check(
