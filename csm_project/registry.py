@@ -64,6 +64,48 @@ class TableSpec:
     def referenced_table(self, spec: FieldSpec) -> "TableSpec | None":
         return get_table(spec.reference) if spec.reference and spec.reference in _tables() else None
 
+    def walk(self, name: str) -> "FieldWalk":
+        """The one resolver of a wire field name, dot-walking through references
+        (``account.name``) at most ``MAX_DOT_WALK_DEPTH`` times; raises ``LookupError`` with the
+        reason. Queries, ``sysparm_fields`` and the Table API's columns all resolve with it."""
+        segments = name.split(".")
+        if "" in segments or any("__" in segment for segment in segments) or len(segments) > MAX_DOT_WALK_DEPTH + 1:
+            raise LookupError(f"unknown field {name!r}")
+        current = self
+        steps: list[str] = []
+        for index, segment in enumerate(segments):
+            spec = current.field(segment)
+            if spec is None:
+                raise LookupError(f"unknown field {'.'.join(segments[: index + 1])!r} on {current.name}")
+            steps.append(spec.model_field)
+            if index == len(segments) - 1:
+                return FieldWalk(name=name, steps=tuple(steps), spec=spec, table=current)
+            following = current.referenced_table(spec) if spec.is_reference else None
+            if following is None:
+                raise LookupError(f"cannot dot-walk through {'.'.join(segments[: index + 1])!r}")
+            current = following
+        raise LookupError(f"unknown field {name!r}")  # pragma: no cover - the loop always returns
+
+
+#: References followed at most this many times in one name (`a.b.c.d` is three).
+MAX_DOT_WALK_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class FieldWalk:
+    """A wire name (maybe dotted) resolved on a table: the model attributes walked (``steps``),
+    the final field and the table holding it."""
+
+    name: str
+    steps: tuple[str, ...]
+    spec: FieldSpec
+    table: TableSpec
+
+    @property
+    def path(self) -> str:
+        """The ORM path (``account__name``)."""
+        return "__".join(self.steps)
+
 
 class UnknownTable(LookupError):
     """No registry table has this name; ``message`` is how every API says so."""
