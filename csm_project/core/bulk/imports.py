@@ -49,7 +49,7 @@ from csm_project.core.records.field_rules import (
     check_unique,
 )
 from csm_project.core.records.hooks import RecordRules, rules_for
-from csm_project.core.records.journal import journal_add
+from csm_project.core.records.services import Write, record_save
 from csm_project.core.sql.audit import audit_context_sync
 from csm_project.core.sql.numbers import advance_past, reserve_numbers
 from csm_project.core.sql.session import allow_long_statements
@@ -407,13 +407,10 @@ class RecordLoader:
                 self.record_rules.after_save(record, creating=True, changed=dict.fromkeys(row.clean.values))
 
     def _write_update(self, row: _Row) -> None:
-        record = row.existing
-        fields = [self.rules.fields[name].model_field.name for name in row.changed if name in self.rules.fields]
-        if fields:
-            record.save(update_fields=fields)
-        self.record_rules.after_save(record, creating=False, changed=row.changed)
-        if row.clean.work_note:
-            journal_add(record=record, text=row.clean.work_note)
+        # The one record save: the fields the table's rules stamped (a closed date) are written
+        # with the changed ones.
+        changed = {name: old for name, old in row.changed.items() if name != WORK_NOTES}
+        record_save(Write(self.rules, row.existing, creating=False, changed=changed, work_note=row.clean.work_note))
 
 
 @contextmanager
