@@ -16,6 +16,7 @@ from csm_project.aggregate_api.selectors import InvalidStatsRequest, aggregate, 
 from csm_project.api.errors import ApiError
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
 from csm_project.api.views import NowAPIView
+from csm_project.core.access.fields import table_reader
 from csm_project.core.access.table_access import table_access_allows
 from csm_project.core.records.datetimes import user_zone
 from csm_project.core.records.queries import QUERY_PARAM, apply_encoded_query
@@ -49,6 +50,6 @@ class StatsView(NowAPIView):
         text = params.get(QUERY_PARAM)
         if text is None:
             pairs = ((name, value) for name, values in params.lists() for value in values)
-            text = name_value_query(table, pairs)
+            text = name_value_query(table, pairs, may_read=table_reader(request.user))
         queryset = apply_encoded_query(table.model.objects.all(), text, user=request.user, table=table)
         return Response({"result": aggregate(queryset, table, stats, zone=user_zone(request.user))})

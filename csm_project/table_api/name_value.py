@@ -12,7 +12,7 @@ Values are escaped (``^`` doubled) so a value can never end its term and start a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Q
 
@@ -24,14 +24,17 @@ __all__ = ["name_value_query"]
 RESERVED_PREFIX = "sysparm_"
 
 
-def name_value_query(table: TableSpec, pairs: Iterable[tuple[str, str]]) -> str:
-    """The encoded query equivalent to the name-value pairs that name fields of ``table``."""
+def name_value_query(
+    table: TableSpec, pairs: Iterable[tuple[str, str]], may_read: Callable[[TableSpec], bool] | None = None
+) -> str:
+    """The encoded query equivalent to the name-value pairs that name fields of ``table``; a
+    dot-walk into a table ``may_read`` refuses is not a field, so not a filter."""
     terms = []
     for name, value in pairs:
         if name.startswith(RESERVED_PREFIX):
             continue
         try:
-            field = table.walk(name)
+            field = table.walk(name, may_read=may_read)
         except LookupError:
             continue
         terms.append(_term(field, value))

@@ -65,15 +65,18 @@ class Column:
         return "__".join(self.steps[:-1])
 
 
-def resolve_columns(table: TableSpec, names: list[str] | None) -> list[Column]:
+def resolve_columns(
+    table: TableSpec, names: list[str] | None, may_read: Callable[[TableSpec], bool] | None = None
+) -> list[Column]:
     """The requested names that resolve on ``table`` (dot-walks through references allowed),
-    in the order asked; unknown names are dropped. ``None`` means every field of the table."""
+    in the order asked; unknown names are dropped, and so are dot-walks into tables ``may_read``
+    refuses (the caller's read rights). ``None`` means every field of the table."""
     if names is None:
         return [Column(spec.name, (spec.model_field,), spec, table) for spec in table.fields.values()]
     columns = []
     for name in names:
         try:
-            walked = table.walk(name)
+            walked = table.walk(name, may_read=may_read)
         except LookupError:
             continue
         columns.append(Column(name, walked.steps, walked.spec, walked.table))

@@ -31,6 +31,7 @@ from csm_project.api.parsers import PlatformJSONParser, PlatformXMLParser
 from csm_project.api.renderers import PlatformXMLRenderer, StringTreeJSONRenderer
 from csm_project.api.versioning import PlatformVersioning
 from csm_project.api.views import NowViewSet
+from csm_project.core.access.fields import table_reader
 from csm_project.core.access.table_access import table_access_allows
 from csm_project.core.models import SysRecord, is_sys_id
 from csm_project.core.records.datetimes import user_zone
@@ -66,7 +67,7 @@ class TableQueryFilter(EncodedQueryFilter):
         text = request.query_params.get(QUERY_PARAM)
         if text is None:
             pairs = ((name, value) for name, values in request.query_params.lists() for value in values)
-            text = name_value_query(table, pairs)
+            text = name_value_query(table, pairs, may_read=table_reader(request.user))
         return apply_encoded_query(queryset, text, user=request.user, table=table)  # QueryTooLarge: the handler's
 
 
@@ -168,7 +169,11 @@ class TableViewSet(NowViewSet):
     def shaper(self) -> Shaper:
         request = self.request
         return Shaper(
-            resolve_columns(self.table, requested_fields(request.query_params.get("sysparm_fields"))),
+            resolve_columns(
+                self.table,
+                requested_fields(request.query_params.get("sysparm_fields")),
+                may_read=table_reader(request.user),
+            ),
             mode=DisplayMode.from_param(request.query_params.get("sysparm_display_value")),
             exclude_reference_link=query_bool(request, "sysparm_exclude_reference_link"),
             base_url=absolute_url(request, "/"),

@@ -38,6 +38,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from csm_project.core.access.actor import current_actor_name
+from csm_project.core.access.fields import AccessDenied, check_update
 from csm_project.core.bulk.files import SourceRow
 from csm_project.core.errors import UNIQUE, FieldError
 from csm_project.core.models import SYSTEM_FIELDS, JournalEntry, SysRecord, is_sys_id
@@ -335,6 +336,10 @@ class RecordLoader:
         if row.clean.work_note:
             changed.setdefault(WORK_NOTES, None)
         if changed:
+            try:
+                check_update(self.table, record, changed)  # the field rights of the acting user
+            except AccessDenied as refused:
+                row.errors.extend(refused.errors)
             row.errors.extend(self.record_rules.clean(record, creating=False, changed=changed))
         row.changed = changed
 

@@ -13,6 +13,7 @@ the related object; a dot-walk through an empty reference reads `None`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,12 +45,15 @@ def requested_fields(raw: str | None) -> list[str] | None:
     return names or None
 
 
-def resolve_requested_fields(table: TableSpec, names: list[str]) -> list[FieldPath]:
-    """The requested names that resolve on `table`, in the order asked; unknown names are dropped."""
+def resolve_requested_fields(
+    table: TableSpec, names: list[str], may_read: Callable[[TableSpec], bool] | None = None
+) -> list[FieldPath]:
+    """The requested names that resolve on `table`, in the order asked; unknown names are dropped,
+    and so are dot-walks into tables `may_read` refuses (`table_reader(user)`: the caller's rights)."""
     paths: list[FieldPath] = []
     for name in names:
         try:
-            walked = table.walk(name)
+            walked = table.walk(name, may_read=may_read)
         except LookupError:
             continue
         paths.append(FieldPath(name=name, steps=walked.steps, spec=walked.spec))

@@ -12,7 +12,9 @@ Two layers of rules run on every write:
 
 A ``work_notes`` value becomes a journal entry on the record. Record numbers are drawn by the
 models on insert, inside the write's transaction. A refused write raises ``DomainError`` with
-one ``FieldError`` per bad field and writes nothing.
+one ``FieldError`` per bad field and writes nothing; a write the caller has no right to (a login,
+a guarded field: ``csm_project.core.access.fields``) raises ``AccessDenied`` in place of
+any other refusal.
 """
 
 import copy
@@ -23,6 +25,7 @@ from typing import Any
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
+from csm_project.core.access.fields import check_delete, check_update
 from csm_project.core.errors import REQUIRED, UNIQUE, DomainError, FieldError, ProtectedRecord
 from csm_project.core.models import JournalEntry, SysRecord, User
 from csm_project.core.records.field_rules import CleanRow, TableRules, check_references, check_rows, table_rules
@@ -55,6 +58,7 @@ def record_delete(*, instance: SysRecord) -> None:
     """Delete ``instance`` with what it owns (rows that cascade, and every deleted record's
     journal entries); references that may be emptied are cleared. Raises ``ProtectedRecord``
     when other records protect it."""
+    check_delete(instance)
     using = router.db_for_write(type(instance), instance=instance)
     with transaction.atomic(using=using):
         collector = Collector(using=using)
@@ -178,6 +182,8 @@ def _check(
     ``references`` and the unique values, one query. ``mandatory_first`` orders the refusals
     mandatory fields first, then the table's rules, then the other field rules."""
     rules, record, creating, changed = write.rules, write.record, write.creating, write.changed
+    if not creating:
+        check_update(rules.table, record, changed)  # a login or a guarded field: AccessDenied first
     own = rules_for(rules.table.name).clean(record, creating=creating, changed=changed)
     if mandatory_first:
         required = [error for error in errors if error.code == REQUIRED]
