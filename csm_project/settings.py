@@ -356,15 +356,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-# --- Lead API (issue 6, docs/lead-api.md) -------------------------------------------------------
-# The Lead API's processing steps are replaceable classes: point any of these at a subclass
-# (e.g. "myco.leads.MyValidator") to override one method without touching the product's code.
-LEAD_API = {
-    "processor": "leads.processing.LeadApiProcessor",
-    "validator": "leads.processing.LeadApiValidator",
-    "helper": "leads.processing.LeadApiHelper",
-    "constants": "leads.processing.LeadApiConstants",
-}
+# --- Lead API (docs/lead-api.md) ---------------------------------------------------------------
+# The Lead API's processing steps are replaceable classes (defaults:
+# ``leads.processing.processor.DEFAULT_CLASSES``): a deployment sets, say,
+# LEAD_API = {"validator": "myco.leads.MyValidator"} to override one method of one of them.
 
 # --- Batch API -------------------------------------------------------------------------------
 # Items past any of these limits are not run (or their answer is not kept) and are listed in

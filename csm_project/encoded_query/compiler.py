@@ -59,12 +59,10 @@ from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, Les
 from csm_project.encoded_query import dates
 from csm_project.encoded_query.dates import Helper
 from csm_project.encoded_query.parser import InvalidTerm, Operand, OrderBy, Query, Term
-from csm_project.registry import FieldSpec, FieldType, TableSpec
+from csm_project.registry import MAX_DOT_WALK_DEPTH, FieldSpec, FieldType, TableSpec
 
-__all__ = ["MAX_DOT_WALK_DEPTH", "CompiledQuery", "compile_query", "resolve_field"]
+__all__ = ["CompiledQuery", "compile_query"]
 
-#: References followed at most this many times in one name (`a.b.c.d` is three).
-MAX_DOT_WALK_DEPTH = 4
 
 _INT_RANGE = (-(2**63), 2**63 - 1)
 _INTEGER = re.compile(r"[+-]?\d{1,19}")
@@ -180,32 +178,11 @@ def resolve_field(
     display field is the reference's display value, part of the field: it needs no right.
     """
     segments = name.split(".")
-    if "" in segments or any("__" in segment for segment in segments) or len(segments) > MAX_DOT_WALK_DEPTH + 1:
-        raise LookupError(f"unknown field {name!r}")
-    if queryable is not None and segments[0] not in queryable:
+    malformed = "" in segments or any("__" in segment for segment in segments) or len(segments) > MAX_DOT_WALK_DEPTH + 1
+    if not malformed and queryable is not None and segments[0] not in queryable:
         raise LookupError(f"field {segments[0]!r} is not queryable")
-    current = table
-    path: list[str] = []
-    for index, segment in enumerate(segments):
-        spec = current.field(segment)
-        if spec is None:
-            raise LookupError(f"unknown field {'.'.join(segments[: index + 1])!r} on {current.name}")
-        path.append(spec.model_field)
-        if index == len(segments) - 1:
-            return ResolvedField(name=name, path="__".join(path), spec=spec, table=current)
-        following = current.referenced_table(spec) if spec.is_reference else None
-        if following is None:
-            raise LookupError(f"cannot dot-walk through {'.'.join(segments[: index + 1])!r}")
-        if may_read is not None and not _is_display_value(following, segments[index + 1 :]) and not may_read(following):
-            raise LookupError(f"unknown field {'.'.join(segments[: index + 2])!r} on {following.name}")
-        current = following
-    raise LookupError(f"unknown field {name!r}")  # pragma: no cover - the loop always returns
-
-
-def _is_display_value(table: TableSpec, rest: list[str]) -> bool:
-    """Whether the rest of a dot-walk entering `table` is only its (text) display field."""
-    spec = table.field(table.display_field) if len(rest) == 1 and rest[0] == table.display_field else None
-    return spec is not None and spec.type in _STRING_TYPES
+    walked = table.walk(name, may_read=may_read)  # the registry's one resolver
+    return ResolvedField(name=name, path=walked.path, spec=walked.spec, table=walked.table)
 
 
 def _display_field(target: ResolvedField) -> ResolvedField:

@@ -17,8 +17,7 @@ from collections.abc import Callable, Iterable
 from django.db.models import Q
 
 from csm_project.core.models import Choice, is_sys_id
-from csm_project.encoded_query.compiler import ResolvedField, resolve_field
-from csm_project.registry import FieldType, TableSpec
+from csm_project.registry import FieldType, FieldWalk, TableSpec
 
 __all__ = ["name_value_query"]
 
@@ -35,14 +34,14 @@ def name_value_query(
         if name.startswith(RESERVED_PREFIX):
             continue
         try:
-            field = resolve_field(table, name, may_read=may_read)
+            field = table.walk(name, may_read=may_read)
         except LookupError:
             continue
         terms.append(_term(field, value))
     return "^".join(terms)
 
 
-def _term(field: ResolvedField, value: str) -> str:
+def _term(field: FieldWalk, value: str) -> str:
     name = field.name
     if field.spec.is_reference and value and not is_sys_id(value):
         referenced = field.table.referenced_table(field.spec)
@@ -54,7 +53,7 @@ def _term(field: ResolvedField, value: str) -> str:
     return f"{name}={_escape(value)}"
 
 
-def _choice_value(field: ResolvedField, given: str) -> str:
+def _choice_value(field: FieldWalk, given: str) -> str:
     """``given`` if it is a value of the field's choice list, else the value whose label it is."""
     rows = list(
         Choice.objects.filter(table=field.table.name, element=field.spec.name)

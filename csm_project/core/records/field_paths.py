@@ -19,7 +19,6 @@ from typing import Any
 
 from django.db import models
 
-from csm_project.encoded_query.compiler import resolve_field
 from csm_project.registry import FieldSpec, TableSpec
 
 __all__ = ["FieldPath", "read_field", "requested_fields", "resolve_requested_fields", "select_related_paths"]
@@ -54,10 +53,10 @@ def resolve_requested_fields(
     paths: list[FieldPath] = []
     for name in names:
         try:
-            resolved = resolve_field(table, name, may_read=may_read)
+            walked = table.walk(name, may_read=may_read)
         except LookupError:
             continue
-        paths.append(FieldPath(name=name, steps=tuple(resolved.path.split("__")), spec=resolved.spec))
+        paths.append(FieldPath(name=name, steps=walked.steps, spec=walked.spec))
     return paths
 
 
