@@ -17,7 +17,7 @@ Prints figures; asserts nothing; never part of the test suite.
    - a filtered list of each: three terms and an ORDERBY, on one account at a time,
    - a get by sys_id of each (random records).
 
-Targets (issue 17): p99 at most 50 ms for the default lists and gets, big / small within 1.5x.
+Targets: p99 at most 50 ms for the default lists and gets, big / small within 1.5x.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ def load(*, stdout) -> None:
     load_directory(stdout=stdout)
 
 
-# --- CSM records (issue 4): accounts, consumers, locations, contacts, social profiles ---------
+# --- CSM records: accounts, consumers, locations, contacts, social profiles ---------
 
 
 # The records the seeds name (docs/demo-data.md). Account "Boxeo" holds, in creation order, Carl

@@ -1,5 +1,6 @@
-"""Writes of CSM contact records: the rules and the transaction of creating a contact (API, admin);
-bulk loads (``import_contacts``) go through the generic record rules with ``ContactRules``.
+"""Writes of CSM contact records: the Contact API's create (a contact and its social profile in one
+transaction) over the one record write, and ``ContactRules``, the contact's rules for every write
+(the API, the Table API, the admin, imports).
 
 Refusals are ``DomainError``s with one ``FieldError`` per wire field name; the API turns them into
 its 400 envelope, the admin into form errors, the import command into bad-row reports. A failed create writes nothing:
@@ -7,31 +8,17 @@ contact, social channel and social profile are one transaction.
 """
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Value
 
 from contacts.models import Contact, SocialChannel, SocialProfile
-from csm_project.core.errors import REFERENCE, UNIQUE, DomainError, FieldError
+from csm_project.core.errors import DomainError, FieldError
 from csm_project.core.models import is_sys_id
-from csm_project.core.records.users import (
-    USER_NAME,
-    UserRules,
-    user_name_key,
-    user_name_taken_message,
-    user_names_taken_query,
-)
-
-# Reference fields of a contact (wire name -> the model each one names), from the model.
-CONTACT_REFERENCES: dict[str, type] = {
-    field.name: field.related_model
-    for field in Contact._meta.concrete_fields
-    if field.many_to_one and not field.remote_field.parent_link
-}
+from csm_project.core.records.services import record_prepare, record_save
+from csm_project.core.records.users import UserRules
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -56,95 +43,34 @@ class SocialProfileRequest:
         return cls(channel=channel, handle=handle, url=url)
 
 
-class _KnownRecords:
-    """Which of the records that contacts reference exist, and which user names are taken, for
-    all the contacts being created (one for the API, a batch for an import): one query, the
-    look-up of each kind (referenced table, user names) joined by ``UNION ALL``."""
-
-    def __init__(self, contacts: Sequence[dict[str, Any]]) -> None:
-        self.existing: dict[str, set[str]] = {key: set() for key in CONTACT_REFERENCES}
-        self.taken: set[str] = set()
-        lookups = []
-        for key, model in CONTACT_REFERENCES.items():
-            wanted = {fields[key] for fields in contacts if fields.get(key)}
-            if wanted:
-                found = model.objects.filter(pk__in=wanted).annotate(lookup_kind=Value(key))
-                lookups.append(found.values_list("lookup_kind", "pk"))
-        names = user_names_taken_query(fields["user_name"] for fields in contacts if fields.get("user_name"))
-        if names is not None:
-            lookups.append(names.annotate(lookup_kind=Value(USER_NAME)).values_list("lookup_kind", "lowered"))
-        if not lookups:
-            return
-        # No ORDER BY inside a compound statement (SQLite refuses one; the models have none anyway).
-        first, *others = (lookup.order_by() for lookup in lookups)
-        for kind, value in first.union(*others, all=True) if others else first:
-            (self.taken if kind == USER_NAME else self.existing[kind]).add(value)
-
-    def problems(self, fields: dict[str, Any]) -> dict[str, list[str]]:
-        """The rules a contact with ``fields`` breaks, by wire field name."""
-        errors: dict[str, list[str]] = {}
-        for key, model in CONTACT_REFERENCES.items():
-            sys_id = fields.get(key)
-            if sys_id and sys_id not in self.existing[key]:
-                errors[key] = [f"No {model.sys_table} record with sys_id {sys_id!r}"]
-        user_name = fields.get("user_name")
-        if user_name and user_name_key(user_name) in self.taken:
-            errors["user_name"] = [user_name_taken_message(user_name)]
-        return errors
-
-    def claim(self, user_name: str | None) -> None:
-        """The user name is now taken (by a contact created before the next check)."""
-        if user_name:
-            self.taken.add(user_name_key(user_name))
-
-
 def contact_create(*, fields: dict[str, Any], social: SocialProfileRequest | None = None) -> Contact:
     """Create a contact from wire-named ``fields`` (references as sys_id strings or None), and its
     social media profile when ``social`` is given, in one transaction.
 
-    Rules: a referenced account, company, manager or location must exist; the user name must not
-    be taken by any user (compared without case, as logins are); a contact without one gets its
-    sys_id as user name (user names are unique); ``name`` defaults to first + last name; the
-    contact gets no usable password (staff give logins). Raises ``DomainError`` and writes
-    nothing when a rule fails or the profile cannot be created.
+    The contact is written by the one record write with ``ContactRules`` (a referenced account,
+    company, manager or location must exist; the user name must not be taken by any user,
+    compared without case; a contact without one gets its sys_id; no usable password); the
+    look-ups are one query. Raises ``DomainError`` and writes nothing when a rule fails or the
+    profile cannot be created.
     """
-    errors = {**_KnownRecords([fields]).problems(fields), **social_profile_problems(social)}
-    if errors:
-        raise _refusal(errors)
+    write = record_prepare(Contact(), fields, creating=True)
+    profile_errors = [
+        FieldError(key, message) for key, messages in social_profile_problems(social).items() for message in messages
+    ]
+    if write.errors or profile_errors:
+        refused = {error.field for error in profile_errors}
+        raise DomainError([error for error in write.errors if error.field not in refused] + profile_errors)
     # One transaction, no savepoint inside: every failure below undoes the whole create.
     with transaction.atomic():
-        try:
-            with transaction.atomic(savepoint=False):
-                contact = _save_contact(fields)
-        except IntegrityError:
-            # Another request took the user name between our check and our insert.
-            name = fields.get("user_name")
-            raise DomainError(user_name_taken_message(name), field="user_name", code=UNIQUE) from None
+        contact = record_save(write)
         if social is not None:
             social_profile_create(contact=contact, request=social, savepoint=False)
     return contact
 
 
 def _refusal(errors: dict[str, list[str]]) -> DomainError:
-    """The refusal of a contact write, one ``FieldError`` per message."""
-    return DomainError(
-        [
-            FieldError(field, message, REFERENCE if field in CONTACT_REFERENCES else "invalid")
-            for field, messages in errors.items()
-            for message in messages
-        ]
-    )
-
-
-def _save_contact(fields: dict[str, Any]) -> Contact:
-    values = {key: value for key, value in fields.items() if key not in CONTACT_REFERENCES}
-    for key in CONTACT_REFERENCES:
-        values[f"{key}_id"] = fields.get(key) or None
-    contact = Contact(**values)
-    contact.user_name = values.get("user_name") or contact.sys_id
-    contact.set_unusable_password()
-    contact.save()
-    return contact
+    """The refusal of a profile's fields, one ``FieldError`` per message."""
+    return DomainError([FieldError(field, message) for field, messages in errors.items() for message in messages])
 
 
 def social_profile_problems(request: SocialProfileRequest | None) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ Pitfall: the registry is built on first use, after apps are ready; never call it
 time of a models module.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -64,9 +65,74 @@ class TableSpec:
     def referenced_table(self, spec: FieldSpec) -> "TableSpec | None":
         return get_table(spec.reference) if spec.reference and spec.reference in _tables() else None
 
+    def walk(self, name: str, may_read: "Callable[[TableSpec], bool] | None" = None) -> "FieldWalk":
+        """The one resolver of a wire field name, dot-walking through references
+        (``account.name``) at most ``MAX_DOT_WALK_DEPTH`` times; raises ``LookupError`` with the
+        reason. Queries, ``sysparm_fields`` and the Table API's columns all resolve with it.
+
+        ``may_read``, when given, says whether the caller may read a table (the caller's rights,
+        docs/access.md): a dot-walk enters a referenced table only if it may, else the name is
+        refused as an unknown one (the same reason, so a refusal tells nothing). A last hop onto
+        the target's text display field is the reference's display value, part of the field: it
+        needs no right."""
+        segments = name.split(".")
+        if "" in segments or any("__" in segment for segment in segments) or len(segments) > MAX_DOT_WALK_DEPTH + 1:
+            raise LookupError(f"unknown field {name!r}")
+        current = self
+        steps: list[str] = []
+        for index, segment in enumerate(segments):
+            spec = current.field(segment)
+            if spec is None:
+                raise LookupError(f"unknown field {'.'.join(segments[: index + 1])!r} on {current.name}")
+            steps.append(spec.model_field)
+            if index == len(segments) - 1:
+                return FieldWalk(name=name, steps=tuple(steps), spec=spec, table=current)
+            following = current.referenced_table(spec) if spec.is_reference else None
+            if following is None:
+                raise LookupError(f"cannot dot-walk through {'.'.join(segments[: index + 1])!r}")
+            if (
+                may_read is not None
+                and not following.is_display_path(segments[index + 1 :])
+                and not may_read(following)
+            ):
+                raise LookupError(f"unknown field {'.'.join(segments[: index + 2])!r} on {following.name}")
+            current = following
+        raise LookupError(f"unknown field {name!r}")  # pragma: no cover - the loop always returns
+
+    def is_display_path(self, rest: "list[str]") -> bool:
+        """Whether ``rest`` (what a dot-walk reads once it enters this table) is only the table's
+        text display field: the display value a reference to this table already shows."""
+        spec = self.field(self.display_field) if rest == [self.display_field] else None
+        return spec is not None and spec.type in (FieldType.STRING, FieldType.CHOICE)
+
+
+#: References followed at most this many times in one name (`a.b.c.d` is three).
+MAX_DOT_WALK_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class FieldWalk:
+    """A wire name (maybe dotted) resolved on a table: the model attributes walked (``steps``),
+    the final field and the table holding it."""
+
+    name: str
+    steps: tuple[str, ...]
+    spec: FieldSpec
+    table: TableSpec
+
+    @property
+    def path(self) -> str:
+        """The ORM path (``account__name``)."""
+        return "__".join(self.steps)
+
 
 class UnknownTable(LookupError):
-    pass
+    """No registry table has this name; ``message`` is how every API says so."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+        self.message = f"Invalid table {name}"[:200]
 
 
 def _field_type(model_field: models.Field, choice_fields: frozenset[str]) -> FieldType | None:

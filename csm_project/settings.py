@@ -15,7 +15,7 @@ Environment variables:
   SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, SECURE_COOKIES,
   SECURE_PROXY_SSL_HEADER.
 - Operations: DB_CONNECT_TIMEOUT, DB_POOL_TIMEOUT, DB_SERVER_SIDE_BINDING, DB_PREPARE_THRESHOLD,
-  DB_LOCK_TIMEOUT, DB_STATEMENT_TIMEOUT,
+  DB_LOCK_TIMEOUT, DB_STATEMENT_TIMEOUT, DB_TIMEOUTS_ON_CONNECT,
   MAX_REQUEST_LINE, LOG_LEVEL, LOG_FORMAT,
   LOGIN_THROTTLE_FAILURES, LOGIN_THROTTLE_WINDOW.
 - Scale-out (docs/deployment.md): DATABASE_REPLICA_URLS, DATABASE_REPLICA_MAX_LAG,
@@ -163,9 +163,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _worker_timeout = env_int("GUNICORN_TIMEOUT", 60)
     if _worker_timeout and max(_lock_timeout, _statement_timeout) >= _worker_timeout:
         raise ImproperlyConfigured("DB_LOCK_TIMEOUT and DB_STATEMENT_TIMEOUT must be below GUNICORN_TIMEOUT.")
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "options", f"-c lock_timeout={_lock_timeout * 1000} -c statement_timeout={_statement_timeout * 1000}"
-    )
+    if env_bool("DB_TIMEOUTS_ON_CONNECT", True):
+        # Sent as startup options of each connection. A transaction-mode pooler (PgBouncer)
+        # refuses startup options it cannot replay on its server connections: there, set this
+        # to false and give the database role the same limits (docs/deployment.md, "PgBouncer").
+        DATABASES["default"]["OPTIONS"].setdefault(
+            "options", f"-c lock_timeout={_lock_timeout * 1000} -c statement_timeout={_statement_timeout * 1000}"
+        )
     if env_bool("DB_SERVER_SIDE_BINDING", True):
         # Parameters bound by the server, so psycopg prepares a statement the connection has run
         # DB_PREPARE_THRESHOLD times and PostgreSQL stops re-planning it (the lead page's joins
@@ -352,15 +356,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-# --- Lead API (issue 6, docs/lead-api.md) -------------------------------------------------------
-# The Lead API's processing steps are replaceable classes: point any of these at a subclass
-# (e.g. "myco.leads.MyValidator") to override one method without touching the product's code.
-LEAD_API = {
-    "processor": "leads.processing.LeadApiProcessor",
-    "validator": "leads.processing.LeadApiValidator",
-    "helper": "leads.processing.LeadApiHelper",
-    "constants": "leads.processing.LeadApiConstants",
-}
+# --- Lead API (docs/lead-api.md) ---------------------------------------------------------------
+# The Lead API's processing steps are replaceable classes (defaults:
+# ``leads.processing.processor.DEFAULT_CLASSES``): a deployment sets, say,
+# LEAD_API = {"validator": "myco.leads.MyValidator"} to override one method of one of them.
 
 # --- Batch API -------------------------------------------------------------------------------
 # Items past any of these limits are not run (or their answer is not kept) and are listed in

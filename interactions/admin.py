@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from csm_project.core.admin import SYSTEM_FIELDSET, SysRecordAdmin, SysRecordForm
 from csm_project.core.records.field_rules import WORK_NOTES
-from csm_project.core.records.services import record_update
+from csm_project.core.records.journal import work_note_text
 from interactions.models import (
     CLOSED_STATES,
     Interaction,
@@ -104,9 +104,8 @@ class InteractionAdmin(SysRecordAdmin):
             assigned_to=data.get("assigned_to"),
             short_description=data.get("short_description"),
             type=data.get("type"),
+            work_note=work_note_text(values.get(WORK_NOTES)),
         )
-        if values.get(WORK_NOTES):
-            record_update(instance=created, values={WORK_NOTES: values[WORK_NOTES]})
         return created
 
     @admin.action(description="Close selected interactions", permissions=["change"])

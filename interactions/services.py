@@ -2,23 +2,26 @@
 
 Each service is one transaction: a request it refuses (``DomainError`` naming the field) or that fails
 half-way leaves no row behind (no interaction, no context blob, no channel-metadata record).
-The API, the admin and the demo loader all go through these rules.
+Every record is written by the one record write (``csm_project.core.records.services``) with
+``InteractionRules`` below, as the Table API, the admin and imports write them.
 
 Pitfall: ids arrive from clients and may be anything (an empty string, 200 characters, a NUL
 byte that PostgreSQL refuses in a query). They are checked against the sys_id format before
 any query, and a malformed id is answered as "does not exist", never as a 500.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from csm_project.core.access.actor import current_actor_user
+from csm_project.core.access.actor import acting_as, current_actor_user
 from csm_project.core.errors import REQUIRED, DomainError, FieldError, RecordMissing, quoted
-from csm_project.core.models import User, is_sys_id
+from csm_project.core.models import SysRecord, User, is_sys_id
 from csm_project.core.records.hooks import RecordRules
+from csm_project.core.records.services import record_prepare, record_save
 from csm_project.registry import UnknownTable, get_table
 from interactions.models import (
     CLOSED_STATES,
@@ -54,6 +57,7 @@ def interaction_create(
     assigned_to: User | None = None,
     short_description: str | None = None,
     type: str | None = None,
+    work_note: str | None = None,
 ) -> Interaction:
     """Create an interaction on ``channel`` (a connector sys_id, required), in ``queue``
     (optional awa_queue sys_id): state ``queued`` with a queue, else ``new``.
@@ -61,7 +65,8 @@ def interaction_create(
     Context and channel metadata: an existing (table, sys_id) pair is linked as is; otherwise
     a new ``interaction_json_blob`` (resp. ``live_group_profile``) record is created holding
     the given map, or ``{}``. ``opened_for``, ``assigned_to``, ``short_description`` and
-    ``type`` are for staff (the admin); the API documents none of them.
+    ``type`` are for staff (the admin); the API documents none of them. ``work_note`` is
+    journaled on the new interaction (the admin's form).
 
     Raises ``DomainError`` naming the field for a missing (code ``required``) or unknown channel,
     an unknown queue, half a pair (``required``), or a pair naming a table or record that does
@@ -69,38 +74,35 @@ def interaction_create(
     """
     context = context or DocumentSpec()
     channel_metadata = channel_metadata or DocumentSpec()
-    with transaction.atomic():
+    with transaction.atomic(), _acting(opened_by):
         connector = _require_channel(channel)
         work_queue = _optional_queue(queue)
         context_ref = _document_ref(context, field="context")
         metadata_ref = _document_ref(channel_metadata, field="channel_metadata")
         if context_ref is None:
-            blob = InteractionJsonBlob.objects.create(value=context.values or {})
-            context_ref = (InteractionJsonBlob.sys_table, blob.sys_id)
+            context_ref = _new_document(InteractionJsonBlob, context.values)
         if metadata_ref is None:
-            profile = LiveGroupProfile.objects.create(value=channel_metadata.values or {})
-            metadata_ref = (LiveGroupProfile.sys_table, profile.sys_id)
-        interaction = Interaction(
-            channel=connector,
-            queue=work_queue,
-            state=InteractionState.QUEUED if work_queue is not None else InteractionState.NEW,
-            opened_by=opened_by if opened_by is not None and opened_by.is_authenticated else None,
-            opened_at=timezone.now(),
-            opened_for=opened_for,
-            assigned_to=assigned_to,
-            short_description=short_description,
-            type=type or InteractionType.CHAT,
-            context_table=context_ref[0],
-            context_document=context_ref[1],
-            channel_metadata_table=metadata_ref[0],
-            channel_metadata_document=metadata_ref[1],
-        )
-        interaction.save()  # draws the IMS number inside this transaction
+            metadata_ref = _new_document(LiveGroupProfile, channel_metadata.values)
+        values = {
+            "channel": connector,
+            "queue": work_queue,
+            "opened_for": opened_for,
+            "assigned_to": assigned_to,
+            "short_description": short_description,
+            "type": type or InteractionType.CHAT,
+            "context_table": context_ref[0],
+            "context_document": context_ref[1],
+            "channel_metadata_table": metadata_ref[0],
+            "channel_metadata_document": metadata_ref[1],
+        }
+        # InteractionRules: opened by the acting user, now; ``queued`` with a queue.
+        interaction = record_save(record_prepare(Interaction(), values, creating=True, work_note=work_note))
     return interaction
 
 
 def interaction_close(*, interaction_id: str, closed_by: User | None) -> Interaction:
-    """Close the interaction: state ``closed_complete``, ``closed_by``, ``closed_at`` = now.
+    """Close the interaction: state ``closed_complete``, which stamps ``closed_by`` (the given
+    user, else the acting one) and ``closed_at`` (``InteractionRules``).
 
     An interaction already closed (complete or abandoned) is returned unchanged: no write, so
     ``closed_by``/``closed_at`` and ``sys_mod_count`` keep their values. Unknown or malformed
@@ -109,17 +111,25 @@ def interaction_close(*, interaction_id: str, closed_by: User | None) -> Interac
     """
     if not is_sys_id(interaction_id):
         raise RecordMissing("No such interaction")
-    with transaction.atomic():
+    with transaction.atomic(), _acting(closed_by):
         interaction = Interaction.objects.select_for_update().filter(sys_id=interaction_id).first()
         if interaction is None:
             raise RecordMissing("No such interaction")
         if interaction.is_closed:
             return interaction
-        interaction.state = InteractionState.CLOSED_COMPLETE
-        interaction.closed_by = closed_by if closed_by is not None and closed_by.is_authenticated else None
-        interaction.closed_at = timezone.now()
-        interaction.save(update_fields=["state", "closed_by", "closed_at"])
+        record_save(record_prepare(interaction, {"state": InteractionState.CLOSED_COMPLETE}, creating=False))
     return interaction
+
+
+def _acting(user: User | None):
+    """Act as ``user`` when one is named (a staff member's admin action, a service's caller);
+    else as whoever acts already."""
+    return acting_as(user) if user is not None else nullcontext()
+
+
+def _new_document(model: type[SysRecord], value: dict[str, Any] | None) -> tuple[str, str]:
+    document = record_save(record_prepare(model(), {"value": value or {}}, creating=True))
+    return model.sys_table, document.sys_id
 
 
 def _require_channel(channel: str | None) -> InteractionConnector:

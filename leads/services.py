@@ -1,20 +1,20 @@
-"""Writes of leads and their line items: one transaction per call, the domain rules that hold
-however data arrives (API, admin, commands).
+"""Writes of leads and their line items: one transaction per call, through the one record write
+(``csm_project.core.records.services``) with the rules here, however data arrives (API, admin,
+commands, the Table API, imports).
 
 Rules kept here:
-- Numbers are drawn on insert (``LEAD…``, ``LEADL…``) inside the transaction.
-- Moving a lead to a closed stage stamps ``closed_date``.
+- Moving a lead to a closed stage stamps ``closed_date`` (``lead_stamp_closing``, run by
+  ``LeadRules``).
+- A lead's email and phone numbers have their forms; its score is a whole number from 1 to 100
+  (``lead_rule_errors``, run by ``LeadRules`` once per write).
 - Every line item created or changed writes a journal entry on its lead describing the change,
   in the platform's format, and counts as one update of the lead (``sys_mod_count`` + 1 each,
   done with an ``F()`` update); the lead's own work note is written with the lead's save and
   does not count apart (the seed: 1 after a POST with one line item, 4 after the PATCH
   example: 1 + the field update + two line-item entries).
 
-- A lead's email and phone numbers have their forms; its score is a whole number from 1 to 100
-  (``lead_rule_errors``; ``LeadRules`` applies them to every generic record write).
-
-``lead_create``/``lead_update`` take already-read values from the Lead API (which checks them
-with ``lead_rule_errors`` too, and reports in its own shape).
+The Lead API reads its body into typed values, prepares the write (``lead_prepare``: every
+refusal, no write), words the refusals its own way, then saves it (``lead_save``).
 """
 
 import re
@@ -27,11 +27,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from csm_project.core.access.actor import current_actor_name
-from csm_project.core.errors import INVALID, REQUIRED, DomainError, FieldError
-from csm_project.core.records.field_rules import table_rules
+from csm_project.core.errors import INVALID, DomainError, FieldError
 from csm_project.core.records.hooks import RecordRules
 from csm_project.core.records.journal import journal_add
-from leads.models import CLOSED_STAGES, LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
+from csm_project.core.records.services import Write, record_prepare, record_save
+from leads.models import CLOSED_STAGES, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 from leads.selectors import LeadRelated
 
 EMAIL_PATTERN = re.compile(
@@ -108,25 +108,6 @@ def lead_rule_errors(values: dict[str, Any]) -> list[FieldError]:
     return errors
 
 
-def lead_errors(*, values: dict[str, Any], line_items: list[LineItemChange], creating: bool) -> list[FieldError]:
-    """Every rule a lead write breaks, in a stable order: mandatory fields, the lead's own rules
-    (email, phones, score), other field rules, then each line item's. Runs no query."""
-    checked = table_rules(LEAD_TABLE).check_values(values, creating=creating)
-    required = [error for error in checked if error.code == REQUIRED]
-    own = lead_rule_errors(values)
-    named = {error.field for error in required + own}
-    errors = required + own + [error for error in checked if error.field not in named]
-    item_rules = table_rules(LINE_ITEM_TABLE)
-    for change in line_items:
-        errors += item_rules.check_values(
-            change.values,
-            creating=change.item is None,
-            exclude=("lead",),
-            prefix=f"lead_line_items[{change.position}]/",
-        )
-    return errors
-
-
 def lead_stamp_closing(lead: Lead, *, previous_stage: str | None, creating: bool) -> None:
     """Moving to a closed stage stamps ``closed_date`` with now; a lead created closed keeps
     a closed date it was given."""
@@ -197,15 +178,6 @@ def line_item_updated_text(item: LeadLineItem, changes: dict[str, tuple[Any, Any
     return f"{_item_link(item)} has been updated {''.join(parts)}"
 
 
-def _unchanged(record: Lead | LeadLineItem, name: str, new: Any) -> bool:
-    """True when ``record.name`` already holds ``new``; references compare by sys_id without
-    loading the referenced row."""
-    model_field = record._meta.get_field(name)
-    if model_field.is_relation:
-        return getattr(record, model_field.attname) == getattr(new, "pk", new)
-    return getattr(record, name) == new
-
-
 def _count_line_item_entries(lead: Lead, entries: int) -> None:
     """Count ``entries`` updates of ``lead``'s row; ``lead`` follows when it holds the count (not
     after a save, which leaves the count to be read again), so a caller can show it as stored."""
@@ -218,62 +190,69 @@ def _count_line_item_entries(lead: Lead, entries: int) -> None:
             lead.sys_mod_count, lead.sys_updated_on, lead.sys_updated_by = lead.sys_mod_count + entries, now, actor
 
 
-def _create_line_item(lead: Lead, change: LineItemChange, written: LeadRelated | None = None) -> LeadLineItem:
-    item = LeadLineItem(lead=lead, **change.values)
-    item.save()
-    if change.work_note:
-        note = journal_add(record=item, text=change.work_note)
-        if written is not None:
-            written.item_notes[item.pk] = [note]
-    entry = journal_add(record=lead, text=line_item_created_text(item))
-    if written is not None:
-        written.line_items.setdefault(lead.pk, []).append(item)
-        written.lead_notes.setdefault(lead.pk, []).append(entry)
-    return item
+@dataclass
+class LeadWrite:
+    """A lead's write prepared by ``lead_prepare``: the lead's, then each line item's, and
+    every refusal among them in a stable order (``errors``)."""
+
+    lead: Write
+    items: list[tuple[LineItemChange, Write]]
+    errors: list[FieldError]
+    work_note: str | None = None  # a new lead's, written after its line items
 
 
-def _update_line_item(lead: Lead, change: LineItemChange) -> bool:
-    """Apply ``change`` to its item; True when a journal entry was written on the lead."""
-    item = change.item
-    changes = {
-        name: (value, getattr(item, name)) for name, value in change.values.items() if not _unchanged(item, name, value)
-    }
-    if changes or change.work_note:
-        for name, (value, _old) in changes.items():
-            setattr(item, name, value)
-        item.save(update_fields=list(changes))
-    if change.work_note:
-        journal_add(record=item, text=change.work_note)
-    if changes:
-        journal_add(record=lead, text=line_item_updated_text(item, changes))
-    return bool(changes)
-
-
-def lead_create(*, values: dict[str, Any], line_items: list[LineItemChange], work_note: str | None) -> Lead:
-    """Insert a lead (model field names -> values) with its line items and work note; raises
-    ``DomainError`` (nothing written) when a rule of ``lead_errors`` fails."""
-    return lead_create_written(values=values, line_items=line_items, work_note=work_note)[0]
+def lead_prepare(
+    *, lead: Lead | None, values: dict[str, Any], line_items: list[LineItemChange], work_note: str | None
+) -> LeadWrite:
+    """Prepare the write of ``lead`` (a new one when None; locked by the caller with
+    ``select_for_update`` when rules depend on its state) from typed ``values`` (model field
+    names), with its line items. Runs no query; writes nothing."""
+    creating = lead is None
+    record = Lead() if creating else lead
+    # A new lead's work note is written last (the newest entry of its journal); a changed
+    # lead's with its save, before the line items' entries.
+    note = None if creating else work_note
+    write = record_prepare(record, values, creating=creating, work_note=note, touch=bool(note))
+    errors = list(write.errors)
+    items = []
+    for change in line_items:
+        item = change.item if change.item is not None else LeadLineItem(lead=record)
+        item_values = dict(change.values) if change.item is not None else {"lead": record, **change.values}
+        item_write = record_prepare(
+            item, item_values, creating=change.item is None, work_note=change.work_note, touch=bool(change.work_note)
+        )
+        prefix = f"lead_line_items[{change.position}]/"
+        errors += [FieldError(prefix + e.field, e.message, e.code) for e in item_write.errors if e.field != "lead"]
+        item_write.errors = []  # told above, under the item's name
+        items.append((change, item_write))
+    return LeadWrite(lead=write, items=items, errors=errors, work_note=work_note if creating else None)
 
 
 @transaction.atomic
-def lead_create_written(
-    *, values: dict[str, Any], line_items: list[LineItemChange], work_note: str | None
-) -> tuple[Lead, LeadRelated]:
-    """``lead_create``, also answering what it wrote: the lead as its row now stands and its
-    line items and work notes in the order ``leads.selectors.lead_related`` reads them, so a
-    caller can show the new lead without reading it back."""
-    errors = lead_errors(values=values, line_items=line_items, creating=True)
-    if errors:
-        raise DomainError(errors)
-    lead = Lead(**values)
-    lead_stamp_closing(lead, previous_stage=None, creating=True)
-    lead.save()
+def lead_save(prepared: LeadWrite) -> tuple[Lead, LeadRelated]:
+    """Write a prepared lead (raises its refusals as one ``DomainError``, writing nothing), then
+    its line items: new ones first, then changes to existing ones, so the journal reads, newest
+    first, as in the seed's PATCH example (the update of LEADL0000003 above the creation).
+
+    Answers the lead as its row now stands and, for a new lead, its line items and work notes
+    in the order ``leads.selectors.lead_related`` reads them, so a caller can show the new lead
+    without reading it back."""
+    if prepared.errors:
+        raise DomainError(prepared.errors)
+    write = prepared.lead
+    lead = record_save(write)
     written = LeadRelated()
-    for change in line_items:
-        _create_line_item(lead, change, written)
-    _count_line_item_entries(lead, len(line_items))
-    if work_note:
-        written.lead_notes.setdefault(lead.pk, []).append(journal_add(record=lead, text=work_note))
+    entries = 0
+    for change, item_write in prepared.items:
+        if change.item is None:
+            _create_line_item(lead, item_write, written)
+            entries += 1
+    for change, item_write in prepared.items:
+        if change.item is not None and _update_line_item(lead, item_write):
+            entries += 1
+    _count_line_item_entries(lead, entries)
+    if prepared.work_note:
+        written.lead_notes.setdefault(lead.pk, []).append(journal_add(record=lead, text=prepared.work_note))
     # The reads' orders: items by creation time then number, work notes newest first.
     for items in written.line_items.values():
         items.sort(key=lambda item: (item.sys_created_on, item.number))
@@ -282,34 +261,28 @@ def lead_create_written(
     return lead, written
 
 
-@transaction.atomic
-def lead_update(*, lead: Lead, values: dict[str, Any], line_items: list[LineItemChange], work_note: str | None) -> Lead:
-    """Change the given fields of ``lead`` (only those that differ), then its line items.
+def _create_line_item(lead: Lead, write: Write, written: LeadRelated) -> LeadLineItem:
+    item = record_save(write)
+    if write.work_note:
+        written.item_notes[item.pk] = [write.note]
+    entry = journal_add(record=lead, text=line_item_created_text(item))
+    written.line_items.setdefault(lead.pk, []).append(item)
+    written.lead_notes.setdefault(lead.pk, []).append(entry)
+    return item
 
-    ``lead`` should be locked by the caller (``select_for_update``) when rules depend on its
-    current state. Raises ``DomainError`` (nothing written) when a rule of ``lead_errors`` fails.
-    """
-    errors = lead_errors(values=values, line_items=line_items, creating=False)
-    if errors:
-        raise DomainError(errors)
-    changed = {name: value for name, value in values.items() if not _unchanged(lead, name, value)}
-    if "stage" in changed and changed["stage"] in CLOSED_STAGES and lead.stage not in CLOSED_STAGES:
-        changed["closed_date"] = timezone.now()  # lead_stamp_closing's rule, on the values to write
-    if changed or work_note:
-        for name, value in changed.items():
-            setattr(lead, name, value)
-        lead.save(update_fields=list(changed))
-    if work_note:
-        journal_add(record=lead, text=work_note)
-    # New items first, then changes to existing ones: the journal then reads, newest first,
-    # as in the seed's PATCH example (the update of LEADL0000003 above the creation).
-    entries = 0
-    for change in line_items:
-        if change.item is None:
-            _create_line_item(lead, change)
-            entries += 1
-    for change in line_items:
-        if change.item is not None and _update_line_item(lead, change):
-            entries += 1
-    _count_line_item_entries(lead, entries)
-    return lead
+
+def _update_line_item(lead: Lead, write: Write) -> bool:
+    """Save the change of an item; True when a journal entry was written on the lead."""
+    item = record_save(write)
+    changes = {name: (getattr(item, name), _previous(item, name, old)) for name, old in write.changed.items()}
+    if changes:
+        journal_add(record=lead, text=line_item_updated_text(item, changes))
+    return bool(changes)
+
+
+def _previous(item: LeadLineItem, name: str, old: Any) -> Any:
+    """The value a field held, a reference as its record (the journal shows its name)."""
+    model_field = item._meta.get_field(name)
+    if model_field.is_relation and old is not None:
+        return model_field.related_model._base_manager.filter(pk=old).first()
+    return old

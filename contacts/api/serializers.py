@@ -26,7 +26,9 @@ from rest_framework import serializers
 from contacts.models import Contact
 from csm_project.api.openapi import string_object
 from csm_project.core.models import SYSTEM_FIELDS
-from csm_project.core.records.datetimes import WIRE_FORMAT, format_utc
+from csm_project.core.records.datetimes import WIRE_FORMAT
+from csm_project.core.records.wire_values import text_writer
+from csm_project.registry import FieldType, get_table
 
 # The keys of a contact on the wire, in the order of the seed's example (65 keys).
 CONTACT_KEYS = (
@@ -53,39 +55,16 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
-def format_float(value: float | None) -> str:
-    """``57.6`` -> ``"57.6"`` (shortest round-trip form), ``10.0`` -> ``"10"``, None -> ``""``."""
-    if value is None:
-        return ""
-    return str(int(value)) if value.is_integer() else repr(value)
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value)
-
-
-def _boolean(value) -> str:
-    return "true" if value else "false"
-
-
-def _datetime(value) -> str:
-    return format_utc(value) or ""
-
-
 def _date(value) -> str:
-    return "" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d")
+    return "" if value is None else value.astimezone(UTC).date().isoformat()
 
 
 def _formatter(field: models.Field):
+    """The wire writer of a contact field (``csm_project.core.records.wire_values``)."""
     if field.name == "last_login":  # a date on the platform, a datetime in Django's auth model
         return _date
-    if isinstance(field, models.BooleanField):
-        return _boolean
-    if isinstance(field, models.DateTimeField):
-        return _datetime
-    if isinstance(field, models.FloatField):
-        return format_float
-    return _text
+    spec = get_table(Contact.sys_table).fields.get(field.name)
+    return text_writer(spec.type if spec is not None else FieldType.STRING)
 
 
 @cache

@@ -36,6 +36,13 @@ class ContactViewSet(NowViewSet):
     default_limit = 10
     parser_classes = [PlatformJSONParser]
 
+    def refusal(self, error: DomainError) -> Exception:
+        """A refused create: ``Operation Failed``, every message by field."""
+        messages: dict[str, list[str]] = {}
+        for field_error in error.errors:
+            messages.setdefault(field_error.field, []).append(field_error.message)
+        return ApiError(OPERATION_FAILED, error_detail(messages))
+
     def get_queryset(self):
         return contact_list()
 
@@ -81,11 +88,5 @@ class ContactViewSet(NowViewSet):
         fields = dict(serializer.validated_data)
         social = SocialProfileRequest.from_fields(fields)
         contact_fields = {key: value for key, value in fields.items() if not key.startswith("social_")}
-        try:
-            contact = contact_create(fields=contact_fields, social=social)
-        except DomainError as exc:
-            messages: dict[str, list[str]] = {}
-            for error in exc.errors:
-                messages.setdefault(error.field, []).append(error.message)
-            raise ApiError(OPERATION_FAILED, error_detail(messages)) from None
+        contact = contact_create(fields=contact_fields, social=social)  # refused: ``refusal``
         return Response({"result": contact.sys_id}, status=status.HTTP_201_CREATED)

@@ -5,7 +5,10 @@ Families:
   ``{"error": {"message": ..., "detail": ...}, "status": "failure"}``.
 - ``contact_center`` (``/api/v2/contacts``, docs/contact-center-api.md): ``{"statusCode": N, "statusMessage": ...}``.
 
-A view names its family with ``api_family``. Views raise ``ApiError`` (or a DRF exception).
+A view names its family with ``api_family``. Views raise ``ApiError`` (or a DRF exception); a
+``DomainError`` is answered by the view's ``refusal`` hook (``csm_project.api.views``: the
+family's envelope unless the API words its refusals its own way), an oversized ``sysparm_query``
+(``QueryTooLarge``) and an unknown table the same on every API.
 A fault of the database or the file store (``csm_project.ops.faults``: a deadlock, a lock or
 statement timeout, a read-only or full store, an outage) is answered with its own status and
 ``Retry-After``. Anything else is an unexpected fault: logged with its stack, answered with a
@@ -21,7 +24,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from csm_project.core.errors import REQUIRED, DomainError, RecordMissing
+from csm_project.core.records.queries import QueryTooLarge
 from csm_project.ops import faults
+from csm_project.registry import UnknownTable
 
 logger = logging.getLogger("csm_project.api")
 
@@ -72,6 +77,18 @@ class UnknownVersion(ApiError):
         super().__init__(NO_RESOURCE, None, code=2)
 
 
+class InvalidQueryRequest(ApiError):
+    """A `sysparm_query` too large to run (400); an invalid term is never this."""
+
+    def __init__(self, detail: str):
+        super().__init__("Invalid sysparm_query", detail, code=2)
+
+
+def internal_error(detail: str | None = None) -> ApiError:
+    """The 500 every family answers for a fault it did not expect (no stack trace)."""
+    return ApiError("Internal server error", detail, status_code=500, code=4)
+
+
 class BadRequestBody(ApiError):
     """The body could not be read: bad JSON/XML, wrong shape, too large."""
 
@@ -100,7 +117,7 @@ _DOMAIN_STATUS = {"invalid": (400, 2), "not_found": (404, 6), "forbidden": (403,
 def domain_api_error(error: DomainError, family: str = NOW) -> ApiError:
     """The API form of a domain refusal: message = the first error's, detail = every error as
     ``field: message`` joined by ``; ``. Adapters with a shape of their own (the Lead API's
-    list) catch ``DomainError`` themselves."""
+    list) answer it in their view's ``refusal`` hook."""
     if family == NOW and isinstance(error, RecordMissing) and not error.errors[0].field:
         return RecordNotFound()  # the record the URL names: the family's usual 404 envelope
     status_code, cc_code = _DOMAIN_STATUS.get(error.kind, (400, 2))
@@ -149,6 +166,11 @@ def _body(family: str, exc: exceptions.APIException, method: str) -> dict:
     return {"error": {"message": message, "detail": detail}, "status": "failure"}
 
 
+def error_body(family: str, exc: exceptions.APIException, method: str) -> dict:
+    """The family's envelope for ``exc``."""
+    return _body(family, exc, method)
+
+
 def error_response(family: str, exc: exceptions.APIException, method: str) -> Response:
     headers = {}
     if getattr(exc, "auth_header", None):
@@ -186,15 +208,16 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = BadRequestBody("Request body is too large")
-    elif isinstance(exc, DomainError):
+    elif isinstance(exc, QueryTooLarge):
+        exc = InvalidQueryRequest(exc.message)
+    elif isinstance(exc, UnknownTable):
+        exc = ApiError(exc.message, None)
+    elif isinstance(exc, RecordMissing) or (isinstance(exc, DomainError) and not hasattr(view, "refusal")):
         exc = domain_api_error(exc, family)
+    elif isinstance(exc, DomainError):
+        exc = view.refusal(exc)
     elif not isinstance(exc, exceptions.APIException):
         logger.exception("Unexpected error in %s %s", method, getattr(request, "path", "?"))
-        exc = ApiError(
-            "Internal server error",
-            "An unexpected error occurred while processing the request",
-            status_code=500,
-            code=4,
-        )
+        exc = internal_error("An unexpected error occurred while processing the request")
     set_rollback()
     return error_response(family, exc, method)

@@ -16,16 +16,8 @@ envelope, message `Invalid sysparm_query`.
 from django.db.models import QuerySet
 from rest_framework.filters import BaseFilterBackend
 
-from csm_project.api.errors import ApiError
-from csm_project.core.records.queries import DEFAULT_ORDERING, QUERY_PARAM, QueryTooLarge, apply_encoded_query
+from csm_project.core.records.queries import DEFAULT_ORDERING, QUERY_PARAM, apply_encoded_query
 from csm_project.registry import get_table
-
-
-class InvalidQueryRequest(ApiError):
-    """A `sysparm_query` too large to run (400); an invalid term is never this."""
-
-    def __init__(self, detail: str):
-        super().__init__("Invalid sysparm_query", detail, code=2)
 
 
 def lists_everything(request, queryset: QuerySet) -> bool:
@@ -41,17 +33,15 @@ class EncodedQueryFilter(BaseFilterBackend):
 
     def filter_queryset(self, request, queryset: QuerySet, view) -> QuerySet:
         table_name = getattr(view, "sys_table", None)
-        try:
-            return apply_encoded_query(
-                queryset,
-                request.query_params.get(QUERY_PARAM),
-                user=request.user,
-                table=get_table(table_name) if table_name else None,
-                default_ordering=getattr(view, "default_ordering", DEFAULT_ORDERING),
-                queryable=getattr(view, "query_fields", None),
-            )
-        except QueryTooLarge as exc:
-            raise InvalidQueryRequest(exc.message) from None
+        # An oversized query raises QueryTooLarge: the exception handler's `Invalid sysparm_query`.
+        return apply_encoded_query(
+            queryset,
+            request.query_params.get(QUERY_PARAM),
+            user=request.user,
+            table=get_table(table_name) if table_name else None,
+            default_ordering=getattr(view, "default_ordering", DEFAULT_ORDERING),
+            queryable=getattr(view, "query_fields", None),
+        )
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         return [

@@ -3,10 +3,19 @@
 from rest_framework import viewsets
 from rest_framework.views import APIView
 
-from csm_project.api.errors import CONTACT_CENTER, NOW, RecordNotFound, UnknownResource
+from csm_project.api.errors import (
+    CONTACT_CENTER,
+    NOW,
+    RecordNotFound,
+    UnknownResource,
+    domain_api_error,
+    error_body,
+    internal_error,
+)
 from csm_project.api.permissions import IsAuthenticatedUser
 from csm_project.api.versioning import PlatformVersioning
 from csm_project.core.access.actor import reset_actor, set_actor
+from csm_project.core.errors import DomainError
 from csm_project.core.models import is_sys_id
 
 
@@ -42,19 +51,28 @@ class ChecksRecordId:
         return RecordNotFound()
 
 
-class NowAPIView(ActsAsRequestUser, APIView):
+class AnswersRefusals:
+    """The one refusal hook: the exception handler answers a ``DomainError`` raised while
+    handling the request (but an unknown record, the family's 404) with ``refusal``. An API
+    that words refusals its own way overrides it; no view catches ``DomainError`` itself."""
+
+    def refusal(self, error: DomainError) -> Exception:
+        return domain_api_error(error, self.api_family)
+
+
+class NowAPIView(AnswersRefusals, ActsAsRequestUser, APIView):
     """An ``/api/now``-family endpoint (also the Lead API): versioned, ``now`` envelope."""
 
     api_family = NOW
     versioning_class = PlatformVersioning
 
 
-class NowViewSet(ChecksRecordId, ActsAsRequestUser, viewsets.GenericViewSet):
+class NowViewSet(AnswersRefusals, ChecksRecordId, ActsAsRequestUser, viewsets.GenericViewSet):
     api_family = NOW
     versioning_class = PlatformVersioning
 
 
-class ContactCenterViewSet(ChecksRecordId, ActsAsRequestUser, viewsets.GenericViewSet):
+class ContactCenterViewSet(AnswersRefusals, ChecksRecordId, ActsAsRequestUser, viewsets.GenericViewSet):
     api_family = CONTACT_CENTER
 
 
@@ -80,10 +98,7 @@ def server_error(request, *args, **kwargs):
     from django.http import JsonResponse
     from django.views.defaults import server_error as default_server_error
 
-    if request.path.startswith("/api/v2/contacts"):
-        return JsonResponse({"statusCode": 4, "statusMessage": "Internal server error"}, status=500)
-    if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"error": {"message": "Internal server error", "detail": None}, "status": "failure"}, status=500
-        )
-    return default_server_error(request)
+    if not request.path.startswith("/api/"):
+        return default_server_error(request)
+    family = CONTACT_CENTER if request.path.startswith("/api/v2/contacts") else NOW
+    return JsonResponse(error_body(family, internal_error(), request.method), status=500)

@@ -35,7 +35,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 
 from csm_project.attachments.models import Attachment
-from csm_project.core.access.table_access import ADMIN_ROLE, table_access_allows
+from csm_project.core.access.role_names import ADMIN
+from csm_project.core.access.table_access import table_access_allows
 from csm_project.core.errors import TOO_LONG, DomainError, RecordMissing
 from csm_project.core.models import SysRecord, TableAccess, is_sys_id
 from csm_project.registry import TableSpec, UnknownTable, all_tables, get_table
@@ -77,7 +78,7 @@ def may_write(user, table: str) -> bool:
 
 def readable_tables(user) -> set[str] | None:
     """The tables whose attachments ``user`` may see; ``None`` means every table (admin)."""
-    if user.has_role(ADMIN_ROLE):
+    if user.has_role(ADMIN):
         return None
     names = user.role_names()
     rows = TableAccess.objects.values_list("table", "read_roles__name")
@@ -102,8 +103,8 @@ def _parent_table(table_name: str) -> TableSpec:
         raise DomainError("table_name is required", field="table_name")
     try:
         table = get_table(table_name)
-    except UnknownTable:
-        raise DomainError(f"Invalid table {table_name[:80]}", field="table_name") from None
+    except UnknownTable as exc:
+        raise DomainError(exc.message, field="table_name") from None
     if table.name in NO_ATTACHMENTS:
         raise DomainError(f"Records of {table.name} cannot have attachments", field="table_name")
     return table

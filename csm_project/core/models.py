@@ -455,6 +455,33 @@ class TableAccess(models.Model):
         return self.table
 
 
+class FieldAccess(models.Model):
+    """Who may change one field of one table's existing records, whatever the way in (Table
+    API, record APIs, Batch, admin): the field rules beside the table rules
+    (``csm_project.core.access.fields``).
+
+    A rule on a table also guards the tables that extend it (a rule on ``sys_user.active``
+    holds for contacts). Changing the field needs one of ``write_roles``; holders of ``admin``,
+    superusers, staff who manage users and the system (commands, imports) always may. No role
+    listed: those only. A new record cannot log in, so its creator sets its fields freely.
+    """
+
+    table = models.CharField(max_length=80, help_text="Wire table name, e.g. customer_contact.")
+    field = models.CharField(max_length=80, help_text="Wire field name, e.g. locked_out.")
+    write_roles = models.ManyToManyField(
+        Role, blank=True, related_name="+", help_text="Any one of these may change it (besides admin)."
+    )
+
+    class Meta:
+        db_table = "sys_field_access"
+        ordering = ["table", "field"]
+        verbose_name = "field access rule"
+        constraints = [models.UniqueConstraint(fields=["table", "field"], name="field_access_unique_field")]
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.field}"
+
+
 class LoginFailures(models.Model):
     """Failed logins for one user name in the current window (login throttling). Kept in the
     database so every app server counts the same failures. The name is stored only as a

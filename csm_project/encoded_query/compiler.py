@@ -47,7 +47,7 @@ are all dropped is dropped; nothing left matches everything), or, with
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -62,12 +62,10 @@ from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, Les
 from csm_project.encoded_query import dates
 from csm_project.encoded_query.dates import Helper
 from csm_project.encoded_query.parser import InvalidTerm, Operand, OrderBy, Query, Term
-from csm_project.registry import FieldSpec, FieldType, TableSpec
+from csm_project.registry import MAX_DOT_WALK_DEPTH, FieldSpec, FieldType, TableSpec
 
-__all__ = ["MAX_DOT_WALK_DEPTH", "CompiledQuery", "compile_query", "resolve_field"]
+__all__ = ["CompiledQuery", "compile_query"]
 
-#: References followed at most this many times in one name (`a.b.c.d` is three).
-MAX_DOT_WALK_DEPTH = 4
 
 _INT_RANGE = (-(2**63), 2**63 - 1)
 _INTEGER = re.compile(r"[+-]?\d{1,19}")
@@ -180,31 +178,26 @@ class CompiledQuery:
     no_rows: bool = False
 
 
-def resolve_field(table: TableSpec, name: str, queryable: Collection[str] | None = None) -> ResolvedField:
+def resolve_field(
+    table: TableSpec,
+    name: str,
+    queryable: Collection[str] | None = None,
+    may_read: Callable[[TableSpec], bool] | None = None,
+) -> ResolvedField:
     """Resolve a wire name, dot-walking through references; raise `LookupError` with the reason.
 
     `queryable`, when given, lists the top-level names a caller may use (a dot-walk is allowed
-    when its first segment is listed).
+    when its first segment is listed). `may_read`, when given, says whether the caller may read
+    a table: a dot-walk enters a referenced table only if it may, else the name is refused as
+    an unknown one (the same reason, so a refusal tells nothing). A last hop onto the target's
+    display field is the reference's display value, part of the field: it needs no right.
     """
     segments = name.split(".")
-    if "" in segments or any("__" in segment for segment in segments) or len(segments) > MAX_DOT_WALK_DEPTH + 1:
-        raise LookupError(f"unknown field {name!r}")
-    if queryable is not None and segments[0] not in queryable:
+    malformed = "" in segments or any("__" in segment for segment in segments) or len(segments) > MAX_DOT_WALK_DEPTH + 1
+    if not malformed and queryable is not None and segments[0] not in queryable:
         raise LookupError(f"field {segments[0]!r} is not queryable")
-    current = table
-    path: list[str] = []
-    for index, segment in enumerate(segments):
-        spec = current.field(segment)
-        if spec is None:
-            raise LookupError(f"unknown field {'.'.join(segments[: index + 1])!r} on {current.name}")
-        path.append(spec.model_field)
-        if index == len(segments) - 1:
-            return ResolvedField(name=name, path="__".join(path), spec=spec, table=current)
-        following = current.referenced_table(spec) if spec.is_reference else None
-        if following is None:
-            raise LookupError(f"cannot dot-walk through {'.'.join(segments[: index + 1])!r}")
-        current = following
-    raise LookupError(f"unknown field {name!r}")  # pragma: no cover - the loop always returns
+    walked = table.walk(name, may_read=may_read)  # the registry's one resolver
+    return ResolvedField(name=name, path=walked.path, spec=walked.spec, table=walked.table)
 
 
 def _display_field(target: ResolvedField) -> ResolvedField:
@@ -228,6 +221,7 @@ def compile_query(
     invalid_returns_no_rows: bool = False,
     default_ordering: Sequence[str] = ("sys_created_on",),
     queryable: Collection[str] | None = None,
+    may_read: Callable[[TableSpec], bool] | None = None,
 ) -> CompiledQuery:
     """Compile `query` for `table` as a request made at `now` (aware) by `user_sys_id` would see it.
 
@@ -235,9 +229,11 @@ def compile_query(
     applies when the query has no ORDERBY: wire names, `-` for descending, sorted like ORDERBY
     (strings ignoring case, empty first); a name that is not a registry field is passed to the
     ORM as written (so a typo fails loudly in tests). A primary-key tiebreak is always added.
+    `may_read` (see `resolve_field`) makes a dot-walk into a table the caller may not read an
+    invalid term, in filters and ORDERBY alike.
     Never raises for anything a client can write.
     """
-    compiler = _Compiler(table=table, now=now, user_sys_id=user_sys_id, tz=tz, queryable=queryable)
+    compiler = _Compiler(table=table, now=now, user_sys_id=user_sys_id, tz=tz, queryable=queryable, may_read=may_read)
     invalid = list(query.invalid)
     reported = set(query.invalid)
     groups: list[Q | bool] = []
@@ -309,12 +305,13 @@ class _Compiler:
     user_sys_id: str | None
     tz: tzinfo
     queryable: Collection[str] | None
+    may_read: Callable[[TableSpec], bool] | None = None
 
     # --- fields and values ----------------------------------------------------------------
 
     def resolve(self, name: str) -> ResolvedField:
         try:
-            return resolve_field(self.table, name, self.queryable)
+            return resolve_field(self.table, name, self.queryable, self.may_read)
         except LookupError as error:
             raise _Invalid(str(error.args[0])) from None
 

@@ -12,34 +12,36 @@ Values are escaped (``^`` doubled) so a value can never end its term and start a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Q
 
 from csm_project.core.models import Choice, is_sys_id
-from csm_project.encoded_query.compiler import ResolvedField, resolve_field
-from csm_project.registry import FieldType, TableSpec
+from csm_project.registry import FieldType, FieldWalk, TableSpec
 
 __all__ = ["name_value_query"]
 
 RESERVED_PREFIX = "sysparm_"
 
 
-def name_value_query(table: TableSpec, pairs: Iterable[tuple[str, str]]) -> str:
-    """The encoded query equivalent to the name-value pairs that name fields of ``table``."""
+def name_value_query(
+    table: TableSpec, pairs: Iterable[tuple[str, str]], may_read: Callable[[TableSpec], bool] | None = None
+) -> str:
+    """The encoded query equivalent to the name-value pairs that name fields of ``table``; a
+    dot-walk into a table ``may_read`` refuses is not a field, so not a filter."""
     terms = []
     for name, value in pairs:
         if name.startswith(RESERVED_PREFIX):
             continue
         try:
-            field = resolve_field(table, name)
+            field = table.walk(name, may_read=may_read)
         except LookupError:
             continue
         terms.append(_term(field, value))
     return "^".join(terms)
 
 
-def _term(field: ResolvedField, value: str) -> str:
+def _term(field: FieldWalk, value: str) -> str:
     name = field.name
     if field.spec.is_reference and value and not is_sys_id(value):
         referenced = field.table.referenced_table(field.spec)
@@ -51,7 +53,7 @@ def _term(field: ResolvedField, value: str) -> str:
     return f"{name}={_escape(value)}"
 
 
-def _choice_value(field: ResolvedField, given: str) -> str:
+def _choice_value(field: FieldWalk, given: str) -> str:
     """``given`` if it is a value of the field's choice list, else the value whose label it is."""
     rows = list(
         Choice.objects.filter(table=field.table.name, element=field.spec.name)

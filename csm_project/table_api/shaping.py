@@ -21,10 +21,9 @@ reference is shown empty rather than followed further.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -33,7 +32,7 @@ from django.db import models
 
 from csm_project.core.records.choices import choice_labels
 from csm_project.core.records.datetimes import format_display
-from csm_project.encoded_query.compiler import resolve_field
+from csm_project.core.records.wire_values import text_writer
 from csm_project.registry import FieldSpec, FieldType, TableSpec
 
 __all__ = ["Column", "DisplayMode", "Shaper", "resolve_columns"]
@@ -66,45 +65,27 @@ class Column:
         return "__".join(self.steps[:-1])
 
 
-def resolve_columns(table: TableSpec, names: list[str] | None) -> list[Column]:
+def resolve_columns(
+    table: TableSpec, names: list[str] | None, may_read: Callable[[TableSpec], bool] | None = None
+) -> list[Column]:
     """The requested names that resolve on ``table`` (dot-walks through references allowed),
-    in the order asked; unknown names are dropped. ``None`` means every field of the table."""
+    in the order asked; unknown names are dropped, and so are dot-walks into tables ``may_read``
+    refuses (the caller's read rights). ``None`` means every field of the table."""
     if names is None:
         return [Column(spec.name, (spec.model_field,), spec, table) for spec in table.fields.values()]
     columns = []
     for name in names:
         try:
-            resolved = resolve_field(table, name)
+            walked = table.walk(name, may_read=may_read)
         except LookupError:
             continue
-        columns.append(Column(name, tuple(resolved.path.split("__")), resolved.spec, resolved.table))
+        columns.append(Column(name, walked.steps, walked.spec, walked.table))
     return columns
-
-
-def _utc_text(value: datetime) -> str:
-    """``YYYY-MM-DD HH:MM:SS`` in UTC; ``isoformat`` is twice as fast as ``strftime`` and keeps
-    four-digit years below 1000 (``%Y`` drops the zeros on some platforms)."""
-    return value.astimezone(UTC).isoformat(" ", "seconds")[:19]
-
-
-def _float_text(value: float) -> str:
-    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def _text_formatter(spec: FieldSpec) -> Callable[[Any], str]:
     """Stored value -> wire text, for every type but references; ``None`` is always ``""``."""
-    kind = spec.type
-    if kind is FieldType.BOOLEAN:
-        return lambda value: "" if value is None else ("true" if value else "false")
-    if kind is FieldType.DATETIME:
-        return lambda value: "" if value is None else _utc_text(value)
-    if kind is FieldType.DATE:
-        return lambda value: "" if value is None else value.isoformat()
-    if kind is FieldType.JSON:
-        return lambda value: "" if value is None else json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    if kind is FieldType.DECIMAL:
-        return lambda value: "" if value is None else (_float_text(value) if isinstance(value, float) else str(value))
-    return lambda value: "" if value is None else str(value)
+    return text_writer(spec.type)
 
 
 class Shaper:

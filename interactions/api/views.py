@@ -14,7 +14,7 @@ from csm_project.api.parsers import PlatformJSONParser, PlatformXMLParser
 from csm_project.api.renderers import PlatformJSONRenderer, PlatformXMLRenderer
 from csm_project.api.views import NowViewSet
 from csm_project.core.access.role_names import INTERACTION_AGENT
-from csm_project.core.errors import DomainError, RecordMissing
+from csm_project.core.errors import DomainError
 from interactions.api.serializers import (
     InteractionCreateSerializer,
     InteractionResultSerializer,
@@ -36,15 +36,13 @@ class InteractionViewSet(NowViewSet):
     parser_classes = [PlatformJSONParser, PlatformXMLParser]
     lookup_url_kwarg = "interaction_id"
 
+    def refusal(self, error: DomainError) -> Exception:
+        return interaction_refusal(error)
+
     @extend_schema(request=InteractionCreateSerializer, responses={201: _RESULT})
     def create(self, request, *args, **kwargs) -> Response:
         params = interaction_create_params(request.data)
-        try:
-            interaction = interaction_create(**params, opened_by=request.user)
-        except RecordMissing:
-            raise
-        except DomainError as exc:
-            raise interaction_refusal(exc) from None
+        interaction = interaction_create(**params, opened_by=request.user)  # refused: ``refusal``
         return Response({"result": interaction_result(interaction)}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=_RESULT)

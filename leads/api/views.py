@@ -5,8 +5,6 @@ Thin adapters: each action asks ``lead_api_processor`` (the replaceable classes 
 ``result`` wrapper): a list is a JSON array paged as docs/lead-api.md says, a lead is a JSON object.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cached_property
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -18,7 +16,7 @@ from csm_project.api.filters import EncodedQueryFilter
 from csm_project.api.renderers import PlainJSONRenderer
 from csm_project.api.views import NowViewSet
 from csm_project.core.access.role_names import LEAD_INTEGRATOR
-from csm_project.core.errors import DomainError, RecordMissing
+from csm_project.core.errors import DomainError
 from csm_project.core.records.field_paths import requested_fields
 from leads.api.openapi import LeadInputSerializer, LeadListItemSerializer, LeadShapeSerializer
 from leads.api.pagination import LeadPagination
@@ -71,21 +69,12 @@ class LeadViewSet(NowViewSet):
         return Response(self.processor.retrieve(pk))
 
     def create(self, request, *args, **kwargs) -> Response:
-        with self.refusals_as_the_api_words_them():
-            return Response(self.processor.create(request.data), status=status.HTTP_201_CREATED)
+        return Response(self.processor.create(request.data), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk: str, *args, **kwargs) -> Response:
-        with self.refusals_as_the_api_words_them():
-            return Response(self.processor.update(pk, request.data))
+        return Response(self.processor.update(pk, request.data))
 
-    @contextmanager
-    def refusals_as_the_api_words_them(self) -> Iterator[None]:
+    def refusal(self, error: DomainError) -> Exception:
         """A refused write is a 400 whose detail is the list of single-key objects
         ``[{"<field>": "<message>"}, ...]`` (an unknown lead stays the usual 404)."""
-        try:
-            yield
-        except RecordMissing:
-            raise
-        except DomainError as exc:
-            detail = self.processor.validator.detail(exc.errors)
-            raise ApiError(self.lead_constants.INVALID_PAYLOAD, detail, code=2) from None
+        return ApiError(self.lead_constants.INVALID_PAYLOAD, self.processor.validator.detail(error.errors), code=2)

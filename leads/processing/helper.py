@@ -11,6 +11,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from csm_project.core.access.fields import table_reader
 from csm_project.core.models import User
 from csm_project.core.records.datetimes import user_zone
 from csm_project.core.records.field_paths import FieldPath, read_field, resolve_requested_fields
@@ -241,10 +242,12 @@ class LeadApiHelper:
     def dot_walk_to_json(self, lead: Lead, path: FieldPath) -> Any:
         return shape.plain_json(read_field(lead, path), self.zone)
 
-    @staticmethod
-    def dot_walks(fields: list[str] | None) -> list[FieldPath]:
+    def dot_walks(self, fields: list[str] | None) -> list[FieldPath]:
+        """The dot-walked names of ``fields`` that resolve, through tables the caller may read."""
         names = [name for name in fields or () if "." in name]
-        return resolve_requested_fields(get_table(LEAD_TABLE), names) if names else []
+        if not names:
+            return []
+        return resolve_requested_fields(get_table(LEAD_TABLE), names, may_read=table_reader(self.user))
 
 
 _IGNORED = object()

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import psycopg
 import requests
+from psycopg import sql
 
 from tests.servers import BIN, Server, clean_environment, free_port
 
@@ -45,6 +46,8 @@ HBA_MARK = "# csm scale-out tests: streaming replicas on loopback"
 S3_BUCKET = "csm-attachments"
 S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "scaleout-tests", "AWS_SECRET_ACCESS_KEY": "scaleout-tests-secret"}
 SECRET_KEY = "scale-out-test-servers-shared-secret-key"
+#: The settings' defaults (DB_LOCK_TIMEOUT, DB_STATEMENT_TIMEOUT), held by the database behind PgBouncer.
+WAITING_LIMITS = {"lock_timeout": "10s", "statement_timeout": "30s"}
 
 
 class Missing(RuntimeError):
@@ -274,6 +277,15 @@ class Parts:
             + f"logfile = {home / 'pgbouncer.log'}\npidfile = {home / 'pgbouncer.pid'}\n"
         )
         _give_to_postgres(home)
+        # The app servers' waiting limits on the database, as docs/deployment.md says for a
+        # transaction pool (which refuses them as startup options).
+        with psycopg.connect(primary_dsn(self.database), autocommit=True) as conn:
+            for name_, value in WAITING_LIMITS.items():
+                conn.execute(
+                    sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                        sql.Identifier(self.database), sql.Identifier(name_), sql.Literal(value)
+                    )
+                )
         user = ["-u", "postgres"] if os.geteuid() == 0 else []
         self.servers[name] = Server([binary, *user, str(home / "pgbouncer.ini")], os.environ.copy(), home / "out.log")
         wait_for(
@@ -339,6 +351,7 @@ class Parts:
             # Through PgBouncer in transaction mode, configured as docs/deployment.md says.
             chosen["DATABASE_URL"] = self.pooled_dsn().replace("postgresql://", "postgres://")
             chosen["DB_SERVER_SIDE_CURSORS"] = "false"
+            chosen["DB_TIMEOUTS_ON_CONNECT"] = "false"
         if self.replica.port:  # chosen before its copy is taken: servers may start meanwhile
             chosen["DATABASE_REPLICA_URLS"] = self.replica.dsn(self.database).replace("postgresql://", "postgres://")
             # Generous on a busy 2-core machine: a replica is still used while this far behind.

@@ -258,6 +258,27 @@ def test_pgbouncer_in_transaction_mode_keeps_the_prepared_statements(parts, admi
     assert sum(int(row["prepared_statements"]) for row in servers) > 0
 
 
+def test_the_waiting_limits_hold_through_pgbouncer(parts, admin):
+    """Behind PgBouncer the limits come from the database, not the connection's startup options
+    (which PgBouncer refuses): a write stuck behind another's row lock is a 503 with Retry-After."""
+    import psycopg
+
+    account = Account.objects.create(name="held by another writer")
+    database = connection.settings_dict["NAME"]
+    with psycopg.connect(parts.pooled_dsn(database)) as pooled:
+        assert pooled.execute("SHOW lock_timeout").fetchone()[0] == "10s"
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{database}") as holder:
+        holder.execute("SELECT 1 FROM customer_account WHERE sys_id = %s FOR UPDATE", [account.sys_id])
+        url = f"{parts.app_url('app1')}{ACCOUNTS}/{account.sys_id}"
+        response = requests.patch(url, json={"name": "waited"}, auth=auth(admin), timeout=TIMEOUT)
+        holder.rollback()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert response.json()["error"]["message"] == "Service Unavailable"
+    account.refresh_from_db()
+    assert account.name == "held by another writer"
+
+
 def test_an_older_pgbouncer_in_transaction_mode_serves_with_server_side_binding_off(parts, admin):
     """The configuration for PgBouncer before 1.21 (docs/deployment.md): nothing prepared."""
     try:

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from csm_project.core.models import Role, TableAccess
 from csm_project.core.records.choices import choices_ensure
 from csm_project.registry import get_table
 from leads.demo import CHOICES
@@ -50,7 +51,9 @@ def field_lists():
 def world(client_for):
     for element, values in CHOICES.items():
         choices_ensure(table=LEAD_TABLE, element=element, values=values)
-    client = client_for("sn_lead_mgmt_core.lead_integrator", time_zone=ZONE)
+    # The dot-walks asked (account.city, owner.user_name) need the read right on their tables.
+    TableAccess.objects.get(table="sys_user").read_roles.add(Role.objects.get(name="csm_ws_integration"))
+    client = client_for("sn_lead_mgmt_core.lead_integrator", "csm_ws_integration", time_zone=ZONE)
     return {"client": client, "account": AccountFactory(name="Acme", city="Oslo"), "owner": client.user}
 
 

@@ -8,9 +8,8 @@ from functools import cache
 
 from django.db import connection
 
+from csm_project.core.access.role_names import ADMIN
 from csm_project.core.models import TableAccess, User
-
-ADMIN_ROLE = "admin"
 
 
 def table_access_allows(*, user: User, table: str, write: bool) -> bool:
@@ -23,7 +22,7 @@ def table_access_allows(*, user: User, table: str, write: bool) -> bool:
     if not user.is_active:
         return False
     with connection.cursor() as cursor:
-        cursor.execute(_access_sql(write), [user.pk, ADMIN_ROLE, table, user.pk, table])
+        cursor.execute(_access_sql(write), [user.pk, ADMIN, table, user.pk, table])
         is_admin, granted, frozen = cursor.fetchone()
     if write and frozen:
         return False

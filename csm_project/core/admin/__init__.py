@@ -55,6 +55,7 @@ from csm_project.core.models import (
     SYSTEM_FIELDS,
     AuditArchive,
     Choice,
+    FieldAccess,
     JournalEntry,
     NumberCounter,
     Role,
@@ -554,6 +555,22 @@ class TableAccessAdmin(admin.ModelAdmin):
     @admin.display(description="create, update, delete")
     def writers(self, rule: TableAccess) -> str:
         return ", ".join(sorted(role.name for role in rule.write_roles.all())) if rule.writable else "nobody"
+
+
+@admin.register(FieldAccess)
+class FieldAccessAdmin(admin.ModelAdmin):
+    """Who may change one field of existing records, however written (docs/access.md)."""
+
+    list_display = ("table", "field", "writers")
+    search_fields = ("table", "field")
+    filter_horizontal = ("write_roles",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("write_roles")
+
+    @admin.display(description="change (besides admin)")
+    def writers(self, rule: FieldAccess) -> str:
+        return ", ".join(sorted(role.name for role in rule.write_roles.all())) or "admin only"
 
 
 class AuditChangeList(EncodedQueryChangeList):

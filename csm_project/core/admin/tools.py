@@ -29,6 +29,7 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 
+from csm_project.core.access.fields import staff_reader
 from csm_project.core.access.staff_roles import may_export
 from csm_project.core.admin.display import audit_values
 from csm_project.core.bulk.exports import export_fields, export_rows
@@ -97,6 +98,7 @@ def encoded_query_filter(request, queryset: QuerySet, table: TableSpec, text: st
         user_sys_id=getattr(user, "sys_id", None),
         tz=_user_zone(user),
         default_ordering=(),
+        may_read=staff_reader(user),
     )
     if compiled.invalid and report:
         listed = "; ".join(f"{term.text!r}: {term.reason}" for term in compiled.invalid[:10])

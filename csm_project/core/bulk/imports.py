@@ -38,11 +38,11 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from csm_project.core.access.actor import current_actor_name
+from csm_project.core.access.fields import AccessDenied, check_update
 from csm_project.core.bulk.files import SourceRow
 from csm_project.core.errors import UNIQUE, FieldError
 from csm_project.core.models import SYSTEM_FIELDS, JournalEntry, SysRecord, is_sys_id
 from csm_project.core.records.field_rules import (
-    MANDATORY,
     WORK_NOTES,
     CleanRow,
     TableRules,
@@ -50,8 +50,7 @@ from csm_project.core.records.field_rules import (
     check_unique,
 )
 from csm_project.core.records.hooks import RecordRules, rules_for
-from csm_project.core.records.journal import journal_add
-from csm_project.core.records.wire_values import to_text
+from csm_project.core.records.services import Write, record_save
 from csm_project.core.sql.audit import audit_context_sync
 from csm_project.core.sql.numbers import advance_past, reserve_numbers
 from csm_project.core.sql.session import allow_long_statements
@@ -318,12 +317,7 @@ class RecordLoader:
         if problems is None:
             problems = self._clean_with_record(values, row.clean.values)
         row.errors.extend(problems)
-        refused = {error.field for error in row.errors}
-        row.errors.extend(
-            FieldError(rule.name, MANDATORY, "required")
-            for rule in self.rules.required
-            if values.get(rule.attname) in (None, "") and rule.name not in refused
-        )
+        row.errors.extend(self.rules.missing_values(values, refused={error.field for error in row.errors}))
         row.values = values
 
     def _clean_with_record(self, values: dict[str, Any], given: dict[str, Any]) -> list[FieldError]:
@@ -338,16 +332,14 @@ class RecordLoader:
 
     def _prepare_update(self, row: _Row) -> None:
         record = row.existing
-        changed: dict[str, Any] = {}
-        for name, value in row.clean.values.items():
-            rule = self.rules.fields[name]
-            old = getattr(record, rule.attname)
-            if to_text(rule.spec, old) != to_text(rule.spec, value):
-                changed[name] = old
-                setattr(record, rule.attname, value)
+        changed = self.rules.apply(record, row.clean.values, creating=False)
         if row.clean.work_note:
             changed.setdefault(WORK_NOTES, None)
         if changed:
+            try:
+                check_update(self.table, record, changed)  # the field rights of the acting user
+            except AccessDenied as refused:
+                row.errors.extend(refused.errors)
             row.errors.extend(self.record_rules.clean(record, creating=False, changed=changed))
         row.changed = changed
 
@@ -420,13 +412,10 @@ class RecordLoader:
                 self.record_rules.after_save(record, creating=True, changed=dict.fromkeys(row.clean.values))
 
     def _write_update(self, row: _Row) -> None:
-        record = row.existing
-        fields = [self.rules.fields[name].model_field.name for name in row.changed if name in self.rules.fields]
-        if fields:
-            record.save(update_fields=fields)
-        self.record_rules.after_save(record, creating=False, changed=row.changed)
-        if row.clean.work_note:
-            journal_add(record=record, text=row.clean.work_note)
+        # The one record save: the fields the table's rules stamped (a closed date) are written
+        # with the changed ones.
+        changed = {name: old for name, old in row.changed.items() if name != WORK_NOTES}
+        record_save(Write(self.rules, row.existing, creating=False, changed=changed, work_note=row.clean.work_note))
 
 
 @contextmanager

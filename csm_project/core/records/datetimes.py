@@ -35,11 +35,12 @@ def user_zone(user) -> tzinfo:
 
 
 def _wire(value: datetime) -> str:
-    """``value``'s own wall time in ``WIRE_FORMAT``. ``isoformat`` writes the same text in well
-    under half the time of ``strftime`` (a page of leads writes hundreds of dates); a year
-    before 1000 is left to ``strftime``, which does not pad it to four digits."""
+    """``value``'s own wall time in ``WIRE_FORMAT``, the one writer of date-times on the wire.
+    ``isoformat`` writes the text in well under half the time of ``strftime`` (a page of leads
+    writes hundreds of dates); a year before 1000 is written as the number it is, unpadded, on
+    every platform (``%Y`` pads it on some C libraries, not on others)."""
     if value.year < 1000:
-        return value.strftime(WIRE_FORMAT)
+        return f"{value.year}{value.isoformat(' ', 'seconds')[4:19]}"
     return value.isoformat(" ", "seconds")[:19]
 
 

@@ -13,12 +13,12 @@ the related object; a dot-walk through an empty reference reads `None`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 
-from csm_project.encoded_query.compiler import resolve_field
 from csm_project.registry import FieldSpec, TableSpec
 
 __all__ = ["FieldPath", "read_field", "requested_fields", "resolve_requested_fields", "select_related_paths"]
@@ -45,15 +45,18 @@ def requested_fields(raw: str | None) -> list[str] | None:
     return names or None
 
 
-def resolve_requested_fields(table: TableSpec, names: list[str]) -> list[FieldPath]:
-    """The requested names that resolve on `table`, in the order asked; unknown names are dropped."""
+def resolve_requested_fields(
+    table: TableSpec, names: list[str], may_read: Callable[[TableSpec], bool] | None = None
+) -> list[FieldPath]:
+    """The requested names that resolve on `table`, in the order asked; unknown names are dropped,
+    and so are dot-walks into tables `may_read` refuses (`table_reader(user)`: the caller's rights)."""
     paths: list[FieldPath] = []
     for name in names:
         try:
-            resolved = resolve_field(table, name)
+            walked = table.walk(name, may_read=may_read)
         except LookupError:
             continue
-        paths.append(FieldPath(name=name, steps=tuple(resolved.path.split("__")), spec=resolved.spec))
+        paths.append(FieldPath(name=name, steps=walked.steps, spec=walked.spec))
     return paths
 
 

@@ -22,12 +22,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
 
 from csm_project.core.errors import CHOICE, INVALID, REFERENCE, REQUIRED, TOO_LONG, UNIQUE, FieldError, quoted
 from csm_project.core.models import SYSTEM_FIELDS, Choice, SysRecord, User, is_sys_id
 from csm_project.core.records.journal import work_note_text
-from csm_project.core.records.users import USER_NAME, user_name_key, user_name_taken_message, user_names_taken
-from csm_project.core.records.wire_values import from_text
+from csm_project.core.records.users import USER_NAME, user_name_key, user_name_taken_message, user_names_taken_query
+from csm_project.core.records.wire_values import from_text, to_text
 from csm_project.registry import FieldSpec, FieldType, TableSpec, get_table
 
 WORK_NOTES = "work_notes"
@@ -227,13 +228,43 @@ class TableRules:
 
     # -- a record
 
-    def missing(self, record: SysRecord) -> list[FieldError]:
-        """Mandatory fields ``record`` leaves empty."""
+    def apply(self, record: SysRecord, values: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+        """Set ``values`` (field name -> value read, a reference as a sys_id or a record) on
+        ``record``; the fields whose value differs, each with its previous value (``None`` on
+        create). The one "changed" rule of every write (``same_value``)."""
+        changed: dict[str, Any] = {}
+        for name, value in values.items():
+            rule = self.fields.get(name)
+            model_field = rule.model_field if rule is not None else self.model._meta.get_field(name)
+            if value == "" and model_field.is_relation:
+                value = None  # an empty reference is none
+            is_record = isinstance(value, models.Model)
+            new = value.pk if is_record else value
+            old = None if creating else getattr(record, model_field.attname)
+            if creating or not same_value(rule, old, new):
+                changed[name] = old
+                setattr(record, model_field.name if is_record else model_field.attname, value)
+        return changed
+
+    def missing(self, record: SysRecord, *, refused: Iterable[str] = ()) -> list[FieldError]:
+        """Mandatory fields ``record`` leaves empty (but those of ``refused``)."""
+        return self.missing_values({rule.attname: getattr(record, rule.attname) for rule in self.required}, refused)
+
+    def missing_values(self, values: dict[str, Any], refused: Iterable[str] = ()) -> list[FieldError]:
+        """Mandatory fields left empty in ``values`` (attribute name -> value), the one rule of
+        mandatory fields for a record and for a batch's new rows."""
+        skipped = set(refused)
         return [
             FieldError(rule.name, MANDATORY, REQUIRED)
             for rule in self.required
-            if getattr(record, rule.attname) in (None, "")
+            if values.get(rule.attname) in (None, "") and rule.name not in skipped
         ]
+
+
+def same_value(rule: FieldRule | None, old: Any, new: Any) -> bool:
+    """A field keeps its value when the new one is equal, or reads the same on the wire (a
+    date-time stored with microseconds, loaded back from an export to the second)."""
+    return old == new or (rule is not None and to_text(rule.spec, old) == to_text(rule.spec, new))
 
 
 class FieldProblem(Exception):
@@ -253,65 +284,120 @@ def table_rules(table: str) -> TableRules:
 
 
 def check_references(rules: TableRules, rows: Sequence[CleanRow], *, input_display_value: bool = False) -> None:
-    """Turn the references of ``rows`` into sys_ids of existing records, in one query per
-    reference field (two with display values); a reference to nothing is a row error."""
-    for rule in rules.references:
-        given = {row.values[rule.name] for row in rows if row.values.get(rule.name) is not None}
-        if not given:
-            continue
-        related = rule.model_field.related_model._base_manager
-        ids = {text for text in given if is_sys_id(text)}
-        found: dict[str, str] = {pk: pk for pk in related.filter(pk__in=ids).values_list("pk", flat=True)}
-        if input_display_value:
-            target = rules.table.referenced_table(rule.spec)
-            names = given - set(found)
-            if target is not None and names:
-                display = target.display_field
-                rows_by_name = related.filter(**{f"{display}__in": names}).order_by("-sys_created_on", "-pk")
-                for name, pk in rows_by_name.values_list(display, "pk"):
-                    found[str(name)] = pk  # the oldest record of a name wins
-        for row in rows:
-            text = row.values.get(rule.name)
-            if text is None:
-                continue
-            if text in found:
-                row.values[rule.name] = found[text]
-            else:
-                del row.values[rule.name]
-                what = "named" if input_display_value and not is_sys_id(text) else "with sys_id"
-                row.errors.append(
-                    FieldError(rule.name, f"No {rule.spec.reference} record {what} {quoted(text)}", REFERENCE)
-                )
+    """Turn the references of ``rows`` into sys_ids of existing records; a reference to nothing
+    is a row error (``check_rows``)."""
+    check_rows(rules, references=rows, input_display_value=input_display_value)
 
 
 def check_unique(rules: TableRules, rows: Sequence[CleanRow], *, exclude_pk: str | None = None) -> None:
-    """Refuse values of unique fields held by another record or by an earlier row, one query
-    per unique field. User names compare without case."""
+    """Refuse values of unique fields held by another record or by an earlier row
+    (``check_rows``). User names compare without case."""
+    check_rows(rules, unique=rows, exclude_pk=exclude_pk)
+
+
+def check_rows(
+    rules: TableRules,
+    *,
+    references: Sequence[CleanRow] = (),
+    unique: Sequence[CleanRow] = (),
+    exclude_pk: str | None = None,
+    input_display_value: bool = False,
+) -> None:
+    """The rules that ask the database, for many rows in ONE query (the look-up of each
+    reference field and each unique field joined by ``UNION ALL``; one more for references
+    given by display value): the references of ``references`` become sys_ids of existing
+    records, a reference to nothing is a row error; a value of a unique field of ``unique``
+    held by another record (but ``exclude_pk``) or by an earlier row is a row error."""
+    lookups: list[tuple[str, models.QuerySet, str]] = []
+    given_refs: dict[str, set[str]] = {}
+    for rule in rules.references:
+        given = {row.values[rule.name] for row in references if row.values.get(rule.name) is not None}
+        if given:
+            given_refs[rule.name] = given
+            ids = {text for text in given if is_sys_id(text)}
+            if ids:
+                related = rule.model_field.related_model._base_manager
+                lookups.append((rule.name, related.filter(pk__in=ids), "pk"))
+    given_unique: dict[str, list[Any]] = {}
+    separate: dict[str, set[Any]] = {}
     for rule in rules.unique:
-        by_case = issubclass(rules.model, User) and rule.name == USER_NAME
-        key = user_name_key if by_case else (lambda value: value)
-        given = [row.values[rule.name] for row in rows if row.values.get(rule.name) not in (None, "")]
+        given = [row.values[rule.name] for row in unique if row.values.get(rule.name) not in (None, "")]
         if not given:
             continue
-        if by_case:
-            taken = user_names_taken(given, exclude_pk=exclude_pk)
+        given_unique[rule.name] = given
+        if _by_case(rules, rule):
+            lookups.append((rule.name, user_names_taken_query(given, exclude_pk=exclude_pk), "lowered"))
+            continue
+        query = rules.model._base_manager.filter(**{f"{rule.attname}__in": set(given)})
+        if exclude_pk is not None:
+            query = query.exclude(pk=exclude_pk)
+        if not isinstance(rule.model_field, (models.CharField, models.TextField)):
+            separate[rule.name] = set(query.values_list(rule.attname, flat=True))  # not text: apart
+            continue
+        lookups.append((rule.name, query, rule.attname))
+    found: dict[str, set[Any]] = {name: set() for name in [*given_refs, *given_unique]}
+    found.update(separate)
+    queries = [query.annotate(lookup_kind=Value(name)).values_list("lookup_kind", column).order_by()
+               for name, query, column in lookups]  # fmt: skip
+    if queries:
+        first, *others = queries
+        # No ORDER BY inside a compound statement (SQLite refuses one).
+        for kind, value in first.union(*others, all=True) if others else first:
+            found[kind].add(value)
+    for rule in rules.references:
+        if rule.name in given_refs:
+            _resolve_references(rules, rule, references, found[rule.name], input_display_value)
+    for rule in rules.unique:
+        if rule.name in given_unique:
+            _refuse_taken(rules, rule, unique, found[rule.name])
+
+
+def _by_case(rules: TableRules, rule: FieldRule) -> bool:
+    return issubclass(rules.model, User) and rule.name == USER_NAME
+
+
+def _resolve_references(
+    rules: TableRules, rule: FieldRule, rows: Sequence[CleanRow], ids: set[str], input_display_value: bool
+) -> None:
+    found: dict[str, str] = {pk: pk for pk in ids}
+    given = {row.values[rule.name] for row in rows if row.values.get(rule.name) is not None}
+    if input_display_value:
+        target = rules.table.referenced_table(rule.spec)
+        names = given - set(found)
+        if target is not None and names:
+            display = target.display_field
+            related = rule.model_field.related_model._base_manager
+            rows_by_name = related.filter(**{f"{display}__in": names}).order_by("-sys_created_on", "-pk")
+            for name, pk in rows_by_name.values_list(display, "pk"):
+                found[str(name)] = pk  # the oldest record of a name wins
+    for row in rows:
+        text = row.values.get(rule.name)
+        if text is None:
+            continue
+        if text in found:
+            row.values[rule.name] = found[text]
         else:
-            existing = rules.model._base_manager.filter(**{f"{rule.attname}__in": set(given)})
-            if exclude_pk is not None:
-                existing = existing.exclude(pk=exclude_pk)
-            taken = set(existing.values_list(rule.attname, flat=True))
-        seen: set[Any] = set()
-        for row in rows:
-            value = row.values.get(rule.name)
-            if value in (None, ""):
-                continue
-            if key(value) in taken or key(value) in seen:
-                del row.values[rule.name]
-                message = (
-                    user_name_taken_message(value)
-                    if by_case
-                    else f"{quoted(str(value))} is already used by another {rules.table.name} record"
-                )
-                row.errors.append(FieldError(rule.name, message, UNIQUE))
-            else:
-                seen.add(key(value))
+            del row.values[rule.name]
+            what = "named" if input_display_value and not is_sys_id(text) else "with sys_id"
+            message = f"No {rule.spec.reference} record {what} {quoted(text)}"
+            row.errors.append(FieldError(rule.name, message, REFERENCE))
+
+
+def _refuse_taken(rules: TableRules, rule: FieldRule, rows: Sequence[CleanRow], taken: set[Any]) -> None:
+    by_case = _by_case(rules, rule)
+    key = user_name_key if by_case else (lambda value: value)
+    seen: set[Any] = set()
+    for row in rows:
+        value = row.values.get(rule.name)
+        if value in (None, ""):
+            continue
+        if key(value) in taken or key(value) in seen:
+            del row.values[rule.name]
+            message = (
+                user_name_taken_message(value)
+                if by_case
+                else f"{quoted(str(value))} is already used by another {rules.table.name} record"
+            )
+            row.errors.append(FieldError(rule.name, message, UNIQUE))
+        else:
+            seen.add(key(value))

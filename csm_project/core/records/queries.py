@@ -17,6 +17,7 @@ from collections.abc import Collection, Sequence
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from csm_project.core.access.fields import table_reader
 from csm_project.core.errors import DomainError
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_bool
 from csm_project.core.records.datetimes import user_zone
@@ -51,8 +52,9 @@ def apply_encoded_query(
 ) -> QuerySet:
     """Filter and order `queryset` by the encoded query `text` as `user` asked it.
 
-    `text` empty or `None` still applies the stable default ordering. Raises
-    `QueryTooLarge` only for oversized input.
+    `text` empty or `None` still applies the stable default ordering. A dot-walk into a table
+    `user` may not read (its table access rule) is an invalid term; with no `user` (the system)
+    every table may be entered. Raises `QueryTooLarge` only for oversized input.
     """
     text = text or ""
     if len(text) > MAX_QUERY_LENGTH:
@@ -74,6 +76,7 @@ def apply_encoded_query(
         tz=user_zone(user),
         default_ordering=default_ordering,
         queryable=queryable,
+        may_read=table_reader(user),
     )
     if compiled.invalid:
         logger.info(

@@ -12,21 +12,26 @@ Two layers of rules run on every write:
 
 A ``work_notes`` value becomes a journal entry on the record. Record numbers are drawn by the
 models on insert, inside the write's transaction. A refused write raises ``DomainError`` with
-one ``FieldError`` per bad field and writes nothing.
+one ``FieldError`` per bad field and writes nothing; a write the caller has no right to (a login,
+a guarded field: ``csm_project.core.access.fields``) raises ``AccessDenied`` in place of
+any other refusal.
 """
 
 import copy
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
-from csm_project.core.errors import UNIQUE, DomainError, ProtectedRecord
-from csm_project.core.models import JournalEntry, SysRecord
-from csm_project.core.records.field_rules import CleanRow, TableRules, check_references, check_unique, table_rules
+from csm_project.core.access.fields import check_delete, check_update
+from csm_project.core.errors import REQUIRED, UNIQUE, DomainError, FieldError, ProtectedRecord
+from csm_project.core.models import JournalEntry, SysRecord, User
+from csm_project.core.records.field_rules import CleanRow, TableRules, check_references, check_rows, table_rules
 from csm_project.core.records.hooks import rules_for
 from csm_project.core.records.journal import journal_add
+from csm_project.core.records.users import USER_NAME, user_name_taken_message
 from csm_project.registry import UnknownTable
 
 # --- one record -------------------------------------------------------------------------------
@@ -53,6 +58,7 @@ def record_delete(*, instance: SysRecord) -> None:
     """Delete ``instance`` with what it owns (rows that cascade, and every deleted record's
     journal entries); references that may be emptied are cleared. Raises ``ProtectedRecord``
     when other records protect it."""
+    check_delete(instance)
     using = router.db_for_write(type(instance), instance=instance)
     with transaction.atomic(using=using):
         collector = Collector(using=using)
@@ -84,8 +90,8 @@ def _protected(objects: Iterable[models.Model]) -> ProtectedRecord:
 def _rules(table: str) -> TableRules:
     try:
         return table_rules(table)
-    except UnknownTable:
-        raise DomainError(f"Invalid table {table}") from None
+    except UnknownTable as exc:
+        raise DomainError(exc.message) from None
 
 
 def record_check(
@@ -101,56 +107,132 @@ def record_check(
     on the fields of ``exclude`` are left out (a form's parent reference, set on save)."""
     rules = _rules(table)
     record = copy.copy(instance) if instance is not None else rules.model()
-    try:
-        _prepare(rules, record, values, creating=instance is None, input_display_value=input_display_value)
-    except DomainError as exc:
-        skipped = set(exclude)
-        errors = [error for error in exc.errors if error.field not in skipped]
-        if errors:
-            raise DomainError(errors) from None
+    write = _prepare(rules, record, values, creating=instance is None, input_display_value=input_display_value)
+    skipped = set(exclude)
+    errors = [error for error in write.errors if error.field not in skipped]
+    if errors:
+        raise DomainError(errors)
 
 
 def _prepare(
     rules: TableRules, record: SysRecord, values: dict[str, Any], *, creating: bool, input_display_value: bool
-) -> tuple[CleanRow, dict[str, Any]]:
-    """Apply ``values`` to ``record`` with every rule; the row read and the changed fields."""
+) -> "Write":
+    """Read wire ``values`` with the field rules, then ``_check`` them on ``record``."""
     if not isinstance(values, dict):
         raise DomainError("The values of a record must be a map of field names to values")
     choices = rules.load_choices([name for name in values if name in rules.fields]) if rules.choice_fields else {}
     row = rules.clean(values, choices=choices, input_display_value=input_display_value)
     check_references(rules, [row], input_display_value=input_display_value)
-    changed: dict[str, Any] = {}
-    for name, value in row.values.items():
-        rule = rules.fields[name]
-        old = None if creating else getattr(record, rule.attname)
-        if creating or old != value:
-            changed[name] = old
-            setattr(record, rule.attname, value)
-    errors = list(row.errors)
-    errors += rules_for(rules.table.name).clean(record, creating=creating, changed=changed)
-    if creating:
-        errors += [error for error in rules.missing(record) if error.field not in {e.field for e in errors}]
+    write = Write(rules, record, creating=creating, work_note=row.work_note)
+    write.changed = rules.apply(record, row.values, creating=creating)
+    _check(write, list(row.errors))
+    return write
+
+
+# --- values already read (a record API reading its own body) -----------------------------------
+
+
+@dataclass
+class Write:
+    """One record's write, prepared and checked (``record_prepare``), not yet saved
+    (``record_save``): the record holding its new values, the changed fields with their
+    previous values, the refusals, the work note to journal."""
+
+    rules: TableRules
+    record: SysRecord
+    creating: bool
+    changed: dict[str, Any] = field(default_factory=dict)
+    errors: list[FieldError] = field(default_factory=list)
+    work_note: str | None = None
+    touch: bool = False  # saved even with no field changed (a work note counts as an update)
+    note: JournalEntry | None = None  # the work note's entry, once saved
+
+
+def record_prepare(
+    record: SysRecord,
+    values: dict[str, Any],
+    *,
+    creating: bool,
+    work_note: str | None = None,
+    touch: bool = False,
+) -> Write:
+    """Prepare the write of typed ``values`` (field name -> value read; references as records,
+    or as sys_ids checked here) on ``record``, with the rules of every write: the field rules
+    of typed values, the changed fields, the table's ``RecordRules``, mandatory fields,
+    references and unique values (one query). Refusals are collected in ``Write.errors``, in
+    a stable order (mandatory fields, the table's own rules, other field rules, the look-ups)."""
+    rules = table_rules(record.sys_table)
+    write = Write(rules, record, creating=creating, work_note=work_note, touch=touch)
+    # Mandatory fields given empty here; those left out are told once the table's rules ran
+    # (which may fill them: a contact's user name).
+    checked = rules.check_values(values, creating=False)
+    write.changed = rules.apply(record, values, creating=creating)
+    by_id = CleanRow(values={name: values[name] for name in write.changed
+                             if name in rules.fields and rules.fields[name].spec.is_reference
+                             and isinstance(values[name], str) and values[name]})  # fmt: skip
+    _check(write, checked, references=by_id, mandatory_first=True)
+    return write
+
+
+def _check(
+    write: Write, errors: list[FieldError], *, references: CleanRow | None = None, mandatory_first: bool = False
+) -> None:
+    """The rules past the fields' own (whose refusals are ``errors``): the table's
+    ``RecordRules`` (which may stamp fields), mandatory fields, then the references of
+    ``references`` and the unique values, one query. ``mandatory_first`` orders the refusals
+    mandatory fields first, then the table's rules, then the other field rules."""
+    rules, record, creating, changed = write.rules, write.record, write.creating, write.changed
+    if not creating:
+        check_update(rules.table, record, changed)  # a login or a guarded field: AccessDenied first
+    own = rules_for(rules.table.name).clean(record, creating=creating, changed=changed)
+    if mandatory_first:
+        required = [error for error in errors if error.code == REQUIRED]
+        if creating:
+            required += rules.missing(record, refused={error.field for error in required + own})
+        named = {error.field for error in required + own}
+        errors = required + own + [error for error in errors if error.code != REQUIRED and error.field not in named]
+    else:
+        errors = errors + own
+        if creating:
+            errors += rules.missing(record, refused={error.field for error in errors})
     unique_row = CleanRow(
         values={rule.name: getattr(record, rule.attname) for rule in rules.unique if creating or rule.name in changed}
     )
-    check_unique(rules, [unique_row], exclude_pk=None if creating else record.pk)
-    errors += unique_row.errors
-    if errors:
-        raise DomainError(errors)
-    return row, changed
+    check_rows(rules, references=[references] if references else (), unique=[unique_row],
+               exclude_pk=None if creating else record.pk)  # fmt: skip
+    errors += (references.errors if references else []) + unique_row.errors
+    write.errors = errors
+
+
+def record_save(write: Write) -> SysRecord:
+    """Save a prepared write (raises its refusals as one ``DomainError``, writing nothing),
+    then the table's after-save rules and the work note's journal entry. Call it inside a
+    transaction: a failure undoes the whole write."""
+    if write.errors:
+        raise DomainError(write.errors)
+    record, creating, changed = write.record, write.creating, write.changed
+    if creating or changed or write.touch:
+        try:
+            # No savepoint: a failure gives up the caller's transaction (or savepoint) anyway.
+            with transaction.atomic(savepoint=False):
+                record.save()
+        except IntegrityError:
+            # A concurrent write took a unique value between the check and the save.
+            raise _conflict(write) from None
+    rules_for(write.rules.table.name).after_save(record, creating=creating, changed=changed)
+    if write.work_note:
+        write.note = journal_add(record=record, text=write.work_note)
+    return record
+
+
+def _conflict(write: Write) -> DomainError:
+    if isinstance(write.record, User) and (write.creating or USER_NAME in write.changed):
+        name = write.record.user_name
+        return DomainError(user_name_taken_message(name), field=USER_NAME, code=UNIQUE)
+    return DomainError("The record conflicts with another record", code=UNIQUE)
 
 
 def _write(
     rules: TableRules, record: SysRecord, values: dict[str, Any], *, creating: bool, input_display_value: bool
 ) -> None:
-    row, changed = _prepare(rules, record, values, creating=creating, input_display_value=input_display_value)
-    if creating or changed:
-        try:
-            with transaction.atomic():
-                record.save()
-        except IntegrityError:
-            # A concurrent write took a unique value between the check and the save.
-            raise DomainError("The record conflicts with another record", code=UNIQUE) from None
-    rules_for(rules.table.name).after_save(record, creating=creating, changed=changed)
-    if row.work_note:
-        journal_add(record=record, text=row.work_note)
+    record_save(_prepare(rules, record, values, creating=creating, input_display_value=input_display_value))

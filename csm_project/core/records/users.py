@@ -2,7 +2,8 @@
 
 The database holds the rule as a unique index on ``lower(user_name)`` (migration 0003 of this
 app); this module is the one place code asks it before writing, so a clash is a field error
-naming ``user_name`` rather than a database refusal.
+naming ``user_name`` rather than a database refusal. Names the platform acts under (``system``)
+are nobody's (``csm_project.core.access.fields.user_name_reserved``).
 """
 
 import secrets
@@ -13,7 +14,8 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
-from csm_project.core.errors import FieldError
+from csm_project.core.access.fields import reserved_name_message, user_name_reserved
+from csm_project.core.errors import INVALID, FieldError
 from csm_project.core.models import SysRecord, User, display_name
 from csm_project.core.records.hooks import RecordRules
 
@@ -54,14 +56,21 @@ class UserRules(RecordRules):
     def clean(self, record: SysRecord, *, creating: bool, changed: dict[str, Any]) -> list[FieldError]:
         if creating and not record.password:
             record.set_unusable_password()
-        return []
+        return user_name_problems(record.user_name) if creating or USER_NAME in changed else []
 
     def clean_new(self, values: dict[str, Any]) -> list[FieldError] | None:
         if not values.get("password"):
             values["password"] = unusable_password()
         if not values.get("name"):
             values["name"] = display_name(values.get("first_name"), values.get("last_name"))
-        return []
+        return user_name_problems(values.get(USER_NAME))
+
+
+def user_name_problems(user_name: Any) -> list[FieldError]:
+    """The refusal of a user name no user may hold (``system``...), else nothing."""
+    if user_name_reserved(user_name):
+        return [FieldError(USER_NAME, reserved_name_message(user_name), INVALID)]
+    return []
 
 
 def unusable_password() -> str:

@@ -1,7 +1,9 @@
-"""Field values as plain text on the wire and in files, by registry field type.
+"""Field values as plain text on the wire and in files, by registry field type: the one writer
+of every API (the Table API, the record APIs, the Attachment API) and of exports.
 
-Export writes what the Contact API and a platform export write: booleans ``true``/``false``,
-dates ``YYYY-MM-DD HH:MM:SS`` UTC, references as the referenced sys_id, empty as ``""``.
+Booleans ``true``/``false``, date-times ``YYYY-MM-DD HH:MM:SS`` UTC (``datetimes.format_utc``),
+dates ``YYYY-MM-DD``, JSON compact with its characters as they are (no escapes of non-ASCII
+characters), whole floats without ``.0``, references as the referenced sys_id, empty as ``""``.
 Import reads the same back; a value it cannot read raises ``ValueError`` with a reason.
 """
 
@@ -18,18 +20,39 @@ _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
 
+def float_text(value: float) -> str:
+    """``57.6`` -> ``"57.6"`` (shortest round-trip form), ``10.0`` -> ``"10"``."""
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _number_text(value: Any) -> str:
+    return float_text(value) if isinstance(value, float) else str(value)
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+# Stored value (not None) -> wire text, by field type; any other type is ``str``.
+_WRITERS: dict[FieldType, Callable[[Any], str]] = {
+    FieldType.BOOLEAN: lambda value: "true" if value else "false",
+    FieldType.DATETIME: format_utc,
+    FieldType.DATE: date.isoformat,
+    FieldType.JSON: _json_text,
+    FieldType.DECIMAL: _number_text,
+}
+
+
+def text_writer(kind: FieldType) -> Callable[[Any], str]:
+    """The writer of one field type, ``None`` written ``""`` (the fast path of a page)."""
+    write = _WRITERS.get(kind, str)
+    return lambda value: "" if value is None else write(value)
+
+
 def to_text(spec: FieldSpec, value) -> str:
     if value is None:
         return ""
-    if spec.type is FieldType.BOOLEAN:
-        return "true" if value else "false"
-    if spec.type is FieldType.DATETIME:
-        return format_utc(value) or ""
-    if spec.type is FieldType.DATE:
-        return value.isoformat()
-    if spec.type is FieldType.JSON:
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
+    return _WRITERS.get(spec.type, str)(value)
 
 
 def _none_as_empty(convert: Callable[[Any], str]) -> Callable[[Any], str]:
