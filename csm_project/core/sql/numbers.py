@@ -1,7 +1,7 @@
 """Record numbers: prefix + zero-padded digits, increasing per prefix, gaps allowed (docs/platform.md).
 
 On PostgreSQL each prefix draws from a sequence of its own (``sequence_name(prefix)``), made
-with the prefix's counter row by a trigger on ``sys_number_counter`` (core migration 0016, and
+with the prefix's counter row by a trigger on ``sys_number_counter`` (core migration 0014, and
 on demand for a new prefix). ``nextval`` takes no lock that lasts: two transactions creating
 records of one table draw their numbers without waiting on each other, and a number is never
 handed out twice. A number drawn by a transaction that later rolls back is a gap, as on the

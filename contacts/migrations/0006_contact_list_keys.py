@@ -17,6 +17,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0004_staff_rights"), ("core", "0012_staff_groups")]
+    dependencies = [("contacts", "0005_login_field_access"), ("core", "0014_number_sequences")]
 
     operations = [migrations.RunPython(install, drop, elidable=False)]

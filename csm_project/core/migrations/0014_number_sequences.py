@@ -96,6 +96,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0012_staff_groups")]
+    dependencies = [("core", "0013_field_access")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
