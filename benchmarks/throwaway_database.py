@@ -14,5 +14,5 @@ def prepare_database(url: str | None, workdir: Path, sqlite_name: str) -> None:
     name = url.rsplit("/", 1)[1]
     admin_url = url.rsplit("/", 1)[0].replace("postgres://", "postgresql://") + "/postgres"
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # a run's sessions may linger
         conn.execute(f'CREATE DATABASE "{name}"')

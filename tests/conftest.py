@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from csm_project.api.authentication import verified_credentials
 from csm_project.core.access.roles import user_grant_roles
+from csm_project.core.sql.numbers import sequence_name
 from tests.factories import TEST_PASSWORD, UserFactory
 
 
@@ -93,6 +94,11 @@ def _number_counters_as_migrated(request):
                         cursor.execute(
                             "UPDATE sys_number_counter SET next_value = %s WHERE prefix = %s", [value, prefix]
                         )
+                    # Draws advance the prefix's sequence, not the row (numbers.py): put it back.
+                    cursor.execute(
+                        "SELECT setval(to_regclass(%s), %s, false) WHERE to_regclass(%s) IS NOT NULL",
+                        [sequence_name(prefix), value, sequence_name(prefix)],
+                    )
         finally:
             side.close()
     yield

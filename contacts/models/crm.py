@@ -1,8 +1,11 @@
 """CSM records: accounts, consumers, locations, contacts and their social media profiles."""
 
+from typing import ClassVar
+
 from django.db import models
 from django.db.models.functions import Lower
 
+from contacts.list_keys import KEYS
 from csm_project.core.models import NumberedRecord, SysRecord, User
 
 
@@ -95,6 +98,9 @@ class Contact(User):
     """
 
     sys_table = "customer_contact"
+    #: Sort keys of sys_user fields kept on customer_contact (contacts/list_keys.py): a list
+    #: sorted by one of them is sorted by the column named here, which its indexes serve.
+    list_sort_keys: ClassVar[dict[str, str]] = KEYS
 
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
     company = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -110,10 +110,10 @@ class SysRecord(models.Model):
 class NumberedRecord(SysRecord):
     """A record with a human number: ``NUMBER_PREFIX`` + zero-padded digits (docs/platform.md).
 
-    The number is drawn on insert, inside the insert's transaction, from the prefix's counter
-    (``csm_project.core.sql.numbers``). Creation time is stamped after the draw: concurrent inserts
-    wait on the counter row in turn, so creation order then follows number order (a bulk load's
-    numbers, drawn apart, may come before records created while it ran).
+    The number is drawn on insert from the prefix's sequence (PostgreSQL) or counter row
+    (SQLite) (``csm_project.core.sql.numbers``); concurrent inserts do not wait on each other for
+    it, so creation order follows number order only roughly (the platform's does not promise it
+    either). Creation time is stamped after the draw.
     """
 
     NUMBER_PREFIX: ClassVar[str] = ""

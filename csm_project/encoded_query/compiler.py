@@ -17,6 +17,8 @@ What the compiler guarantees:
   the same folding applies to each), `icontains`/`istartswith`/`iendswith` for patterns (Django
   escapes `%` and `_`). Ranges and ordering on strings use code-point order (`COLLATE "C"` on
   PostgreSQL, `BINARY` on SQLite), so both databases sort alike whatever the database locale.
+  `ORDERBYsys_id` (the table's own) is the exception: sys_ids are lower-case hex, stored order
+  is code-point order, so it sorts by the primary key as stored and its index serves the order.
   Pitfall: SQLite folds case for ASCII letters only, so non-ASCII case-insensitivity is
   PostgreSQL-only. Fields that hold sys_ids (`sys_id`, a model's `sys_id_fields` such as the
   audit's `documentkey`) are stored lower-cased: the operand is lowered and compared exactly,
@@ -51,7 +53,8 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, F, Q, TextField, Transform, Value
+from django.db.models import CharField, DateTimeField, F, Q, TextField, Transform, Value
+from django.db.models.expressions import Expression
 from django.db.models.expressions import OrderBy as OrderExpression
 from django.db.models.functions import Extract, Lower
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
@@ -116,6 +119,18 @@ for _text_field in (CharField, TextField):
     _text_field.register_lookup(Lower, "eq_lower")
     _text_field.register_lookup(_CodePointOrder)
 del _text_field
+
+
+class _OwnColumn(Expression):
+    """A column of the query's base table that is not a model field (kept by triggers)."""
+
+    def __init__(self, column: str, output_field):
+        super().__init__(output_field=output_field)
+        self.column = column
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.base_table
+        return f"{compiler.quote_name_unless_alias(alias)}.{connection.ops.quote_name(self.column)}", []
 
 
 class _Invalid(Exception):
@@ -242,7 +257,7 @@ def compile_query(
     ordering = compiler.ordering(query.order_by, invalid)
     if not query.order_by:
         ordering = compiler.default_ordering(default_ordering)
-    if "pk" not in ordering and "sys_id" not in ordering:
+    if not any(_orders_by_pk(expression) for expression in ordering):
         ordering.append("pk")
     no_rows = invalid_returns_no_rows and bool(invalid)
     if no_rows:
@@ -533,6 +548,16 @@ class _Compiler:
             ordering.extend([name] if unknown else compiled)
         return ordering
 
+    def _sort_key(self, target: ResolvedField) -> Expression | None:
+        """The queried table's own copy of an inherited field's sort key, when its model keeps
+        one (`list_sort_keys`, e.g. a contact's last name on customer_contact): it sorts alike
+        (lower-cased, code-point order) and is indexed beside the table's own filters."""
+        keys = getattr(self.table.model, "list_sort_keys", None)
+        if not keys or "__" in target.path or target.path not in keys:
+            return None
+        output = DateTimeField() if target.kind == "datetime" else TextField()
+        return _OwnColumn(keys[target.path], output_field=output)
+
     def ordering(self, order_by: tuple[OrderBy, ...], invalid: list[InvalidTerm]) -> list:
         expressions: list[OrderExpression] = []
         for term in order_by:
@@ -546,7 +571,16 @@ class _Compiler:
             except _Invalid as error:
                 invalid.append(InvalidTerm(text, error.reason))
                 continue
-            if target.kind in ("string", "id"):
+            if _is_own_sys_id(target):
+                # sys_ids are 32 lower-case hex characters by construction, so their stored order
+                # is their code-point order under any collation: the primary key's index serves
+                # it (pysnc pages every query in this order).
+                expressions.append(F("pk").desc() if term.descending else F("pk").asc())
+                continue
+            sort_key = self._sort_key(target)
+            if sort_key is not None:
+                expression = sort_key
+            elif target.kind in ("string", "id"):
                 expression = F(f"{target.path}__eq_lower__eq_codepoint")
             else:
                 expression = F(target.path)
@@ -559,6 +593,19 @@ class _Compiler:
                     expression.desc(nulls_last=True) if term.descending else expression.asc(nulls_first=True)
                 )
         return expressions
+
+
+def _orders_by_pk(expression) -> bool:
+    """Whether an ordering entry sorts by the primary key (then no tiebreak is needed)."""
+    if isinstance(expression, str):
+        return expression.removeprefix("-") in ("pk", "sys_id")
+    inner = getattr(expression, "expression", None)
+    return isinstance(inner, F) and inner.name in ("pk", "sys_id")
+
+
+def _is_own_sys_id(target: ResolvedField) -> bool:
+    """Whether `target` is the queried table's own `sys_id` (its primary key), not a reference's."""
+    return target.spec.name == "sys_id" and "__" not in target.path
 
 
 def _never_empty(target: ResolvedField) -> bool:

@@ -248,3 +248,72 @@ def test_user_names_are_unique_without_regard_to_case():
     User.objects.create_user("Case.Sensitive", "pw")
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create_user("case.sensitive", "pw")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_draw_numbers_without_waiting_on_each_other():
+    """On PostgreSQL a number comes from the prefix's sequence: while one transaction that drew a
+    number is still open, a second one draws its own at once (no lock wait), and both differ.
+    The second transaction's backend is watched: waiting on a lock fails the test at once."""
+    import threading
+
+    from django.db import transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time: its numbers come from the counter row")
+    next_number("PAR")  # the counter (and its sequence) exists and is committed
+    first_drawn, second_done, release = threading.Event(), threading.Event(), threading.Event()
+    second_pid: list[int] = []
+    drawn: dict[str, str] = {}
+
+    def first(_):
+        try:
+            with transaction.atomic():
+                drawn["first"] = next_number("PAR")
+                first_drawn.set()
+                release.wait()
+        finally:
+            first_drawn.set()
+
+    def second(_):
+        try:
+            first_drawn.wait()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                second_pid.append(cursor.fetchone()[0])
+            with transaction.atomic():
+                drawn["second"] = next_number("PAR")
+        finally:
+            second_done.set()
+
+    waited_on_a_lock = False
+    threads = [threading.Thread(target=_in_thread, args=(work,)) for work in (first, second)]
+    for thread in threads:
+        thread.start()
+    try:
+        first_drawn.wait()
+        with connection.cursor() as cursor:
+            while not second_done.is_set():
+                if second_pid:
+                    cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [second_pid[0]])
+                    row = cursor.fetchone()
+                    if row is not None and row[0] == "Lock" and not second_done.is_set():
+                        waited_on_a_lock = True
+                        break
+                second_done.wait(0.01)
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join()
+    assert not waited_on_a_lock, "the second transaction waited for the first one's number"
+    assert drawn["first"] != drawn["second"]
+    assert {drawn["first"], drawn["second"]} == {"PAR0000002", "PAR0000003"}
+
+
+def _in_thread(work) -> None:
+    from django.db import connections
+
+    try:
+        work(None)
+    finally:
+        connections.close_all()

@@ -151,6 +151,10 @@ def test_compiled_query_selects_exactly_the_matching_rows(records, text, expecte
         ("ORDERBYDESCaccount.name^ORDERBYname", ["2", "1", "4", "3"]),
         ("", ["1", "2", "3", "4"]),
         ("ORDERBYsys_created_on", ["1", "2", "3", "4"]),
+        ("ORDERBYsys_id", ["1", "2", "3", "4"]),
+        ("ORDERBYDESCsys_id", ["4", "3", "2", "1"]),
+        ("ORDERBYDESCsys_id^ORDERBYname", ["4", "3", "2", "1"]),
+        ("ORDERBYactive^ORDERBYDESCsys_id", ["3", "2", "4", "1"]),
     ],
 )
 def test_order_by_is_case_insensitive_empty_first_and_stable(records, text, expected):

@@ -26,10 +26,13 @@ def test_fifty_concurrent_creates_get_fifty_increasing_numbers(make_user):
 
     statuses = [status for batch in run_together(create_five, THREADS) for status in batch]
     assert statuses == [201] * (THREADS * PER_THREAD)
-    rows = list(Interaction.objects.order_by("sys_created_on", "number").values_list("number", flat=True))
+    rows = list(Interaction.objects.values_list("number", flat=True))
     assert len(rows) == THREADS * PER_THREAD
     assert len(set(rows)) == len(rows)
-    assert [int(number[3:]) for number in rows] == sorted(int(number[3:]) for number in rows)
+    # Every create committed, so no number was lost: one unbroken run. Numbers are drawn without
+    # writers waiting on each other (core/sql/numbers.py), so creation order need not follow them.
+    drawn = sorted(int(number[3:]) for number in rows)
+    assert drawn == list(range(drawn[0], drawn[0] + len(drawn)))
     assert InteractionJsonBlob.objects.count() == LiveGroupProfile.objects.count() == THREADS * PER_THREAD
 
 

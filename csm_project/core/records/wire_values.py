@@ -55,6 +55,36 @@ def to_text(spec: FieldSpec, value) -> str:
     return _WRITERS.get(spec.type, str)(value)
 
 
+def _none_as_empty(convert: Callable[[Any], str]) -> Callable[[Any], str]:
+    return lambda value: "" if value is None else convert(value)
+
+
+def _boolean_text(value) -> str:
+    return "true" if value else "false"
+
+
+def _datetime_text(value) -> str:
+    return format_utc(value) or ""
+
+
+def _json_text(value) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def text_converter(spec: FieldSpec) -> Callable[[Any], str]:
+    """``to_text`` for one field, chosen once: what a stream of rows (an export) calls per value,
+    without deciding the field's type again for each."""
+    if spec.type is FieldType.BOOLEAN:
+        return _none_as_empty(_boolean_text)
+    if spec.type is FieldType.DATETIME:
+        return _none_as_empty(_datetime_text)
+    if spec.type is FieldType.DATE:
+        return _none_as_empty(date.isoformat)
+    if spec.type is FieldType.JSON:
+        return _none_as_empty(_json_text)
+    return _none_as_empty(str)
+
+
 def from_text(spec: FieldSpec, text) -> object:
     """The model value for ``text`` (a str from CSV, or any JSON scalar from JSON lines)."""
     if text is None or text == "":

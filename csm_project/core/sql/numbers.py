@@ -1,15 +1,21 @@
 """Record numbers: prefix + zero-padded digits, increasing per prefix, gaps allowed (docs/platform.md).
 
-The counter row is advanced with one ``UPDATE ... RETURNING`` statement. On PostgreSQL the
-row lock it takes is held until the drawing transaction ends, so concurrent inserts are
-serialised on the counter and can never draw the same number; ``max()+1`` would. SQLite
-serialises writers on the whole database. A number drawn by a transaction that later rolls
-back was never stored and may be drawn again; duplicates are never possible.
+On PostgreSQL each prefix draws from a sequence of its own (``sequence_name(prefix)``), made
+with the prefix's counter row by a trigger on ``sys_number_counter`` (core migration 0014, and
+on demand for a new prefix). ``nextval`` takes no lock that lasts: two transactions creating
+records of one table draw their numbers without waiting on each other, and a number is never
+handed out twice. A number drawn by a transaction that later rolls back is a gap, as on the
+platform. The counter row keeps the prefix's digits and is how staff move a counter: raising
+``next_value`` moves the sequence forward (never back); it does not follow the draws.
 
-A long transaction (a bulk load) must not hold the counter row for its whole length: every
-insert of the table would wait for it. ``reserve_numbers(..., apart=True)`` draws its block in
-a short transaction of its own on a second connection, committed at once, so the load holds no
-counter lock at all; if the load then rolls back, its block is a gap.
+On SQLite (one writer at a time anyway) the counter row is advanced with one
+``UPDATE ... RETURNING`` statement; a number drawn by a transaction that rolls back may be
+drawn again, and duplicates are never possible.
+
+A long transaction (a bulk load) must not hold the SQLite-style counter row for its whole
+length. ``reserve_numbers(..., apart=True)`` is kept for callers that ask for it: on
+PostgreSQL a sequence is already apart (drawn outside any transaction's locks), so only a
+prefix's first use, which creates its counter row, is done on a second connection.
 """
 
 from collections.abc import Iterable
@@ -41,6 +47,8 @@ def reserve_numbers(prefix: str, count: int, *, table: str = "", apart: bool = F
     """
     if count < 1:
         return []
+    if connection.vendor == "postgresql":
+        return _from_sequence(prefix, count, table=table, apart=apart)
     if apart and _can_draw_apart(prefix):
         row = _apart(_UPSERT_ADVANCE, [prefix, table, count + 1, count, count])
         if row is not None:
@@ -70,6 +78,41 @@ def advance_past(prefix: str, numbers: Iterable[str], *, table: str = "", apart:
         _create_counter(prefix, table)
         counter.update(next_value=Greatest(F("next_value"), target))
     _mark_held(prefix)
+
+
+def sequence_name(prefix: str) -> str:
+    """The quoted name of ``prefix``'s number sequence on PostgreSQL (the trigger of migration
+    0016 creates it under the same name: ``format('%I', 'sys_number_' || prefix)``)."""
+    name = "sys_number_" + prefix
+    return '"' + name.replace('"', '""') + '"'
+
+
+# One statement per draw: the counter row is only read (its digits), the sequence advanced. A
+# block is drawn by one statement too; its numbers are increasing, consecutive unless another
+# transaction draws at the same moment.
+_DRAW_ONE = f"SELECT nextval(to_regclass(%s)), digits FROM {NumberCounter._meta.db_table} WHERE prefix = %s"  # noqa: S608
+_DRAW_BLOCK = (
+    f"SELECT ARRAY(SELECT nextval(to_regclass(%s)) FROM generate_series(1, %s)), digits "  # noqa: S608
+    f"FROM {NumberCounter._meta.db_table} WHERE prefix = %s"
+)
+
+
+def _from_sequence(prefix: str, count: int, *, table: str, apart: bool) -> list[str]:
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            if count == 1:
+                cursor.execute(_DRAW_ONE, [sequence_name(prefix), prefix])
+            else:
+                cursor.execute(_DRAW_BLOCK, [sequence_name(prefix), count, prefix])
+            row = cursor.fetchone()
+        if row is not None and row[0] is not None and row[0] != [None] * count:
+            values, digits = ([row[0]] if count == 1 else sorted(row[0])), row[1]
+            return [f"{prefix}{value:0{digits}d}" for value in values]
+        # First use of the prefix: its counter row (and with it the sequence) is made.
+        if apart and connection.in_atomic_block and _apart(_UPSERT_CREATE, [prefix, table]) is not None:
+            continue
+        _create_counter(prefix, table)
+    raise DatabaseError(f"no number sequence for {prefix!r}")  # pragma: no cover - the trigger makes it
 
 
 def _numbers(prefix: str, first: int, digits: int, count: int) -> list[str]:
@@ -107,6 +150,10 @@ _UPSERT_ADVANCE = (
     f'INSERT INTO {_COUNTER} (prefix, "table", next_value, digits) VALUES (%s, %s, %s, {_DEFAULT_DIGITS}) '  # noqa: S608
     f"ON CONFLICT (prefix) DO UPDATE SET next_value = {_COUNTER}.next_value + %s "
     "RETURNING next_value - %s, digits"
+)
+_UPSERT_CREATE = (
+    f'INSERT INTO {_COUNTER} (prefix, "table", next_value, digits) VALUES (%s, %s, 1, {_DEFAULT_DIGITS}) '  # noqa: S608
+    "ON CONFLICT (prefix) DO NOTHING RETURNING prefix"
 )
 _UPSERT_PAST = (
     f'INSERT INTO {_COUNTER} (prefix, "table", next_value, digits) VALUES (%s, %s, %s, {_DEFAULT_DIGITS}) '  # noqa: S608

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from contacts.models import Account, Contact
+from csm_project.registry import FieldType
 
 pytestmark = pytest.mark.django_db
 
@@ -189,3 +190,23 @@ def test_user_names_that_differ_only_in_case_are_refused_as_the_database_would(t
     assert "line 4, user_name: User name 'ANN' is already taken" in err.getvalue()
     assert "line 3" not in err.getvalue()
     assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, True, False, 0, 12, "text", "", {"a": [1, 2]}, [1], "2026-01-02"],
+)
+@pytest.mark.parametrize("field_type", list(FieldType))
+def test_a_columns_converter_gives_what_to_text_gives(field_type, value):
+    """Exports convert a stream of values with one converter per column, chosen once."""
+    from datetime import UTC, date, datetime
+
+    from csm_project.core.records.wire_values import text_converter, to_text
+    from csm_project.registry import FieldSpec
+
+    if value is not None and field_type is FieldType.DATETIME:
+        value = datetime(2026, 1, 2, 3, 4, 5, 600, tzinfo=UTC)
+    elif value is not None and field_type is FieldType.DATE:
+        value = date(2026, 1, 2)
+    spec = FieldSpec(name="f", model_field="f", type=field_type)
+    assert text_converter(spec)(value) == to_text(spec, value)

@@ -105,3 +105,16 @@ def test_a_commonly_filtered_list_is_served_by_an_index(name, query, may_sort):
     assert not _reads_whole_table(db_table, plan), f"{name}: {query} reads the whole table\n{plan}"
     if not may_sort:
         assert not _sorts_everything(plan), f"{name}: {query} sorts every matching row\n{plan}"
+
+
+# pysnc adds ORDERBYsys_id to every query it pages. sys_ids are lower-case hex, so their stored
+# order is their code-point order and the primary key's index serves it: no page sorts the table.
+@pytest.mark.django_db
+@pytest.mark.parametrize("order", ["ORDERBYsys_id", "ORDERBYDESCsys_id"])
+@pytest.mark.parametrize("name", sorted(all_tables()))
+def test_sys_id_order_is_served_by_the_primary_key(name, order):
+    table = all_tables()[name]
+    queryset = apply_encoded_query(table.model._default_manager.all(), order, table=table)[:PAGE]
+    sql, params = queryset.query.sql_with_params()
+    plan = _plan(sql, params)
+    assert not _sorts_everything(plan), f"{table.name}: {order} sorts the whole table\n{plan}"
