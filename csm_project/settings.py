@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "contacts",
     "interactions",
     "leads",
+    "cases",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,8 @@ from csm_project.core.records.wire_values import from_text, to_text
 from csm_project.registry import FieldSpec, FieldType, TableSpec, get_table
 
 WORK_NOTES = "work_notes"
+#: The customer-visible journal, on tables that list it in ``sys_journal_fields`` (cases).
+COMMENTS = "comments"
 MANDATORY = "Mandatory field is either missing or invalid."
 _SYSTEM = frozenset(SYSTEM_FIELDS)
 _TEXT_TYPES = frozenset({FieldType.STRING, FieldType.CHOICE})
@@ -66,6 +68,7 @@ class CleanRow:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[FieldError] = field(default_factory=list)
     work_note: str | None = None
+    comment: str | None = None  # a ``comments`` entry, on tables that keep that journal
 
 
 ChoiceLists = dict[str, dict[str, str]]  # field -> {value: label}
@@ -90,6 +93,7 @@ class TableRules:
                 empty=model_field.get_default() if has_default and not model_field.null else None,
             )
         self.required = [rule for rule in self.fields.values() if rule.required]
+        self.keeps_comments = COMMENTS in getattr(self.model, "sys_journal_fields", ())
         self.choice_fields = [rule for rule in self.fields.values() if rule.spec.type is FieldType.CHOICE]
         self.references = [rule for rule in self.fields.values() if rule.spec.is_reference]
         self.unique = [rule for rule in self.fields.values() if rule.model_field.unique and not rule.spec.is_reference]
@@ -135,6 +139,9 @@ class TableRules:
                 continue
             if name == WORK_NOTES:
                 row.work_note = work_note_text(raw)
+                continue
+            if name == COMMENTS and self.keeps_comments:
+                row.comment = work_note_text(raw)
                 continue
             rule = self.fields.get(name)
             if rule is None:
