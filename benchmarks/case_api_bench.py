@@ -40,11 +40,13 @@ WIRE = "%Y-%m-%d %H:%M:%S"
 REFERENCES = ("account", "contact", "consumer", "partner", "partner_contact", "parent", "assignment_group",
               "assigned_to", "opened_by", "resolved_by", "closed_by")  # fmt: skip
 # The product's key order (the model's fields), each with its column.
-KEYS = ("sys_id sys_created_on sys_created_by sys_updated_on sys_updated_by sys_mod_count sys_domain sys_domain_path "
-        "sys_class_name sys_tags number short_description description state active priority impact urgency category "
-        "escalation notify contact_type account contact consumer partner partner_contact product parent "
-        "assignment_group assigned_to opened_at opened_by business_impact cause resolution_code close_notes "
-        "resolved_at resolved_by closed_at closed_by due_date correlation_id correlation_display").split()
+KEYS = (
+    "sys_id sys_created_on sys_created_by sys_updated_on sys_updated_by sys_mod_count sys_domain sys_domain_path "
+    "sys_class_name sys_tags number short_description description state active priority impact urgency category "
+    "escalation notify contact_type account contact consumer partner partner_contact product parent "
+    "assignment_group assigned_to opened_at opened_by business_impact cause resolution_code close_notes "
+    "resolved_at resolved_by closed_at closed_by due_date correlation_id correlation_display"
+).split()
 SELECT_COLUMNS = ", ".join(f"{key}_id" if key in REFERENCES else key for key in KEYS)
 POST_BODY = {"short_description": "Printer jams", "account": ACCOUNT, "priority": "2", "contact_type": "email"}
 _raw_state = threading.local()

@@ -69,8 +69,13 @@ def load_cases(*, stdout) -> None:
             values["consumer"] = PUT_CONSUMER
         case = record_save(record_prepare(Case(sys_id=sys_id), {k: v for k, v in values.items() if v}, creating=True))
         if sys_id == LAPTOP_CASE:
-            record_update(instance=case, values={"comments": "Can you please send me a photo of the label on your "
-                                                             "laptop so we can send you the correct replacement?"})
+            record_update(
+                instance=case,
+                values={
+                    "comments": "Can you please send me a photo of the label on your "
+                    "laptop so we can send you the correct replacement?"
+                },
+            )
         for state in states:
             extra = RESOLVE if state in (STATE_RESOLVED, STATE_CLOSED) and not case.resolution_code else {}
             record_update(instance=case, values={"state": state, **extra})

@@ -49,7 +49,9 @@ def case_activities(case: Case, *, kinds: set[str] | None = None) -> list[Activi
         for entry in entries:
             activities.append(Activity(entry.sys_id, entry.element, entry.sys_created_on, entry.sys_created_by,
                                        entry.value))  # fmt: skip
-    audits = SysAudit.objects.filter(tablename=CASE_TABLE, documentkey=case.pk).exclude(fieldname__in=("sys_mod_count",))
+    audits = SysAudit.objects.filter(tablename=CASE_TABLE, documentkey=case.pk).exclude(
+        fieldname__in=("sys_mod_count",)
+    )
     for audit in audits:
         if wanted(audit.fieldname):
             value = audit.newvalue if not audit.oldvalue else f"{audit.oldvalue} -> {audit.newvalue}"

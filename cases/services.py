@@ -118,9 +118,7 @@ class CaseRules(RecordRules):
         errors = case_transition_errors(previous=previous, state=record.state, creating=creating)
         if creating and errors and _actor_is_admin():
             errors = []  # an admin (or a load of past cases) may create a case in any state
-        resolving = record.state == STATE_RESOLVED or (
-            record.state == STATE_CLOSED and previous != STATE_RESOLVED
-        )
+        resolving = record.state == STATE_RESOLVED or (record.state == STATE_CLOSED and previous != STATE_RESOLVED)
         if resolving and (creating or "state" in changed):
             errors += case_resolution_errors(record)
         if not errors:

@@ -1,6 +1,12 @@
 """What the OpenAPI document says about the Case API (docs/case-api.md)."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 
 _STRING = {"type": "string"}
@@ -135,7 +141,9 @@ _FIELD_VALUES = [
 
 case_api_schema = extend_schema_view(
     list=extend_schema(parameters=_READ, responses=CaseRecordSerializer(many=True)),
-    retrieve=extend_schema(parameters=_READ, responses=inline_serializer("CaseResult", {"result": CaseRecordSerializer()})),
+    retrieve=extend_schema(
+        parameters=_READ, responses=inline_serializer("CaseResult", {"result": CaseRecordSerializer()})
+    ),
     create=extend_schema(parameters=_WRITE, request=CaseInputSerializer,
                          responses={201: OpenApiResponse(CaseWrittenSerializer, description="The case created")}),
     update=extend_schema(parameters=_WRITE, request=CaseInputSerializer, responses=CaseWrittenSerializer),

@@ -26,13 +26,12 @@ from rest_framework.response import Response
 from cases.api.openapi import CaseRecordSerializer, case_api_schema
 from cases.models import CASE_TABLE, Case
 from cases.selectors import ATTACHMENT, JOURNAL_FIELDS, case_activities, case_find, field_labels
-from csm_project.api.errors import ApiError, BadRequestBody, RecordNotFound
+from csm_project.api.errors import NOW, ApiError, BadRequestBody, RecordNotFound
 from csm_project.api.filters import EncodedQueryFilter
 from csm_project.api.links import absolute_url
 from csm_project.api.pagination import query_bool, query_int
 from csm_project.api.parsers import PlatformJSONParser
 from csm_project.api.renderers import PlatformXMLRenderer, StringTreeJSONRenderer
-from csm_project.api.errors import NOW
 from csm_project.api.versioning import PlatformVersioning
 from csm_project.api.views import ActsAsRequestUser, AnswersRefusals
 from csm_project.core.access.fields import table_reader
@@ -245,7 +244,9 @@ class CaseViewSet(AnswersRefusals, ActsAsRequestUser, viewsets.GenericViewSet):
         limit = query_int(request, "sysparm_limit", DEFAULT_LIMIT)
         offset = query_int(request, "sysparm_offset", 0)
         if spec.type is FieldType.CHOICE:
-            rows = Choice.objects.filter(table=CASE_TABLE, element=spec.name, inactive=False).order_by("sequence", "value")
+            rows = Choice.objects.filter(table=CASE_TABLE, element=spec.name, inactive=False).order_by(
+                "sequence", "value"
+            )
             pairs = [{"label": label, "value": value} for value, label in rows.values_list("value", "label")]
             if case is not None:
                 current = getattr(case, spec.model_field) or ""

@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_customer_service_case'),
-        ('leads', '0006_staff_rights'),
+        ("cases", "0001_customer_service_case"),
+        ("leads", "0006_staff_rights"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lead',
-            name='case',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leads', to='cases.case'),
+            model_name="lead",
+            name="case",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="leads",
+                to="cases.case",
+            ),
         ),
     ]

@@ -139,7 +139,9 @@ def test_journals_and_activity_stream(make_case, contact_integration_client):
     assert dates == sorted(dates, reverse=True)
     kinds = {entry["element"] for entry in stream["entries"]}
     assert {"comments", "work_notes", "short_description"} <= kinds
-    notes = contact_integration_client.get(f"{CASE_URL}/{case.sys_id}/activities", {"sysparm_activity_type": "work_notes"})
+    notes = contact_integration_client.get(
+        f"{CASE_URL}/{case.sys_id}/activities", {"sysparm_activity_type": "work_notes"}
+    )
     entries = notes.json()["result"]["entries"]
     assert [entry["value"] for entry in entries] == ["Asked for photo"]
     assert all(isinstance(value, str) for value in entries[0].values())

@@ -51,8 +51,8 @@ NOT_KEPT = set(
     "active_account_escalation location"
     .split()
 )  # fmt: skip
-ACTIVITY_KEYS = {"display_value", "sys_id", "short_description", "number", "entries", "user_sys_id", "user_full_name",
-                 "user_login", "label", "table", "journal_fields", "sys_created_on", "sys_created_on_adjusted"}  # fmt: skip
+ACTIVITY_KEYS = {"display_value", "sys_id", "short_description", "number", "entries", "user_sys_id",
+                 "user_full_name", "user_login", "label", "table", "journal_fields", "sys_created_on", "sys_created_on_adjusted"}  # fmt: skip
 ENTRY_KEYS = {"sys_created_on_adjusted", "sys_id", "login_name", "user_sys_id", "initials", "sys_created_on",
               "contains_code", "field_label", "name", "value", "element"}  # fmt: skip
 
@@ -120,7 +120,13 @@ def test_activities_example(integration):
     assert entry["field_label"] == "Additional comments" and entry["contains_code"] == "false"
     assert entry["value"].startswith("Can you please send me a photo of the label")
     assert result["journal_fields"] == [
-        {"can_read": True, "color": "transparent", "can_write": True, "name": "comments", "label": "Additional comments"},
+        {
+            "can_read": True,
+            "color": "transparent",
+            "can_write": True,
+            "name": "comments",
+            "label": "Additional comments",
+        },
         {"can_read": True, "color": "gold", "can_write": True, "name": "work_notes", "label": "Work notes"},
     ]
 

@@ -38,7 +38,7 @@ def test_case_life_cycle_through_pysnc(instance):
     gr.contact_type = "email"
     sys_id = str(gr.insert())
     assert len(sys_id) == 32, sys_id
-    (number, state, active), = instance.sql(f"SELECT number, state, active FROM {TABLE} WHERE sys_id = ?", sys_id)
+    ((number, state, active),) = instance.sql(f"SELECT number, state, active FROM {TABLE} WHERE sys_id = ?", sys_id)
     assert number.startswith("CS") and state == "1" and active
 
     case = sn.GlideRecord(TABLE)
@@ -59,7 +59,7 @@ def test_case_life_cycle_through_pysnc(instance):
     case.resolution_code = "solved_fixed_by_support"
     case.close_notes = "Replaced the roller"
     case.update()
-    (state, resolved_by), = instance.sql(
+    ((state, resolved_by),) = instance.sql(
         f"SELECT c.state, u.user_name FROM {TABLE} c JOIN sys_user u ON u.sys_id = c.resolved_by_id WHERE c.sys_id = ?",
         sys_id,
     )
