@@ -51,8 +51,10 @@ NOT_KEPT = set(
     "active_account_escalation location"
     .split()
 )  # fmt: skip
-ACTIVITY_KEYS = {"display_value", "sys_id", "short_description", "number", "entries", "user_sys_id",
-                 "user_full_name", "user_login", "label", "table", "journal_fields", "sys_created_on", "sys_created_on_adjusted"}  # fmt: skip
+ACTIVITY_KEYS = {
+    "display_value", "sys_id", "short_description", "number", "entries", "user_sys_id", "user_full_name",
+    "user_login", "label", "table", "journal_fields", "sys_created_on", "sys_created_on_adjusted",
+}  # fmt: skip
 ENTRY_KEYS = {"sys_created_on_adjusted", "sys_id", "login_name", "user_sys_id", "initials", "sys_created_on",
               "contains_code", "field_label", "name", "value", "element"}  # fmt: skip
 
