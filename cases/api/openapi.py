@@ -9,6 +9,16 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from csm_project.api.openapi import PlatformAutoSchema
+
+
+class CaseAutoSchema(PlatformAutoSchema):
+    """Operation ids name the action: list and get, and the two field-values calls, share paths'
+    words otherwise."""
+
+    def get_operation_id(self) -> str:
+        return f"{super().get_operation_id()}_{self.view.action}"
+
 _STRING = {"type": "string"}
 _STRINGS = {"type": "object", "additionalProperties": _STRING}
 _VALUE = {"anyOf": [_STRING, {"type": "object", "additionalProperties": {"anyOf": [_STRING, _STRINGS]}}]}

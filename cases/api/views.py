@@ -23,7 +23,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.api.openapi import CaseRecordSerializer, case_api_schema
+from cases.api.openapi import CaseAutoSchema, CaseRecordSerializer, case_api_schema
 from cases.models import CASE_TABLE, Case
 from cases.selectors import ATTACHMENT, JOURNAL_FIELDS, case_activities, case_find, field_labels
 from csm_project.api.errors import NOW, ApiError, BadRequestBody, RecordNotFound
@@ -62,6 +62,7 @@ class CaseViewSet(AnswersRefusals, ActsAsRequestUser, viewsets.GenericViewSet):
     api_family = NOW
     versioning_class = PlatformVersioning
     serializer_class = CaseRecordSerializer
+    schema = CaseAutoSchema()
     # ``{id}`` is a sys_id or a case number: ``case_find`` reads either, and anything else
     # (too long, odd characters) is no case, the 404 envelope.
     sys_table = CASE_TABLE
