@@ -19,6 +19,7 @@ class CaseAutoSchema(PlatformAutoSchema):
     def get_operation_id(self) -> str:
         return f"{super().get_operation_id()}_{self.view.action}"
 
+
 _STRING = {"type": "string"}
 _STRINGS = {"type": "object", "additionalProperties": _STRING}
 _VALUE = {"anyOf": [_STRING, {"type": "object", "additionalProperties": {"anyOf": [_STRING, _STRINGS]}}]}
