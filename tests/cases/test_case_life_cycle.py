@@ -211,3 +211,28 @@ def test_admin_form_saves_through_the_life_cycle(make_case, client):
     assert JournalEntry.objects.filter(element_id=case.pk, element="work_notes").exists()
     listing = client.get("/admin/cases/case/", {"state": "6"})
     assert listing.status_code == 200 and case.number.encode() in listing.content
+
+
+def test_attachments_are_in_the_activity_stream(make_case, contact_integration_client, tmp_path, settings):
+    settings.ATTACHMENT_ROOT = str(tmp_path)
+    case = make_case()
+    url = f"/api/now/attachment/file?table_name=sn_customerservice_case&table_sys_id={case.sys_id}&file_name=label.png"
+    uploaded = contact_integration_client.generic("POST", url, b"\x89PNG fake", content_type="image/png")
+    assert uploaded.status_code == 201, uploaded.content
+    stream = contact_integration_client.get(f"{CASE_URL}/{case.sys_id}/activities", {"activity_type": "attachment"})
+    (entry,) = stream.json()["result"]["entries"]
+    assert entry["element"] == "attachment" and entry["value"] == "label.png"
+    attachment = entry["attachment"]
+    assert attachment["file_name"] == "label.png" and attachment["content_type"] == "image/png"
+    assert attachment["size_bytes"] == 9 and isinstance(attachment["image_height"], int)
+    assert attachment["path"].endswith(f"/api/now/attachment/{attachment['sys_id']}/file")
+
+
+def test_display_values_and_short_parameter_names(make_case, contact_integration_client):
+    make_case(state="10", priority="1")
+    answer = contact_integration_client.get(CASE_URL, {"display_value": "true", "fields": "number,state,priority"})
+    assert answer.status_code == 200
+    (case,) = answer.json()["result"]
+    assert (
+        case["state"] == "Open" and case["priority"] == "1 - Critical" and set(case) == {"number", "state", "priority"}
+    )
