@@ -66,3 +66,16 @@ def test_children_name_their_parent(make_case):
     assert list(parent.children.all()) == [child]
     record_update(instance=child, values={"parent": ""})
     assert not parent.children.exists()
+
+
+def test_export_records_writes_cases_that_load_back(make_case, tmp_path):
+    case = make_case(state="10", priority="2")
+    path = tmp_path / "cases.csv"
+    call_command("export_records", "sn_customerservice_case", "--query", "state=10", "-o", str(path),
+                 stdout=io.StringIO())  # fmt: skip
+    text = path.read_text(encoding="utf-8")
+    assert case.number in text and case.sys_id in text
+    Case.objects.filter(pk=case.pk).update(priority="4")
+    call_command("import_records", "sn_customerservice_case", str(path), "--upsert", stdout=io.StringIO(),
+                 stderr=io.StringIO())  # fmt: skip
+    assert Case.objects.get(pk=case.pk).priority == "2" and Case.objects.count() == 1
