@@ -103,7 +103,7 @@ def raw_app(environ, start_response):
         total = cursor.execute(ROW_COUNT_SQL, [TABLE]).fetchone()[0]
         cursor.execute(f"SELECT {SELECT_COLUMNS} FROM {TABLE} ORDER BY sys_created_on, sys_id LIMIT %s OFFSET %s",  # noqa: S608
                        [limit, offset])  # fmt: skip
-        rows = [dict(zip(KEYS, map(_text, row), strict=True)) for row in cursor.fetchall()]
+        rows = [dict(zip(KEYS, map(_text, row), strict=True), comments="", work_notes="") for row in cursor.fetchall()]
     start_response("200 OK", [("Content-Type", "application/json"), ("X-Total-Count", str(total))])
     return [orjson.dumps({"result": rows})]
 

@@ -108,8 +108,15 @@ class CaseViewSet(AnswersRefusals, ActsAsRequestUser, viewsets.GenericViewSet):
             zone=user_zone(request.user),
         )
 
-    def shape_cases(self, rows: "list[tuple]", shaper: Shaper) -> "list[dict]":
+    def shape_cases(self, rows: "list[tuple]", shaper: Shaper, fields: "list[str] | None" = None) -> "list[dict]":
         shaped = shaper.shape_all(rows)
+        # The journals read as empty, as on the platform (their entries are the activity stream).
+        journals = [name for name, _label, _colour in JOURNAL_FIELDS if fields is None or name in fields]
+        if journals:
+            empty = {"display_value": "", "value": ""} if shaper.mode is DisplayMode.ALL else ""
+            for case in shaped:
+                for name in journals:
+                    case[name] = empty.copy() if isinstance(empty, dict) else empty
         if not query_bool(self.request, "sysparm_reference_fields", default=True):
             return shaped
         may_read = table_reader(self.request.user)
@@ -134,8 +141,9 @@ class CaseViewSet(AnswersRefusals, ActsAsRequestUser, viewsets.GenericViewSet):
         return shaped
 
     def shaped_case(self, case: Case) -> dict:
-        shaper = self.shaper(fields=requested_fields(self.request.query_params.get("sysparm_fields")))
-        return self.shape_cases([shaper.rows(Case).get(pk=case.pk)], shaper)[0]
+        fields = requested_fields(self.request.query_params.get("sysparm_fields"))
+        shaper = self.shaper(fields=fields)
+        return self.shape_cases([shaper.rows(Case).get(pk=case.pk)], shaper, fields)[0]
 
     def find(self) -> Case:
         case = case_find(self.kwargs.get(self.lookup_url_kwarg, ""))
@@ -146,9 +154,10 @@ class CaseViewSet(AnswersRefusals, ActsAsRequestUser, viewsets.GenericViewSet):
     # --- the endpoints ----------------------------------------------------------------------
 
     def list(self, request, *args, **kwargs) -> Response:
-        shaper = self.shaper(fields=requested_fields(request.query_params.get("sysparm_fields")))
+        fields = requested_fields(request.query_params.get("sysparm_fields"))
+        shaper = self.shaper(fields=fields)
         rows = self.paginate_queryset(self.filter_queryset(shaper.rows(Case)))
-        return self.get_paginated_response(self.shape_cases(rows, shaper))
+        return self.get_paginated_response(self.shape_cases(rows, shaper, fields))
 
     def retrieve(self, request, *args, **kwargs) -> Response:
         return Response({"result": self.shaped_case(self.find())})

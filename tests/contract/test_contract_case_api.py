@@ -47,7 +47,7 @@ NOT_KEPT = set(
     "sn_app_cs_social_social_profile reassignment_count contact_time_zone notes_to_comments variables variable_pool "
     "hierarchical_variables sla_due change comments_and_work_notes upon_approval asset made_sla user_input "
     "follow_the_sun entitlement business_service time_worked expected_start work_end case_report subcategory "
-    "work_notes calendar_duration probable_cause company major_case_state activity_due comments approval "
+    "calendar_duration probable_cause company major_case_state activity_due approval "
     "active_account_escalation location"
     .split()
 )  # fmt: skip
