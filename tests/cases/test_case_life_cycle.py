@@ -236,3 +236,26 @@ def test_display_values_and_short_parameter_names(make_case, contact_integration
     assert (
         case["state"] == "Open" and case["priority"] == "1 - Critical" and set(case) == {"number", "state", "priority"}
     )
+
+
+def test_a_staff_agent_cannot_change_a_closed_case_in_the_admin(make_case, make_user):
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from csm_project.core.access.staff_roles import AGENT
+
+    case = _closed(make_case)
+    user = make_user(is_staff=True, user_name="agent.ann")
+    user.groups.add(Group.objects.get(name=AGENT))
+    client = Client()
+    client.force_login(user)
+    url = f"/admin/cases/case/{case.pk}/change/"
+    assert client.get(url).status_code == 200
+    form = {"short_description": "edited", "state": "3", "priority": "4", "impact": "3", "urgency": "3",
+            "category": "1", "escalation": "0", "notify": "1", "account": case.account_id,
+            "contact": case.contact_id, "resolution_code": case.resolution_code, "close_notes": case.close_notes}  # fmt: skip
+    answer = client.post(url, form)
+    assert answer.status_code in (200, 403)
+    assert b"only an admin may change it" in answer.content
+    case.refresh_from_db()
+    assert case.short_description != "edited"
