@@ -253,7 +253,8 @@ def test_a_staff_agent_cannot_change_a_closed_case_in_the_admin(make_case, make_
     assert client.get(url).status_code == 200
     form = {"short_description": "edited", "state": "3", "priority": "4", "impact": "3", "urgency": "3",
             "category": "1", "escalation": "0", "notify": "1", "account": case.account_id,
-            "contact": case.contact_id, "resolution_code": case.resolution_code, "close_notes": case.close_notes}  # fmt: skip
+            "contact": case.contact_id, "resolution_code": case.resolution_code,
+            "close_notes": case.close_notes}  # fmt: skip
     answer = client.post(url, form)
     assert answer.status_code in (200, 403)
     assert b"only an admin may change it" in answer.content
