@@ -137,26 +137,22 @@ def social_profile_create(
     channels: dict[str, SocialChannel] | None = None,
     savepoint: bool = True,
 ) -> SocialProfile:
-    """A profile of ``contact`` (and of its account) on the requested channel; call it inside the
-    contact's transaction so a failure here undoes the contact too. ``savepoint=False`` when
-    that transaction is given up on any failure anyway (one statement pair fewer)."""
+    """A profile of ``contact`` (and of its account) on the requested channel, written by the one
+    record write; call it inside the contact's transaction so a failure here undoes the contact
+    too. ``savepoint=False`` when that transaction is given up on any failure anyway (one
+    statement pair fewer). Refusals name the request's fields (``social_handle``...)."""
     with transaction.atomic(savepoint=savepoint):
         channel = social_channel_resolve(channel=request.channel, cache=channels)
-        profile = SocialProfile(
-            channel=channel,
-            social_id=request.handle,
-            profile_url=request.url,
-            contact=contact,
-            account_id=contact.account_id,
-        )
-        try:
-            # No uniqueness to check: the profile's only unique column is its new sys_id.
-            profile.full_clean(exclude=["channel", "contact", "account"], validate_unique=False)
-        except ValidationError as exc:
-            raise _refusal(
-                {_PROFILE_WIRE_NAMES.get(key, key): messages for key, messages in exc.message_dict.items()}
-            ) from None
-        profile.save()
+        # The account is the contact's own, which the contact's write has just checked: set as
+        # the record is made, not looked up again. Channel and contact are records: no look-up.
+        profile = SocialProfile(account_id=contact.account_id)
+        values = {"channel": channel, "social_id": request.handle, "profile_url": request.url, "contact": contact}
+        write = record_prepare(profile, values, creating=True)
+        if write.errors:
+            raise DomainError(
+                [FieldError(_PROFILE_WIRE_NAMES.get(e.field, e.field), e.message, e.code) for e in write.errors]
+            )
+        record_save(write)
     return profile
 
 
