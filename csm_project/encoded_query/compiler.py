@@ -194,8 +194,8 @@ def resolve_field(
 def _display_field(target: ResolvedField) -> ResolvedField:
     """The referenced record's display field, for string operators and ORDERBY on a reference."""
     referenced = target.table.referenced_table(target.spec)
-    spec = referenced.field(referenced.display_field) if referenced else None
-    if spec is None or spec.type not in _STRING_TYPES:
+    spec = referenced.display_spec() if referenced else None
+    if spec is None:
         raise _Invalid(f"reference {target.name!r} has no display value to compare")
     return ResolvedField(
         name=f"{target.name}.{spec.name}", path=f"{target.path}__{spec.model_field}", spec=spec, table=referenced
