@@ -10,12 +10,57 @@ from django.db import transaction
 
 from contacts.directory.demo import load_directory
 from contacts.models import Account, Consumer, Contact, Location
+from csm_project.core.access.role_names import CONSUMER, CUSTOMER
+from csm_project.core.access.roles import user_grant_roles
+from csm_project.core.models import User
 
 
 def load(*, stdout) -> None:
     """Load every demo data set of the app."""
     load_crm(stdout=stdout)
     load_directory(stdout=stdout)
+
+
+# --- logins of a customer and a consumer (docs/row-access.md) ------------------------------
+
+CUSTOMER_LOGIN = "carl.customer"  # Carl Customer, a contact of Boxeo
+CONSUMER_LOGIN = "casey.consumer"
+CASEY_USER = "5e3f0c1a9b7d4e2f8a6c1d0e9f8b7a61"
+CASEY_CONSUMER = "7a1c2e3f4b5d6e7f8091a2b3c4d5e6f7"
+DEMO_LOGINS = (CUSTOMER_LOGIN, CONSUMER_LOGIN)
+
+
+@transaction.atomic
+def load_logins(*, password: str, stdout) -> int:
+    """Give Carl Customer (a Boxeo contact) a login with the customer role, and create the
+    consumer login Casey Consumer (a sys_user with the consumer role) and its consumer record.
+    Logins that exist keep their password and roles. Returns the logins created."""
+    created = 0
+    carl = Contact.objects.filter(pk=CARL_CUSTOMER).first()
+    if carl is not None and not carl.has_usable_password() and not carl.roles.exists():
+        carl.set_password(password)
+        carl.save(update_fields=["password"])
+        user_grant_roles(user=carl, roles=[CUSTOMER])
+        created += 1
+    if not User.objects.filter(pk=CASEY_USER).exists() and not User.objects.filter(user_name=CONSUMER_LOGIN).exists():
+        casey = User.objects.create_user(
+            CONSUMER_LOGIN,
+            password,
+            sys_id=CASEY_USER,
+            first_name="Casey",
+            last_name="Consumer",
+            email="casey.consumer@example.com",
+        )
+        user_grant_roles(user=casey, roles=[CONSUMER])
+        created += 1
+    if User.objects.filter(pk=CASEY_USER).exists() and not Consumer.objects.filter(pk=CASEY_CONSUMER).exists():
+        Consumer(
+            sys_id=CASEY_CONSUMER, first_name="Casey", last_name="Consumer", email="casey.consumer@example.com",
+            city="Plano", state="TX", zip="75024", country="USA", user_id=CASEY_USER, sys_created_by="admin",
+            sys_updated_by="admin",
+        ).save()  # fmt: skip
+    stdout.write(f"logins: {created} created ({', '.join(DEMO_LOGINS)})")
+    return created
 
 
 # --- CSM records: accounts, consumers, locations, contacts, social profiles ---------

@@ -14,10 +14,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from contacts.models import Contact, SocialChannel, SocialProfile
+from contacts.models import Consumer, Contact, SocialChannel, SocialProfile
 from csm_project.core.errors import DomainError, FieldError
 from csm_project.core.models import is_sys_id
-from csm_project.core.records.services import record_prepare, record_save
+from csm_project.core.records.services import record_create, record_prepare, record_save
 from csm_project.core.records.users import UserRules
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -66,6 +66,22 @@ def contact_create(*, fields: dict[str, Any], social: SocialProfileRequest | Non
         if social is not None:
             social_profile_create(contact=contact, request=social, savepoint=False)
     return contact
+
+
+def consumer_create(*, fields: dict[str, Any], social: SocialProfileRequest | None = None) -> Consumer:
+    """Create a consumer from wire ``fields`` (the Consumer API's POST: its wire values, read by
+    the record engine's field rules), and its social media profile when ``social`` is given,
+    in one transaction; raises ``DomainError`` and writes nothing when a rule fails."""
+    profile_errors = [
+        FieldError(key, message) for key, messages in social_profile_problems(social).items() for message in messages
+    ]
+    if profile_errors:
+        raise DomainError(profile_errors)
+    with transaction.atomic():
+        consumer = record_create(table=Consumer.sys_table, values=fields)
+        if social is not None:
+            social_profile_create(consumer=consumer, request=social, savepoint=False)
+    return consumer
 
 
 def _refusal(errors: dict[str, list[str]]) -> DomainError:
@@ -132,13 +148,14 @@ def _social_channel_create(name: str) -> SocialChannel:
 
 def social_profile_create(
     *,
-    contact: Contact,
+    contact: Contact | None = None,
     request: SocialProfileRequest,
     channels: dict[str, SocialChannel] | None = None,
     savepoint: bool = True,
+    consumer: Consumer | None = None,
 ) -> SocialProfile:
-    """A profile of ``contact`` (and of its account) on the requested channel; call it inside the
-    contact's transaction so a failure here undoes the contact too. ``savepoint=False`` when
+    """A profile of ``contact`` (and of its account), or of ``consumer``, on the requested
+    channel; call it inside the owner's transaction so a failure here undoes the owner too. ``savepoint=False`` when
     that transaction is given up on any failure anyway (one statement pair fewer)."""
     with transaction.atomic(savepoint=savepoint):
         channel = social_channel_resolve(channel=request.channel, cache=channels)
@@ -147,11 +164,12 @@ def social_profile_create(
             social_id=request.handle,
             profile_url=request.url,
             contact=contact,
-            account_id=contact.account_id,
+            account_id=contact.account_id if contact is not None else None,
+            consumer=consumer,
         )
         try:
             # No uniqueness to check: the profile's only unique column is its new sys_id.
-            profile.full_clean(exclude=["channel", "contact", "account"], validate_unique=False)
+            profile.full_clean(exclude=["channel", "contact", "account", "consumer"], validate_unique=False)
         except ValidationError as exc:
             raise _refusal(
                 {_PROFILE_WIRE_NAMES.get(key, key): messages for key, messages in exc.message_dict.items()}

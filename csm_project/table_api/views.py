@@ -32,6 +32,7 @@ from csm_project.api.renderers import PlatformXMLRenderer, StringTreeJSONRendere
 from csm_project.api.versioning import PlatformVersioning
 from csm_project.api.views import NowViewSet
 from csm_project.core.access.fields import table_reader
+from csm_project.core.access.rows import DELETE, UPDATE, rows_for
 from csm_project.core.access.table_access import table_access_allows
 from csm_project.core.models import SysRecord, is_sys_id
 from csm_project.core.records.datetimes import user_zone
@@ -184,7 +185,9 @@ class TableViewSet(NowViewSet):
         sys_id = self.kwargs.get(self.lookup_url_kwarg, "")
         if not is_sys_id(sys_id):
             raise RecordNotFound()
-        record = self.table.model.objects.filter(pk=sys_id).first()
+        # A row outside the caller's rows for this write does not exist for it.
+        operation = DELETE if self.request.method == "DELETE" else UPDATE
+        record = rows_for(self.table.model.objects.filter(pk=sys_id), self.request.user, operation).first()
         if record is None:
             raise RecordNotFound()
         return record
@@ -192,7 +195,8 @@ class TableViewSet(NowViewSet):
     def shaped(self, sys_id: str) -> dict:
         """One record in the read shape, or the 404 envelope."""
         shaper = self.shaper()
-        row = shaper.rows(self.table.model).filter(pk=sys_id).first() if is_sys_id(sys_id) else None
+        rows = rows_for(shaper.rows(self.table.model), self.request.user, table=self.table)
+        row = rows.filter(pk=sys_id).first() if is_sys_id(sys_id) else None
         if row is None:
             raise RecordNotFound()
         return shaper.shape(row)

@@ -119,7 +119,9 @@ class AttachmentViewSet(NowViewSet):
 
     def _attachment(self) -> Attachment:
         try:
-            return services.attachment_get(sys_id=self.kwargs.get("sys_id", ""))
+            operation = services.UPDATE if self.request.method == "DELETE" else services.READ
+            sys_id = self.kwargs.get("sys_id", "")
+            return services.attachment_get(sys_id=sys_id, user=self.request.user, operation=operation)
         except RecordMissing:
             raise RecordNotFound() from None
 
@@ -127,10 +129,7 @@ class AttachmentViewSet(NowViewSet):
 
     @attachment_schema["list"]
     def list(self, request, *args, **kwargs) -> Response:
-        queryset = Attachment.objects.all()
-        tables = services.readable_tables(request.user)
-        if tables is not None:
-            queryset = queryset.filter(table_name__in=tables)
+        queryset = services.attachments_for(request.user)
         queryset = apply_encoded_query(
             queryset, request.query_params.get(QUERY_PARAM), user=request.user, table=get_table(Attachment.sys_table)
         )

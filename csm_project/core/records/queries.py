@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from csm_project.core.access.fields import table_reader
+from csm_project.core.access.rows import rows_for
 from csm_project.core.errors import DomainError
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_bool
 from csm_project.core.records.datetimes import user_zone
@@ -55,6 +56,9 @@ def apply_encoded_query(
     `text` empty or `None` still applies the stable default ordering. A dot-walk into a table
     `user` may not read (its table access rule) is an invalid term; with no `user` (the system)
     every table may be entered. Raises `QueryTooLarge` only for oversized input.
+
+    The rows are those `user` reaches (its row rules, `csm_project.core.access.rows`): a row
+    outside them is in no list, count or statistic.
     """
     text = text or ""
     if len(text) > MAX_QUERY_LENGTH:
@@ -67,6 +71,7 @@ def apply_encoded_query(
     if operands > MAX_QUERY_OPERANDS:
         raise QueryTooLarge(f"sysparm_query has more than {MAX_QUERY_OPERANDS} values")
     table = table or table_for_model(queryset.model)
+    queryset = rows_for(queryset, user, table=table)
     user_sys_id = getattr(user, "sys_id", None) if getattr(user, "is_authenticated", False) else None
     compiled = compile_query(
         table,
