@@ -11,7 +11,7 @@ own consumer record; anything else is a 404 or absent from the list.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -30,25 +30,24 @@ from csm_project.core.records.datetimes import user_zone
 from csm_project.registry import TableSpec, get_table
 from csm_project.table_api.shaping import DisplayMode, Shaper, resolve_columns
 
-#: The keys of an account, as the Account API page lists them.
+#: The keys of an account, in the order of the Account API page's examples.
 ACCOUNT_FIELDS = (
-    "account_code", "account_parent", "account_path", "active_escalation", "apple_icon", "banner_image",
-    "banner_image_light", "banner_text", "city", "contact", "country", "customer", "discount", "fax_phone",
-    "fiscal_year", "lat_long_error", "latitude", "longitude", "manufacturer", "market_cap", "name", "notes",
-    "num_employees", "number", "parent", "partner", "phone", "primary", "primary_contact", "profits",
-    "publicly_traded", "rank_tier", "registration_code", "revenue_per_year", "state", "stock_price",
-    "stock_symbol", "street", "sys_class_name", "sys_created_by", "sys_created_on", "sys_id", "sys_mod_count",
-    "sys_tags", "sys_updated_by", "sys_updated_on", "theme", "vendor", "vendor_manager", "vendor_type",
-    "website", "zip",
+    "banner_image_light", "country", "parent", "notes", "stock_symbol", "discount", "active_escalation",
+    "sys_updated_on", "apple_icon", "number", "sys_updated_by", "fiscal_year", "sys_created_on", "contact",
+    "stock_price", "state", "banner_image", "sys_created_by", "longitude", "zip", "profits", "phone", "fax_phone",
+    "name", "banner_text", "account_code", "primary", "city", "latitude", "sys_class_name", "manufacturer",
+    "account_parent", "sys_id", "market_cap", "num_employees", "rank_tier", "street", "vendor", "lat_long_error",
+    "theme", "vendor_type", "website", "revenue_per_year", "publicly_traded", "sys_mod_count", "sys_tags", "partner",
+    "registration_code", "vendor_manager", "account_path", "primary_contact", "customer",
 )  # fmt: skip
 
-#: The keys of a consumer, as the Consumer API page lists them.
+#: The keys of a consumer, in the order of the Consumer API page's examples.
 CONSUMER_FIELDS = (
-    "active", "business_phone", "city", "country", "date_format", "email", "fax", "first_name", "gender",
-    "home_phone", "household", "last_name", "middle_name", "mobile_phone", "name", "notes", "notification",
-    "number", "photo", "preferred_language", "prefix", "primary", "state", "street", "suffix", "sys_created_by",
-    "sys_created_on", "sys_domain", "sys_id", "sys_mod_count", "sys_tags", "sys_updated_by", "sys_updated_on",
-    "time_format", "time_zone", "title", "user", "zip",
+    "country", "notes", "gender", "city", "prefix", "sys_updated_on", "suffix", "title", "number", "notification",
+    "sys_id", "business_phone", "sys_updated_by", "mobile_phone", "street", "sys_created_on", "sys_domain", "state",
+    "fax", "first_name", "email", "preferred_language", "sys_created_by", "zip", "home_phone", "time_format",
+    "sys_mod_count", "last_name", "photo", "active", "middle_name", "time_zone", "sys_tags", "name", "household",
+    "date_format", "user", "primary",
 )  # fmt: skip
 
 #: What a consumer's POST may set: the page's request body, social profile fields aside.
@@ -108,13 +107,14 @@ class RecordReadViewSet(NowViewSet):
         return Response({"result": self.record(kwargs[self.lookup_url_kwarg or self.lookup_field])})
 
 
-def _result_schema(name: str, fields: tuple[str, ...]):
-    return inline_serializer(
-        name, {"result": inline_serializer(f"{name}Record", dict.fromkeys(fields, serializers.CharField()))}
-    )
+def _documented(name: str, fields: tuple[str, ...]):
+    """The OpenAPI document of the list (its items) and of ``GET /{id}`` (``{"result": ...}``)."""
+    record = inline_serializer(f"{name}Record", {field: serializers.CharField() for field in fields})
+    single = inline_serializer(f"{name}Result", {"result": record})
+    return extend_schema_view(list=extend_schema(responses=record), retrieve=extend_schema(responses=single))
 
 
-@extend_schema(responses=_result_schema("AccountResult", ACCOUNT_FIELDS))
+@_documented("Account", ACCOUNT_FIELDS)
 class AccountViewSet(RecordReadViewSet):
     """``GET /api/now/account`` and ``GET /api/now/account/{id}``."""
 
@@ -124,7 +124,7 @@ class AccountViewSet(RecordReadViewSet):
     required_roles = (CSM_WS_INTEGRATION, CUSTOMER)
 
 
-@extend_schema(responses=_result_schema("ConsumerResult", CONSUMER_FIELDS))
+@_documented("Consumer", CONSUMER_FIELDS)
 class ConsumerViewSet(RecordReadViewSet):
     """``GET /api/now/consumer``, ``GET /api/now/consumer/{id}`` and ``POST /api/now/consumer``."""
 

@@ -26,6 +26,8 @@ OPERATIONS = {
     ("/api/now/attachment", "get"), ("/api/now/attachment/{sys_id}", "get"),
     ("/api/now/attachment/{sys_id}", "delete"), ("/api/now/attachment/{sys_id}/file", "get"),
     ("/api/now/attachment/file", "post"), ("/api/now/attachment/upload", "post"),
+    ("/api/now/account", "get"), ("/api/now/account/{id}", "get"),
+    ("/api/now/consumer", "get"), ("/api/now/consumer", "post"), ("/api/now/consumer/{id}", "get"),
 }  # fmt: skip
 
 

@@ -60,9 +60,8 @@ def row_filter(user, table: TableSpec | str, operation: str = READ) -> Q | None:
     name = table if isinstance(table, str) else table.name
     if user is None:
         return None  # the system: commands, imports, migrations
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return NOTHING
-    if user.is_superuser:
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_superuser:
+        return None  # the table rules refuse anonymous and inactive callers; row rules narrow roles
         return None
     held = user.role_names()
     if ADMIN in held:
@@ -97,7 +96,18 @@ def _rules(user, name: str) -> list[tuple[str, str, str, str, str, dict[str, boo
     return cache[name]
 
 
+def _limited_roles(user) -> frozenset[str]:
+    """The roles named in any row rule (one query per request, whatever the tables)."""
+    cached = user.__dict__.get("_row_limited_roles")
+    if cached is None:
+        cached = frozenset(RowAccess.objects.values_list("role__name", flat=True).distinct())
+        user.__dict__["_row_limited_roles"] = cached
+    return cached
+
+
 def _filter(user, held: frozenset[str], name: str, operation: str) -> Q | None:
+    if not held or not held & _limited_roles(user):
+        return None  # the common case: no row-limited role anywhere, one small query
     rules = _rules(user, name)
     limited = {rule[0] for rule in rules}
     if not held & limited:
@@ -150,6 +160,8 @@ def check_row_write(table: TableSpec, record: SysRecord, *, creating: bool) -> N
     """Raise ``RowOutsideReach`` unless the acting user may store ``record`` as it now is: inside
     its rows for the write (create or update) and for reading."""
     user = current_actor_user()
+    if user is None:
+        return
     operation = CREATE if creating else UPDATE
     for needed in (operation, READ):
         condition = row_filter(user, table, needed)
