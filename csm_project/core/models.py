@@ -491,9 +491,9 @@ class RowAccess(models.Model):
     own sys_id when ``caller_table`` is empty, else the ``caller_field`` of the ``caller_table``
     rows whose ``caller_match`` is the caller's sys_id (e.g. ``customer_contact[sys_id=caller]
     .account``: the account of the caller's contact). ``read``, ``create``, ``update`` and
-    ``delete`` say which operations it admits. A role named in any rule of a table reaches only
-    the rows its rules admit there; a caller holding another role the table rule grants (or
-    ``admin``) reaches every row.
+    ``delete`` say which operations it admits. A role named in any rule reaches, on every table,
+    only the rows its rules there admit (none where it has no rule); a caller holding another
+    role the table rule grants (or ``admin``) reaches every row.
     """
 
     table = models.CharField(max_length=80, help_text="Wire table name, e.g. customer_account.")

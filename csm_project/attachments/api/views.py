@@ -131,7 +131,11 @@ class AttachmentViewSet(NowViewSet):
     def list(self, request, *args, **kwargs) -> Response:
         queryset = services.attachments_for(request.user)
         queryset = apply_encoded_query(
-            queryset, request.query_params.get(QUERY_PARAM), user=request.user, table=get_table(Attachment.sys_table)
+            queryset,
+            request.query_params.get(QUERY_PARAM),
+            user=request.user,
+            table=get_table(Attachment.sys_table),
+            narrowed=True,  # attachments_for: by the rows of the records they are on
         )
         page = self.paginate_queryset(queryset)
         shape = self._shaper()

@@ -2,11 +2,11 @@
 rules (``table_access``) and the field rules (``fields``).
 
 The rules are data (``RowAccess``, edited in the admin; the external roles' rules are seeded by
-migrations). A role named in a rule of a table is *row-limited* there: through it a caller
-reaches only the rows its rules admit for the operation (``read``, ``create``, ``update``,
-``delete``), the rows whose ``field`` equals the caller's value. A caller reaches every row of a
-table when it is the system, a superuser, a holder of ``admin``, or holds a role the table rule
-grants that is not row-limited on the table.
+migrations). A role named in any rule is *row-limited*: through it a caller reaches, on each
+table, only the rows its rules there admit for the operation (``read``, ``create``, ``update``,
+``delete``), the rows whose ``field`` equals the caller's value; on a table where none of its
+rules does, no row. A caller reaches every row of a table when it is the system, a superuser, a
+holder of ``admin``, or holds a role the table rule grants that is not row-limited.
 
 Everything that builds a caller's rows asks here:
 
@@ -109,10 +109,9 @@ def _filter(user, held: frozenset[str], name: str, operation: str) -> Q | None:
     if not held or not held & _limited_roles(user):
         return None  # the common case: no row-limited role anywhere, one small query
     rules = _rules(user, name)
-    limited = {rule[0] for rule in rules}
-    if not held & limited:
-        return None  # no row-limited role: the table rule alone decides
-    others = held - limited
+    # A role named in any row rule is row-limited on every table: where no rule of it admits a
+    # row, it reaches none (removing its rules never opens a table to it).
+    others = held - _limited_roles(user)
     if others:
         column = "read_roles__name" if operation == READ else "write_roles__name"
         granting = set(TableAccess.objects.filter(table=name).values_list(column, flat=True))

@@ -50,6 +50,7 @@ def apply_encoded_query(
     table: TableSpec | None = None,
     default_ordering: Sequence[str] = DEFAULT_ORDERING,
     queryable: Collection[str] | None = None,
+    narrowed: bool = False,
 ) -> QuerySet:
     """Filter and order `queryset` by the encoded query `text` as `user` asked it.
 
@@ -58,7 +59,8 @@ def apply_encoded_query(
     every table may be entered. Raises `QueryTooLarge` only for oversized input.
 
     The rows are those `user` reaches (its row rules, `csm_project.core.access.rows`): a row
-    outside them is in no list, count or statistic.
+    outside them is in no list, count or statistic. `narrowed`: the caller's rows were chosen
+    already, by a rule of their own (attachments: by the rows of the records they are on).
     """
     text = text or ""
     if len(text) > MAX_QUERY_LENGTH:
@@ -71,7 +73,8 @@ def apply_encoded_query(
     if operands > MAX_QUERY_OPERANDS:
         raise QueryTooLarge(f"sysparm_query has more than {MAX_QUERY_OPERANDS} values")
     table = table or table_for_model(queryset.model)
-    queryset = rows_for(queryset, user, table=table)
+    if not narrowed:
+        queryset = rows_for(queryset, user, table=table)
     user_sys_id = getattr(user, "sys_id", None) if getattr(user, "is_authenticated", False) else None
     compiled = compile_query(
         table,
