@@ -40,7 +40,8 @@ class World:
 
 
 def _accounts_and_contacts(world: World) -> None:
-    mine, other = Account.objects.create(name="Mine Inc", city="Lyon"), Account.objects.create(name="Other", city="Oslo")
+    mine = Account.objects.create(name="Mine Inc", city="Lyon")
+    other = Account.objects.create(name="Other", city="Oslo")
     me = Contact(user_name="me.customer", first_name="Me", last_name="Customer", account=mine, company=other)
     me.set_password(TEST_PASSWORD)
     me.save()
@@ -322,7 +323,8 @@ def test_a_dot_walk_into_a_row_outside_gives_nothing(world):
     fields = client.get(f"/api/now/table/customer_contact/{world.rows['customer_contact']['me']}",
                         {"sysparm_fields": "company.city,company.name"}).json()["result"]  # fmt: skip
     assert fields == {"company.name": "Other"}  # the display value is part of the field; the rest is not read
-    stats = client.get("/api/now/stats/customer_contact", {"sysparm_count": "true", "sysparm_query": "company.city=Oslo"})
+    query = {"sysparm_count": "true", "sysparm_query": "company.city=Oslo"}
+    stats = client.get("/api/now/stats/customer_contact", query)
     assert stats.json()["result"]["stats"]["count"] == "2"
 
 
