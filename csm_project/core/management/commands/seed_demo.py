@@ -13,8 +13,9 @@ class Command(BaseCommand):
     help = (
         "Load the demo data set (docs/demo-data.md): the demo users (admin, csm.integration, "
         "interaction.agent, lead.integrator, cc.admin, cc.agent, no.role), the external logins "
-        "carl.customer and casey.consumer, and each app's demo records, so that every cURL example of the API documents works verbatim. Running it "
-        "again changes nothing; existing users keep their passwords."
+        "carl.customer and casey.consumer, and each app's demo records, so that every cURL example "
+        "of the API documents works verbatim. Running it again changes nothing; existing users keep "
+        "their passwords."
     )
 
     def add_arguments(self, parser) -> None:
