@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='account',
             name='market_cap',
-            field=models.FloatField(default=0),
+            field=models.FloatField(blank=True, default=0, null=True),
         ),
         migrations.AddField(
             model_name='account',
@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='account',
             name='profits',
-            field=models.FloatField(default=0),
+            field=models.FloatField(blank=True, default=0, null=True),
         ),
         migrations.AddField(
             model_name='account',
@@ -162,7 +162,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='account',
             name='revenue_per_year',
-            field=models.FloatField(default=0),
+            field=models.FloatField(blank=True, default=0, null=True),
         ),
         migrations.AddField(
             model_name='account',

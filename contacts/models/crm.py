@@ -55,9 +55,9 @@ class Account(NumberedRecord):
     registration_code = models.CharField(max_length=40, null=True, blank=True)
     #: Amounts as the platform's number fields give them ("0", "1250000.5").
     discount = models.FloatField(null=True, blank=True)
-    market_cap = models.FloatField(default=0)
-    profits = models.FloatField(default=0)
-    revenue_per_year = models.FloatField(default=0)
+    market_cap = models.FloatField(null=True, blank=True, default=0)
+    profits = models.FloatField(null=True, blank=True, default=0)
+    revenue_per_year = models.FloatField(null=True, blank=True, default=0)
     num_employees = models.IntegerField(null=True, blank=True)
     fiscal_year = models.CharField(max_length=40, null=True, blank=True)
     stock_price = models.CharField(max_length=40, null=True, blank=True)
