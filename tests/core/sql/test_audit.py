@@ -288,6 +288,9 @@ def test_admin_change_is_audited_with_the_staff_user(make_user):
     assert (row.user, row.reason) == ("staff.auditor", "admin")
 
 
+FLOAT_ZERO = {"postgresql": "0", "sqlite": "0.0"}
+
+
 def test_import_records_bulk_path(tmp_path, make_user):
     make_user(user_name="data.engineer")
     path = tmp_path / "accounts.csv"
@@ -310,7 +313,7 @@ def test_import_records_bulk_path(tmp_path, make_user):
         # the defaults of the Account API's fields
         **dict.fromkeys(("partner", "vendor", "manufacturer", "primary", "publicly_traded"), ("", "false")),
         # a float as each database writes it as text
-        **dict.fromkeys(("market_cap", "profits", "revenue_per_year"), ("", "0" if connection.vendor == "postgresql" else "0.0")),
+        **dict.fromkeys(("market_cap", "profits", "revenue_per_year"), ("", FLOAT_ZERO[connection.vendor])),
     }
     assert changes(second.pk)["customer"] == ("", "false")
     assert "city" not in changes(second.pk)
