@@ -47,6 +47,7 @@ MANAGE_USERS = "core.change_user"
 
 UPDATE_REFUSED = "Insufficient rights to update records"
 DELETE_REFUSED = "Insufficient rights to delete records"
+PASSWORD_REFUSED = "Insufficient rights to set a password: only an admin sets one"  # noqa: S105 - a message
 
 #: May the caller read this table? (asked for each table a dot-walk enters)
 TableReader = Callable[[TableSpec], bool]
@@ -99,6 +100,15 @@ def check_update(table: TableSpec, record: SysRecord, changed: Iterable[str]) ->
         raise AccessDenied(
             [FieldError(name, f"{UPDATE_REFUSED}: only an admin changes this field") for name in sorted(refused)]
         )
+
+
+def check_secrets(table: TableSpec, changed: Iterable[str]) -> None:
+    """Raise ``AccessDenied`` unless the acting user may set the passwords among ``changed``,
+    on a new record as on an existing one (a password is what lets a record log in): only
+    those who administer logins may."""
+    secret = sorted(name for name in changed if (spec := table.field(name)) is not None and spec.is_secret)
+    if secret and not administers_logins(current_actor_user()):
+        raise AccessDenied([FieldError(name, PASSWORD_REFUSED) for name in secret])
 
 
 def check_delete(record: SysRecord) -> None:
