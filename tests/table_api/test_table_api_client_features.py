@@ -250,3 +250,12 @@ def test_only_an_admin_sets_a_password_on_create_or_update(contacts_client):
 def test_the_aggregate_api_takes_no_statistic_of_a_password(admin_client_api):
     response = admin_client_api.get("/api/now/stats/sys_user", {"sysparm_group_by": "user_password"})
     assert response.status_code == 400
+
+
+def test_a_record_sent_back_as_read_without_a_password_needs_no_right(contacts_client):
+    """What a client read of a contact without a password (``""``) it may post back."""
+    created = contacts_client.post(CONTACTS, {"user_name": "no.login", "user_password": ""}, format="json")
+
+    assert created.status_code == 201, created.content
+    assert created.json()["result"]["user_password"] == ""
+    assert not Contact.objects.get(user_name="no.login").has_usable_password()

@@ -29,7 +29,7 @@ from csm_project.core.errors import CHOICE, INVALID, REFERENCE, REQUIRED, TOO_LO
 from csm_project.core.models import SYSTEM_FIELDS, Choice, SysRecord, User, is_sys_id
 from csm_project.core.records.journal import work_note_text
 from csm_project.core.records.users import USER_NAME, user_name_key, user_name_taken_message, user_names_taken_query
-from csm_project.core.records.wire_values import PASSWORD_MASK, from_text, to_text
+from csm_project.core.records.wire_values import PASSWORD_MASK, from_text, password_text, to_text
 from csm_project.registry import FieldSpec, FieldType, TableSpec, get_table
 
 WORK_NOTES = "work_notes"
@@ -274,9 +274,10 @@ class TableRules:
 def same_value(rule: FieldRule | None, old: Any, new: Any) -> bool:
     """A field keeps its value when the new one is equal, or reads the same on the wire (a
     date-time stored with microseconds, loaded back from an export to the second). A password
-    given is always a change: every hash reads as the same mask."""
+    given is a change (every hash reads as the same mask) unless neither is usable: removing a
+    password from a record without one (an export's empty cell loaded back) changes nothing."""
     if rule is not None and rule.spec.is_secret:
-        return False
+        return not password_text(old) and not password_text(new)
     return old == new or (rule is not None and to_text(rule.spec, old) == to_text(rule.spec, new))
 
 

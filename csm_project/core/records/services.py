@@ -216,7 +216,7 @@ def _check(
     ``references`` and the unique values, one query. ``mandatory_first`` orders the refusals
     mandatory fields first, then the table's rules, then the other field rules."""
     rules, record, creating, changed = write.rules, write.record, write.creating, write.changed
-    check_secrets(rules.table, changed)  # a password: admins only, on create too
+    check_secrets(rules.table, record, changed)  # a password: admins only, on create too
     if not creating:
         check_update(rules.table, record, changed)  # a login or a guarded field: AccessDenied first
     own = rules_for(rules.table.name).clean(record, creating=creating, changed=changed)
