@@ -33,6 +33,13 @@ What the compiler guarantees:
 - References compare by sys_id with `=`, `!=`, `IN`, `NOT IN`, `ISEMPTY`, `ISNOTEMPTY`, `SAMEAS`
   and `NSAMEAS`; string operators (`LIKE`, `STARTSWITH`, ...) and `ORDERBY` use the referenced
   record's display field.
+- Subqueries: `RLQUERY` becomes `EXISTS` / `NOT EXISTS` for "at least one" / "none" and a
+  correlated `COUNT(*)` otherwise; `JOIN` becomes `field IN (SELECT other_field ...)`, NULLs left
+  out. Their conditions compile with a compiler of the other table (same caller, same rights, no
+  allowlist), whose invalid terms join the outer list. The table a subquery enters must be one
+  `may_read` allows, else the subquery is invalid with the reason an unknown table gets.
+- `DYNAMIC` supports the "Me" filter only (`DYNAMIC_ME`): the caller's sys_id.
+- A password field (`FieldType.PASSWORD`) is never compared nor sorted by: an invalid term.
 - A value of the wrong type (`count=abc`), an operator that does not apply to the field's type,
   a NUL character, or a `javascript:` result out of range makes the term invalid, never an error.
 
