@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_set
+from csm_project.core.records.queries import apply_encoded_query
 from csm_project.encoded_query.compiler import compile_query
 from csm_project.encoded_query.parser import parse
 from csm_project.registry import get_table
@@ -240,25 +242,24 @@ def test_query_with_nothing_valid_matches_everything(records):
     assert sorted(matching("bogus=1^RLQUERYx,>1^ENDRLQUERY")) == ["1", "2", "3", "4"]
 
 
-def test_invalid_query_returns_no_rows_when_the_policy_says_so(records):
-    compiled = compile_query(
-        get_table("eq_test_record"), parse("name=acme^bogus=1"), now=NOW, invalid_returns_no_rows=True
-    )
-    assert compiled.no_rows
-    assert not EqRecord.objects.filter(compiled.q).exists()
+def test_invalid_query_returns_no_rows_when_the_property_says_so(records):
+    property_set(INVALID_QUERY_RETURNS_NO_ROWS, "true")
+    assert not apply_encoded_query(EqRecord.objects.all(), "name=acme^bogus=1").exists()
 
 
-def test_valid_query_is_unaffected_by_the_no_rows_policy(records):
-    assert matching("name=acme", invalid_returns_no_rows=True) == ["2"]
+def test_valid_query_is_unaffected_by_the_no_rows_property(records):
+    property_set(INVALID_QUERY_RETURNS_NO_ROWS, "true")
+    rows = apply_encoded_query(EqRecord.objects.all(), "name=acme")
+    assert [row.sys_id[0] for row in rows] == ["2"]
 
 
 def test_anything_inside_an_or_chain_still_matches_everything(records):
     assert sorted(matching("nameANYTHING^ORname=acme")) == ["1", "2", "3", "4"]
 
 
-def test_fields_outside_the_allowlist_are_invalid(records):
-    compiled = compile_query(get_table("eq_test_record"), parse("count=5^name=acme"), now=NOW, queryable={"name"})
-    assert [term.text for term in compiled.invalid] == ["count=5"]
+def test_fields_outside_the_registry_are_invalid(records):
+    compiled = compile_query(get_table("eq_test_record"), parse("count=5^nosuch=acme"), now=NOW)
+    assert [term.text for term in compiled.invalid] == ["nosuch=acme"]
 
 
 @pytest.mark.django_db
@@ -336,9 +337,10 @@ def test_a_subquery_into_a_table_the_caller_may_not_read_reads_as_an_unknown_tab
         assert accounts(text.replace("eq_test_record", "no_such_table"))[1] == ["unknown table 'no_such_table'"]
 
 
-def test_invalid_terms_inside_a_subquery_empty_the_answer_under_the_strict_policy(records):
-    selected, invalid = accounts("RLQUERYeq_test_record.account,>0^bogus=1^ENDRLQUERY", invalid_returns_no_rows=True)
-    assert selected == [] and len(invalid) == 1
+def test_invalid_terms_inside_a_subquery_are_reported_with_the_outer_ones(records):
+    """So the strict policy (applied by `apply_encoded_query`) empties the answer for them too."""
+    selected, invalid = accounts("bogus=2^RLQUERYeq_test_record.account,>0^bogus=1^ENDRLQUERY")
+    assert selected == ["a", "b"] and len(invalid) == 2
 
 
 def test_dynamic_me_matches_the_callers_sys_id_and_nobody_without_a_caller(records):
