@@ -4,13 +4,16 @@ Its sys_id is the grant's audit key (``csm_project.core.sql.audit.grant_key``: m
 ``user:role``), so ``sys_audit`` rows with that ``documentkey`` are the grant's history; its
 creation time and creator are those of the latest grant found there (the user's own creation
 time when the history was archived). The view is built from the models' table and column
-names, dropped before ``migrate`` and rebuilt after it (so a migration is free to rebuild the
-tables under it, as SQLite's ``ALTER TABLE`` does), and after a flush.
+names, dropped before a ``migrate`` that applies migrations and rebuilt after it (so a migration
+is free to rebuild the tables under it, as SQLite's ``ALTER TABLE`` does); after a flush, and
+after a ``migrate`` with nothing to apply, it is rebuilt only if its SQL changed.
 """
 
 # Only table and column names from the models (quoted) and literals of this module reach the SQL.
 # ruff: noqa: S608
 from __future__ import annotations
+
+import hashlib
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -71,11 +74,26 @@ def grants_view_drop(connection: BaseDatabaseWrapper) -> None:
         cursor.execute(f"DROP VIEW IF EXISTS {connection.ops.quote_name(VIEW)}")
 
 
-def grants_view_create(connection: BaseDatabaseWrapper) -> None:
-    """(Re)build the view, if the tables it reads exist."""
+def grants_view_create(connection: BaseDatabaseWrapper) -> bool:
+    """(Re)build the view, if the tables it reads exist and it is not already as the models call
+    for (a ``migrate`` with nothing to do changes nothing). Returns whether it was built."""
     needed = {User.roles.through._meta.db_table, User._meta.db_table, SysAudit._meta.db_table}
     if not needed <= set(connection.introspection.table_names()):
-        return
-    grants_view_drop(connection)
+        return False
+    sql = _view_sql(connection)
+    fingerprint = hashlib.md5(sql.encode(), usedforsecurity=False).hexdigest()
     with connection.cursor() as cursor:
-        cursor.execute(_view_sql(connection))
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT obj_description(to_regclass(%s), 'pg_class')", [VIEW])
+            current = cursor.fetchone()[0]
+        else:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = %s", [VIEW])
+            found = cursor.fetchone()
+            current = found and hashlib.md5(found[0].encode(), usedforsecurity=False).hexdigest()
+        if current == fingerprint:
+            return False
+        cursor.execute(f"DROP VIEW IF EXISTS {connection.ops.quote_name(VIEW)}")
+        cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"COMMENT ON VIEW {connection.ops.quote_name(VIEW)} IS '{fingerprint}'")
+    return True

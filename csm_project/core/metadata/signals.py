@@ -5,9 +5,10 @@ from django.db import connections
 from csm_project.core.metadata.grants import grants_view_create, grants_view_drop
 
 
-def before_migrate(sender, using: str = "default", **kwargs) -> None:
+def before_migrate(sender, using: str = "default", plan=None, **kwargs) -> None:
     """The grants view goes before any migration runs, so none trips over it."""
-    grants_view_drop(connections[using])
+    if plan:
+        grants_view_drop(connections[using])
 
 
 def after_migrate(sender, using: str = "default", **kwargs) -> None:

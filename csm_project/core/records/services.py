@@ -93,7 +93,7 @@ def _rules(table: str) -> TableRules:
         rules = table_rules(table)
     except UnknownTable as exc:
         raise DomainError(exc.message) from None
-    if getattr(rules.model, "sys_derived", False):
+    if rules.table.derived:
         raise ProtectedRecord(f"The table {table} describes the platform itself: it is read-only")
     return rules
 
