@@ -412,7 +412,8 @@ class Choice(SysRecord):
     sys_table = "sys_choice"
     sys_display_field = "label"
 
-    table = models.CharField(max_length=80)
+    # The platform's field name; the column keeps its first name.
+    name = models.CharField("table", max_length=80, db_column="table")
     element = models.CharField(max_length=80)
     value = models.CharField(max_length=100)
     label = models.CharField(max_length=255)
@@ -421,11 +422,11 @@ class Choice(SysRecord):
 
     class Meta:
         db_table = "sys_choice"
-        ordering = ["table", "element", "sequence", "value"]
-        constraints = [models.UniqueConstraint(fields=["table", "element", "value"], name="choice_unique_value")]
+        ordering = ["name", "element", "sequence", "value"]
+        constraints = [models.UniqueConstraint(fields=["name", "element", "value"], name="choice_unique_value")]
 
     def __str__(self) -> str:
-        return f"{self.table}.{self.element} = {self.value}"
+        return f"{self.name}.{self.element} = {self.value}"
 
 
 class TableAccess(models.Model):

@@ -147,6 +147,22 @@ def test_schema_describes_a_table_from_the_dictionary(run, instance):
     assert set(fields) == stored
 
 
+def test_schema_and_choices_read_a_table_s_choice_lists(run, instance):
+    code, schema = run("admin", "schema", "sn_lead_mgmt_core_lead", "--refresh")
+    code_choices, stages = run("admin", "choices", "sn_lead_mgmt_core_lead", "stage")
+
+    assert code == 0 and code_choices == 0
+    stored = instance.sql(
+        "SELECT element, value, label FROM sys_choice WHERE \"table\" = 'sn_lead_mgmt_core_lead' AND NOT inactive"
+        " ORDER BY element, sequence, value"
+    )
+    assert set(schema["result"]["choices"]) == {element for element, _, _ in stored}
+    listed = stages["result"] if isinstance(stages["result"], list) else stages["result"]["choices"]
+    assert [(choice["value"], choice["label"]) for choice in listed] == [
+        (value, label) for element, value, label in stored if element == "stage"
+    ]
+
+
 def test_a_caller_without_the_read_right_is_refused(run):
     code, refused = run("lead.integrator", "tables", "list", "customer_account")
     assert code == 3 and refused["error"]["kind"] == "auth"
