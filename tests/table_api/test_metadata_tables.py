@@ -332,3 +332,16 @@ def test_group_members_are_records_admins_keep(client_for, make_user):
     )
     gone = admin.delete(f"{TABLE}sys_user_grmember/{created.json()['result']['sys_id']}")
     assert gone.status_code == 204 and not GroupMember.objects.exists()
+
+
+def test_describing_records_take_no_attachments(client_for):
+    entry = DictionaryEntry.objects.get(name="customer_account", element="name")
+
+    response = client_for(is_superuser=True).post(
+        f"/api/now/attachment/file?table_name=sys_dictionary&table_sys_id={entry.pk}&file_name=a.txt",
+        data=b"hello",
+        content_type="text/plain",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "Records of sys_dictionary cannot have attachments"
