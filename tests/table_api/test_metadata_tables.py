@@ -89,6 +89,12 @@ def test_a_reference_field_names_its_type_and_target_by_name(client_for):
     assert row["internal_type"]["value"] == "reference" and row["internal_type"]["display_value"] == "reference"
     assert row["reference"]["value"] == "customer_account"
     assert row["reference"]["link"] == "http://testserver/api/now/table/sys_db_object/customer_account"
+    client = client_for("csm_ws_integration")
+    target = result(client.get(row["reference"]["link"].removeprefix("http://testserver")))
+    kind = result(client.get(row["internal_type"]["link"].removeprefix("http://testserver")))
+    assert target["sys_id"] == stable_id("sys_db_object", "customer_account") and kind["label"] == "Reference"
+    assert client.get("/api/now/table/sys_db_object/no_such_table").status_code == 404
+    assert client.get("/api/now/table/customer_account/customer_account").status_code == 404  # not a describing table
     assert row["mandatory"]["value"] == "false" and row["read_only"]["value"] == "false"
     assert row["column_label"]["value"] == "Account"
 
