@@ -351,3 +351,27 @@ def test_describing_records_take_no_attachments(client_for):
 
     assert response.status_code == 400
     assert response.json()["error"]["message"] == "Records of sys_dictionary cannot have attachments"
+
+
+def test_a_batch_item_writing_the_dictionary_is_refused_and_one_reading_it_answered(client_for):
+    from tests.batch_api.test_batch import JSON, answered, body_of, item
+
+    entry = DictionaryEntry.objects.get(name="customer_account", element="name")
+    response = client_for(is_superuser=True).post(
+        "/api/now/v1/batch",
+        {
+            "batch_request_id": "meta",
+            "rest_requests": [
+                item("put", "PUT", f"/api/now/table/sys_dictionary/{entry.pk}", {"column_label": "X"}, JSON),
+                item("get", "GET", "/api/now/table/sys_glide_object/reference", headers=JSON),
+            ],
+        },
+        format="json",
+    )
+
+    items = answered(response)
+    assert items["put"]["status_code"] == 403
+    assert body_of(items["put"])["error"]["message"] == "Insufficient rights to update records"
+    assert items["get"]["status_code"] == 200 and body_of(items["get"])["result"]["label"] == "Reference"
+    entry.refresh_from_db()
+    assert entry.column_label == "Name"
