@@ -79,7 +79,7 @@ def test_attachment_link_metadata_header_and_rename(instance):
     parent = new_account(sn, "E2E attachments")
     accounts = sn.GlideRecord("customer_account")
     assert accounts.get(parent)
-    accounts.add_attachment(parent, "first.txt", b"attached bytes", "text/plain")
+    accounts.add_attachment("first.txt", b"attached bytes", "text/plain")
 
     attachments = sn.Attachment("customer_account")
     attachments.add_query("table_sys_id", parent)
