@@ -4,8 +4,8 @@ admin), and the import sets and staging rows each request leaves behind with the
 A staging table is a named inbox (``u_imp_customer``): a client posts name-value pairs to it;
 each row is kept as sent (``ImportSetRow.values``) and transformed at once by every active
 transform map of the table, in order. A map names a target table of the registry and, per
-field, the source column it reads; fields marked ``coalesce`` identify the target record to
-update (all of them equal), otherwise a new record is inserted.
+field, the source column it reads; the one field marked ``coalesce`` identifies the target
+record to update, otherwise a new record is inserted.
 """
 
 from django.core.exceptions import ValidationError
@@ -67,7 +67,7 @@ class FieldMap(models.Model):
     source_field = models.CharField(max_length=100, help_text="Column of the staging row (the posted name).")
     target_field = models.CharField(max_length=100, help_text="Field of the target table.")
     coalesce = models.BooleanField(
-        default=False, help_text="Match existing target records on this field (with the map's other coalesce fields)."
+        default=False, help_text="Match existing target records on this field (one coalesce field per map)."
     )
 
     class Meta:
@@ -89,6 +89,9 @@ class FieldMap(models.Model):
             return
         if self.target_field not in table.fields:
             raise ValidationError({"target_field": f"{table.name} has no field {self.target_field!r}"})
+        others = FieldMap.objects.filter(transform_map=self.transform_map, coalesce=True).exclude(pk=self.pk)
+        if self.coalesce and others.exists():
+            raise ValidationError({"coalesce": "A transform map has one coalesce field."})
 
 
 class ImportSet(models.Model):

@@ -136,6 +136,7 @@ class RecordLoader:
         empty_is_absent: bool = False,
         extension: Extension | None = None,
         keep_errors: int = 1000,
+        input_display_value: bool = False,
     ) -> None:
         self.rules = rules
         self.table = rules.table
@@ -153,6 +154,9 @@ class RecordLoader:
         self.empty_is_absent = empty_is_absent
         self.extension = extension or Extension()
         self.keep_errors = keep_errors
+        # Values read as display values (the Import Set API's staged texts): choice labels,
+        # references by display value, date-times in the acting user's zone.
+        self.input_display_value = input_display_value
         self.choices = rules.load_choices()
         self.known = set(rules.fields) | {WORK_NOTES, NUMBER, *SKIPPED_COLUMNS} | set(self.extension.columns)
         self.prefix = getattr(self.model, "NUMBER_PREFIX", "") or ""
@@ -201,7 +205,7 @@ class RecordLoader:
         for row in rows:
             if not row.unreadable:
                 self._clean(row)
-        check_references(self.rules, [row.clean for row in rows])
+        check_references(self.rules, [row.clean for row in rows], input_display_value=self.input_display_value)
         creates, updates = [], []
         for row in rows:
             row.errors.extend(row.clean.errors)
@@ -252,7 +256,7 @@ class RecordLoader:
             given = {name: value for name, value in values.items() if name in fields or name == WORK_NOTES}
         if self.extension.columns:
             row.extra = {name: values[name] for name in self.extension.columns if name in values}
-        row.clean = self.rules.clean(given, choices=self.choices)
+        row.clean = self.rules.clean(given, choices=self.choices, input_display_value=self.input_display_value)
         if row.extra:
             row.errors.extend(self.extension.check(row.extra))
 
