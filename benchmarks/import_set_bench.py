@@ -63,7 +63,9 @@ def main() -> None:
     for source, target in (("u_name", "name"), ("u_phone", "phone"), ("u_city", "city")):
         FieldMap.objects.create(transform_map=transform, source_field=source, target_field=target)
     rule = TableAccess.objects.create(table="u_bench")
-    rule.write_roles.add(Role.objects.get(name=IMPORT_TRANSFORMER))
+    role = Role.objects.get(name=IMPORT_TRANSFORMER)
+    rule.read_roles.add(role)
+    rule.write_roles.add(role)
     user = User.objects.create_user("bench.transformer", "bench-password")
     user_grant_roles(user=user, roles=[IMPORT_TRANSFORMER])
 

@@ -21,6 +21,7 @@ the same transaction as the writes they describe.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from django.db import transaction
 
 from csm_project.core.access.actor import current_actor_name
 from csm_project.core.bulk.files import SourceRow
-from csm_project.core.bulk.imports import RecordLoader, RowError
+from csm_project.core.bulk.imports import RecordLoader, RowError, insert_rows
 from csm_project.core.errors import DomainError
 from csm_project.core.models import new_sys_id
 from csm_project.core.records.field_rules import TableRules, table_rules
@@ -125,8 +126,22 @@ def import_rows(
             )
             for index, values in enumerate(rows)
         ]
-        ImportSetRow.objects.bulk_create(kept, batch_size=1000)
+        _keep(kept)
     return import_set, kept
+
+
+_ROW_COLUMNS = ("sys_id", "import_set", "staging_table", "index", "values", "results")
+
+
+def _keep(rows: list[ImportSetRow]) -> None:
+    """The staging rows, written at once (COPY on PostgreSQL) by the bulk loader's writer."""
+    fields = [ImportSetRow._meta.get_field(name) for name in _ROW_COLUMNS]
+    insert_rows(
+        ImportSetRow._meta.db_table,
+        [field.column for field in fields],
+        [(row.sys_id, row.import_set_id, row.staging_table_id, row.index, json.dumps(row.values),
+          json.dumps(row.results)) for row in rows],
+    )  # fmt: skip
 
 
 def _run_map(transform: _Map, rows: list[dict[str, str]], results: list[list[dict[str, Any]]]) -> None:

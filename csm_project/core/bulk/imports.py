@@ -495,16 +495,7 @@ class _TableWriter:
             attnames = ["sys_id" if f.attname in self.pk_links else f.attname for f in fields]
             pick = itemgetter(*attnames)
             tuples = [pick(row) for row in rows] if len(attnames) > 1 else [(pick(row),) for row in rows]
-            if postgres:
-                self._copy(db_table, columns, tuples)
-            else:
-                quote = connection.ops.quote_name
-                sql = (
-                    f"INSERT INTO {quote(db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 - our names
-                    f"VALUES ({', '.join(['%s'] * len(columns))})"
-                )
-                with connection.cursor() as cursor:
-                    cursor.executemany(sql, tuples)
+            insert_rows(db_table, columns, tuples)
 
     def _converters(self, postgres: bool) -> list[tuple[str, Callable[[Any], Any]]]:
         """Columns whose Python values the driver cannot take as they are."""
@@ -516,12 +507,19 @@ class _TableWriter:
                 converters.append((f.attname, lambda value, f=f: f.get_db_prep_save(value, connection)))
         return converters
 
-    @staticmethod
-    def _copy(db_table: str, columns: list[str], tuples: list[tuple]) -> None:
-        quote = connection.ops.quote_name
-        statement = f"COPY {quote(db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        connection.ensure_connection()
-        audit_context_sync(connection)  # COPY bypasses Django's execute: hand the triggers the actor
-        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-            for values in tuples:
-                copy.write_row(values)
+
+def insert_rows(db_table: str, columns: list[str], tuples: list[tuple]) -> None:
+    """Rows of column values (as the driver takes them) into one table at once: ``COPY`` on
+    PostgreSQL, one ``executemany`` elsewhere. Only names from the models are spliced in."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    if connection.vendor != "postgresql":
+        sql = f"INSERT INTO {quote(db_table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, tuples)
+        return
+    connection.ensure_connection()
+    audit_context_sync(connection)  # COPY bypasses Django's execute: hand the triggers the actor
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {quote(db_table)} ({names}) FROM STDIN") as copy:
+        for values in tuples:
+            copy.write_row(values)
