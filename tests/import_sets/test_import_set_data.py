@@ -91,3 +91,20 @@ def test_the_admin_lists_staging_tables_maps_and_import_sets(accounts_staging, m
         assert browser.get(url).status_code == 200, url
     page = browser.get(f"/admin/import_sets/importset/{import_set.pk}/change/").content.decode()
     assert "Shown" in page and "inserted" in page
+
+
+def test_staff_roles_see_import_sets_and_only_administrators_edit_maps(accounts_staging, make_user):
+    from django.contrib.auth.models import Group
+
+    from csm_project.core.access.staff_roles import ADMINISTRATOR, AGENT
+
+    agent = make_user(user_name="staff.agent", is_staff=True)
+    agent.groups.add(Group.objects.get(name=AGENT))
+    administrator = make_user(user_name="staff.administrator", is_staff=True)
+    administrator.groups.add(Group.objects.get(name=ADMINISTRATOR))
+
+    assert agent.has_perm("import_sets.view_importset")
+    assert not agent.has_perm("import_sets.change_transformmap")
+    assert administrator.has_perm("import_sets.change_transformmap")
+    assert administrator.has_perm("import_sets.add_fieldmap")
+    assert not administrator.has_perm("import_sets.delete_importset")
