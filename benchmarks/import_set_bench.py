@@ -42,7 +42,6 @@ def main() -> None:
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csm_project.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("MAX_REQUEST_BYTES", str(64 * 1024 * 1024))
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -210,3 +210,26 @@ def test_bad_bodies_are_400_and_write_nothing(imp_user, transformer, path, body)
     assert response.status_code == 400
     assert response.json()["status"] == "failure"
     assert not ImportSet.objects.exists() and not User.objects.filter(user_name="a").exists()
+
+
+def test_insert_multiple_takes_bodies_past_the_usual_request_limit(imp_user, transformer, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    records = [{"user_id": f"bulk.{n}", "last_name": "x" * 50} for n in range(60)]  # about 5 kB
+
+    response = transformer.post("/api/now/import/imp_user/insertMultiple", {"records": records}, format="json")
+    single = transformer.post("/api/now/import/imp_user", {"user_id": "big", "last_name": "y" * 4000}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert User.objects.filter(user_name__startswith="bulk.").count() == 60
+    assert single.status_code == 400  # the single row keeps the usual limit
+
+
+def test_a_row_posted_as_xml(imp_user, transformer):
+    body = "<request><entry><user_id>xml.user</user_id><last_name>Xml</last_name></entry></request>"
+
+    response = transformer.generic("POST", "/api/now/import/imp_user", body, content_type="application/xml",
+                                   HTTP_ACCEPT="application/json")  # fmt: skip
+
+    assert response.status_code == 201, response.content
+    assert response.json()["result"][0]["status"] == "inserted"
+    assert User.objects.get(user_name="xml.user").last_name == "Xml"

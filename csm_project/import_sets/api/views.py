@@ -34,6 +34,7 @@ from csm_project.registry import UnknownTable, get_table
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 MAX_ROWS = 10_000  # rows of one insertMultiple
+MAX_BODY_BYTES = 64 * 1024 * 1024  # its body (10,000 rows of a few kB each)
 
 _RESULT = inline_serializer(
     "ImportSetRowResult",
@@ -144,9 +145,18 @@ class ImportOneView(ImportSetView):
         return Response(self.answer(import_set, rows), status=status.HTTP_201_CREATED)
 
 
+class RecordsJSONParser(PlatformJSONParser):
+    max_bytes = MAX_BODY_BYTES
+
+
 class ImportMultipleView(ImportSetView):
     renderer_classes = [PlatformJSONRenderer]  # the vendor's insertMultiple speaks JSON only
-    parser_classes = [PlatformJSONParser]
+    parser_classes = [RecordsJSONParser]
+
+    @classmethod
+    def max_body_bytes(cls) -> int:
+        """The largest insertMultiple body (a body sent without a length is read up to it)."""
+        return MAX_BODY_BYTES
 
     @extend_schema(
         request=inline_serializer(
