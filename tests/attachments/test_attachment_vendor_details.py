@@ -130,3 +130,13 @@ def test_multipart_upload_without_table_sys_id_is_400(writer, account):
     )
 
     assert response.status_code == 400
+
+
+def test_rename_by_post_with_method_override(writer, account):
+    sys_id = upload(writer, account).json()["result"]["sys_id"]
+
+    response = writer.post(f"{BASE}/{sys_id}", {"file_name": "by-override.txt"}, format="json",
+                           HTTP_X_HTTP_METHOD_OVERRIDE="PATCH")  # fmt: skip
+
+    assert response.status_code == 204
+    assert Attachment.objects.get(pk=sys_id).file_name == "by-override.txt"
