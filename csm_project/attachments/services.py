@@ -34,6 +34,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models.signals import post_delete
 
+from csm_project.attachments.images import HEAD_BYTES, image_size
 from csm_project.attachments.models import Attachment
 from csm_project.core.access.role_names import ADMIN
 from csm_project.core.access.table_access import table_access_allows
@@ -226,7 +227,12 @@ class SpooledUpload(UploadedFile):
 
 
 def _store(table_name, table_sys_id, file_name, content_type, content: File, size: int, sha256: str) -> Attachment:
+    content.seek(0)
+    dimensions = image_size(content.read(HEAD_BYTES)) or (None, None)
+    content.seek(0)
     attachment = Attachment(
+        image_width=dimensions[0],
+        image_height=dimensions[1],
         file_name=file_name,
         content_type=content_type,
         size_bytes=size,

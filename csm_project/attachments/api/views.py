@@ -46,14 +46,12 @@ from csm_project.registry import FieldType, get_table
 
 UPLOAD_FIELD = "uploadFile"
 METADATA_HEADER = "X-Attachment-Metadata"
-#: Keys the vendor's metadata always has. Files are stored as sent (never compressed), and image
-#: sizes and colours are not measured, so they have the vendor's values for a file that is not
-#: compressed and not an image.
+#: Keys the vendor's metadata always has beside the fields (``image_width`` and ``image_height``
+#: are fields, measured on upload). Files are stored as sent (never compressed) and colours are
+#: not measured, so these have the vendor's values for an uncompressed file of unknown colour.
 IMAGE_AND_COMPRESSION_KEYS = {
     "compressed": "false",
     "size_compressed": "",
-    "image_width": "",
-    "image_height": "",
     "average_image_color": "",
 }
 # Room for a multipart form's boundaries and small fields around the file itself.
