@@ -3,10 +3,11 @@
 A column is taken as a field when its header is, in this order: named by ``--map SRC=FIELD``
 (``column_map``, the header exactly or without case); a column the loader knows (a field's wire
 name, ``work_notes``, the system columns of an export, an extension's columns); a field's wire
-name or its label (the admin's column title, e.g. ``Zip / Postal code``) without case and without
-surrounding spaces. A CSV header row is resolved once, before its first row; an unknown or doubled
-header there is an error naming the known fields (every row would be bad). Keys of JSON rows are
-resolved the same way, row by row (with a cache); an unknown one makes its row bad.
+name or its label (the admin's column title, e.g. ``Business phone`` for a contact's ``phone``)
+without case and without surrounding spaces. A CSV header row is resolved once, before its first
+row; an unknown or doubled header there is an error naming the known fields (every row would be
+bad). Keys of JSON rows are resolved the same way, row by row (with a cache); an unknown one
+makes its row bad.
 """
 
 from collections.abc import Iterable

@@ -151,7 +151,7 @@ class RowReader:
                     given = dict(zip(columns, cells, strict=False))
                     yield SourceRow(reader.line_num, given, f"{len(cells)} values for {width} columns")
         except csv.Error as exc:
-            raise FileShapeError(f"line {reader.line_num + 1}: not readable as CSV: {exc}") from None
+            raise FileShapeError(f"line {max(reader.line_num, 1)}: not readable as CSV: {exc}") from None
 
     def _json_lines(self) -> Iterator[SourceRow]:
         loads = json.loads
