@@ -162,7 +162,7 @@ class ImportCommand(BaseCommand):
             )
         if verbosity > 0:
             if options["dry_run"]:
-                summary += " [dry run: nothing was written]"
+                summary += " [dry run: nothing written]"
             if rejects and result.rejected:
                 summary += f"; bad rows in {rejects.path}"
             self.stdout.write(summary)
