@@ -191,10 +191,10 @@ def _raw_leads(cursor, where: str, params: list) -> list[dict]:
 
 
 def _next_number(cursor, prefix: str) -> str:
+    # As the product draws on PostgreSQL: the prefix's own sequence, the counter row only read.
     cursor.execute(
-        "UPDATE sys_number_counter SET next_value = next_value + 1 WHERE prefix = %s "
-        "RETURNING next_value - 1 AS value, digits",
-        [prefix],
+        "SELECT nextval(to_regclass(%s)) AS value, digits FROM sys_number_counter WHERE prefix = %s",
+        [f'"sys_number_{prefix}"', prefix],
     )
     row = cursor.fetchone()
     return f"{prefix}{row['value']:0{row['digits']}d}"

@@ -82,7 +82,7 @@ def advance_past(prefix: str, numbers: Iterable[str], *, table: str = "", apart:
 
 def sequence_name(prefix: str) -> str:
     """The quoted name of ``prefix``'s number sequence on PostgreSQL (the trigger of migration
-    0016 creates it under the same name: ``format('%I', 'sys_number_' || prefix)``)."""
+    0014 creates it under the same name: ``format('%I', 'sys_number_' || prefix)``)."""
     name = "sys_number_" + prefix
     return '"' + name.replace('"', '""') + '"'
 
