@@ -252,6 +252,8 @@ _ENCODING_HINT = " Give the file's encoding with --encoding (for example --encod
 
 def _check_encoding(encoding: str | None, head: bytes) -> str | None:
     """The codec to read with (``None``: UTF-8, a byte order mark skipped), or a clear refusal."""
+    if head.startswith(b"PK\x03\x04"):
+        raise FileShapeError("line 1: this is a zip file (an Excel workbook?), not text; save it as CSV UTF-8")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and encoding is None:
         raise FileShapeError("line 1: the file is UTF-16 text; save it as UTF-8 (Excel: CSV UTF-8) or load it as such")
     if encoding is None:

@@ -34,9 +34,7 @@ class LoadOptions:
         return {"upsert": self.upsert, "key": self.key, "encoding": self.encoding, "skip_bad": self.skip_bad}
 
 
-def load_content(
-    table: str, content: bytes, options: LoadOptions, *, user, reason: str, dry_run: bool
-) -> ImportResult:
+def load_content(table: str, content: bytes, options: LoadOptions, *, user, reason: str, dry_run: bool) -> ImportResult:
     """Load (or, ``dry_run``, check) ``content`` into ``table``. Raises ``ValueError`` (a
     ``FileShapeError``, a bad key or encoding) for a file that cannot be read at all."""
     with acting_as(user), audit_reason(reason):

@@ -61,6 +61,9 @@ def test_a_wrong_given_encoding_an_unknown_one_and_utf16_are_clear_errors(tmp_pa
     utf16 = tmp_path / "u16.csv"
     utf16.write_bytes("name\nx\n".encode("utf-16"))
     assert "UTF-16" in refused("import_records", "customer_account", str(utf16))
+    workbook = tmp_path / "book.csv"
+    workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00binary")
+    assert "zip file (an Excel workbook?)" in refused("import_records", "customer_account", str(workbook))
     assert not Account.objects.exists()
 
 
