@@ -128,6 +128,19 @@ class Extension:
         """``(sys_id, attribute values, extra columns)`` of each written row that had extras."""
 
 
+_EXTENSIONS: dict[str, Callable[[], Extension]] = {}
+
+
+def register_extension(table: str, factory: Callable[[], Extension]) -> None:
+    """The extra columns an app's loads of ``table`` read (an app's ``ready``)."""
+    _EXTENSIONS[table] = factory
+
+
+def extension_for(table: str) -> Extension | None:
+    factory = _EXTENSIONS.get(table)
+    return factory() if factory is not None else None
+
+
 class _Row:
     """A row on its way: its source, its fields read, extra columns, the record it updates,
     the attribute values of the record it creates, what changed, and its refusals."""

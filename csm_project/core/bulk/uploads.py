@@ -1,13 +1,14 @@
 """Loading a file held in memory or in the database (the admin's import page): the same
-``RecordLoader`` and ``RowReader`` as the commands, with the uploader as the acting user and the
-file's name as the audit reason. ``dry_run`` gives the preview."""
+``RecordLoader``, ``RowReader`` and table extensions (a contact's social profile columns) as the
+commands, with the uploader as the acting user and the file's name as the audit reason.
+``dry_run`` gives the preview."""
 
 import io
 from dataclasses import dataclass
 
 from csm_project.core.access.actor import acting_as
 from csm_project.core.bulk.files import CSV, JSONL, RowReader
-from csm_project.core.bulk.imports import ImportResult, RecordLoader
+from csm_project.core.bulk.imports import ImportResult, RecordLoader, extension_for
 from csm_project.core.records.field_rules import table_rules
 from csm_project.core.sql.audit import audit_reason
 
@@ -45,6 +46,7 @@ def load_content(table: str, content: bytes, options: LoadOptions, *, user, reas
             skip_bad=options.skip_bad,
             dry_run=dry_run,
             sample_rows=SAMPLE_ROWS,
+            extension=extension_for(table),
         )
         reader = RowReader(io.BytesIO(content), encoding=options.encoding, rename=loader.rename_columns)
         loader.where = "line" if reader.format in (CSV, JSONL) else "record"

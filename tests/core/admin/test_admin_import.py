@@ -154,3 +154,22 @@ def test_the_account_list_links_to_the_import_page_for_those_who_may_import(clie
     staff(client, "agent.link", AGENT)
     page = client.get(reverse("admin:contacts_account_changelist"))
     assert f'href="{reverse("admin_import")}?table=customer_account"' in page.content.decode()
+
+
+def test_contacts_imported_in_the_admin_get_their_social_profiles_as_with_import_contacts(client):
+    from contacts.models import Contact, SocialProfile
+
+    staff(client, "agent.social", AGENT)
+    data = (
+        b"user_name,first_name,last_name,social_channel,social_handle,social_handle_url\n"
+        b"ann.adm,Ann,Adm,Twitter,@annadm,https://twitter.com/annadm\n"
+    )
+    response = client.post(
+        reverse("admin_import"),
+        {"table": "customer_contact", "file": SimpleUploadedFile("c.csv", data, "text/csv")},
+    )
+    preview = client.get(response["Location"])
+    assert (preview.context["result"].created, preview.context["result"].rejected) == (1, 0)
+    assert not SocialProfile.objects.exists()
+    client.post(response["Location"], {"_confirm": "1"})
+    assert SocialProfile.objects.get().contact == Contact.objects.get(user_name="ann.adm")
