@@ -264,6 +264,9 @@ def main() -> None:
     parser.add_argument("--no-kill", action="store_true", help="kill no worker")
     args = parser.parse_args()
 
+    # The machine's 1-minute load average before and after the measured traffic: the figures
+    # depend on what else runs on it.
+    load_averages: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url = prepare_database(os.environ.get("DATABASE_URL"), workdir)
@@ -325,7 +328,9 @@ def main() -> None:
                         imported["summary"] = (done.stdout.strip().splitlines() or [done.stderr.strip()])[-1]
 
                 load = Load(base, args.threads, args.duration)
+                load_averages.append(os.getloadavg()[0])
                 elapsed = load.run(kill_one_worker, args.warmup, beside)
+                load_averages.append(os.getloadavg()[0])
                 workers_after = worker_pids(server.pid)
             finally:
                 server.terminate()
@@ -338,6 +343,7 @@ def main() -> None:
             f"{args.threads} threads, {args.workers} workers; "
             f"killed worker {killed or 'none'} at half time; {len(workers_after)} workers afterwards"
         )
+        print(f"load average (1 min) at the start and the end: {load_averages[0]:.1f}, {load_averages[1]:.1f}")
         print(f"requests: {answered + load.connection_failures} ({answered / elapsed:.1f}/s answered)")
         print("answers: " + ", ".join(f"{status} {count}" for status, count in sorted(load.statuses.items())))
         print(

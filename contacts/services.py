@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from contacts.models import Contact, SocialChannel, SocialProfile
-from csm_project.core.errors import DomainError, FieldError
+from csm_project.core.errors import UNIQUE, DomainError, FieldError
 from csm_project.core.models import is_sys_id
 from csm_project.core.records.services import record_prepare, record_save
 from csm_project.core.records.users import UserRules
@@ -68,11 +67,6 @@ def contact_create(*, fields: dict[str, Any], social: SocialProfileRequest | Non
     return contact
 
 
-def _refusal(errors: dict[str, list[str]]) -> DomainError:
-    """The refusal of a profile's fields, one ``FieldError`` per message."""
-    return DomainError([FieldError(field, message) for field, messages in errors.items() for message in messages])
-
-
 def social_profile_problems(request: SocialProfileRequest | None) -> dict[str, list[str]]:
     """Why a profile for ``request`` could not be created, told without asking the database: a
     handle or URL longer than its column, a channel name no channel can have."""
@@ -113,21 +107,22 @@ def social_channel_resolve(*, channel: str, cache: dict[str, SocialChannel] | No
 
 
 def _social_channel_create(name: str) -> SocialChannel:
-    channel = SocialChannel(name=name)
-    try:
-        channel.full_clean(validate_unique=False)
-    except ValidationError as exc:
-        raise _refusal({"social_channel": _messages(exc)}) from None
+    """A new channel, written by the one record write; a channel of that name created meanwhile
+    (names are unique) is used instead."""
+    write = record_prepare(SocialChannel(), {"name": name}, creating=True)
+    if any(error.code == UNIQUE for error in write.errors):
+        return SocialChannel.objects.get(name=name)
+    if write.errors:
+        raise DomainError([FieldError("social_channel", error.message, error.code) for error in write.errors])
     try:
         with transaction.atomic():
-            channel.save()
-    except IntegrityError:
-        # A concurrent request created it first (names are unique): use theirs.
+            return record_save(write)
+    except DomainError as refused:
+        # A concurrent request created it between the check and the insert: use theirs.
         existing = SocialChannel.objects.filter(name=name).first()
-        if existing is None:
+        if existing is None or not any(error.code == UNIQUE for error in refused.errors):
             raise
         return existing
-    return channel
 
 
 def social_profile_create(
@@ -137,31 +132,23 @@ def social_profile_create(
     channels: dict[str, SocialChannel] | None = None,
     savepoint: bool = True,
 ) -> SocialProfile:
-    """A profile of ``contact`` (and of its account) on the requested channel; call it inside the
-    contact's transaction so a failure here undoes the contact too. ``savepoint=False`` when
-    that transaction is given up on any failure anyway (one statement pair fewer)."""
+    """A profile of ``contact`` (and of its account) on the requested channel, written by the one
+    record write; call it inside the contact's transaction so a failure here undoes the contact
+    too. ``savepoint=False`` when that transaction is given up on any failure anyway (one
+    statement pair fewer). Refusals name the request's fields (``social_handle``...)."""
     with transaction.atomic(savepoint=savepoint):
         channel = social_channel_resolve(channel=request.channel, cache=channels)
-        profile = SocialProfile(
-            channel=channel,
-            social_id=request.handle,
-            profile_url=request.url,
-            contact=contact,
-            account_id=contact.account_id,
-        )
-        try:
-            # No uniqueness to check: the profile's only unique column is its new sys_id.
-            profile.full_clean(exclude=["channel", "contact", "account"], validate_unique=False)
-        except ValidationError as exc:
-            raise _refusal(
-                {_PROFILE_WIRE_NAMES.get(key, key): messages for key, messages in exc.message_dict.items()}
-            ) from None
-        profile.save()
+        # The account is the contact's own, which the contact's write has just checked: set as
+        # the record is made, not looked up again. Channel and contact are records: no look-up.
+        profile = SocialProfile(account_id=contact.account_id)
+        values = {"channel": channel, "social_id": request.handle, "profile_url": request.url, "contact": contact}
+        write = record_prepare(profile, values, creating=True)
+        if write.errors:
+            raise DomainError(
+                [FieldError(_PROFILE_WIRE_NAMES.get(e.field, e.field), e.message, e.code) for e in write.errors]
+            )
+        record_save(write)
     return profile
-
-
-def _messages(exc: ValidationError) -> list[str]:
-    return [message for messages in exc.message_dict.values() for message in messages]
 
 
 class ContactRules(UserRules):

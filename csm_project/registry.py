@@ -99,11 +99,19 @@ class TableSpec:
             current = following
         raise LookupError(f"unknown field {name!r}")  # pragma: no cover - the loop always returns
 
+    def display_spec(self) -> FieldSpec | None:
+        """The field a reference to this table shows as its display value: the display field
+        when it is text (a string or a choice), else none (the display value is then empty). The
+        one rule for the Table API's display values, the encoded queries' string operators and
+        ORDERBY on a reference, and the dot-walk that needs no right (``is_display_path``)."""
+        spec = self.field(self.display_field)
+        return spec if spec is not None and spec.type in (FieldType.STRING, FieldType.CHOICE) else None
+
     def is_display_path(self, rest: "list[str]") -> bool:
         """Whether ``rest`` (what a dot-walk reads once it enters this table) is only the table's
         text display field: the display value a reference to this table already shows."""
-        spec = self.field(self.display_field) if rest == [self.display_field] else None
-        return spec is not None and spec.type in (FieldType.STRING, FieldType.CHOICE)
+        spec = self.display_spec()
+        return spec is not None and rest == [spec.name]
 
 
 #: References followed at most this many times in one name (`a.b.c.d` is three).
@@ -112,8 +120,9 @@ MAX_DOT_WALK_DEPTH = 4
 
 @dataclass(frozen=True)
 class FieldWalk:
-    """A wire name (maybe dotted) resolved on a table: the model attributes walked (``steps``),
-    the final field and the table holding it."""
+    """A wire name (maybe dotted) resolved on a table (``TableSpec.walk``): the model attributes
+    walked (``steps``), the final field and the table holding it. The one resolved-field type of
+    queries, ``sysparm_fields`` and the Table API's columns."""
 
     name: str
     steps: tuple[str, ...]
@@ -124,6 +133,15 @@ class FieldWalk:
     def path(self) -> str:
         """The ORM path (``account__name``)."""
         return "__".join(self.steps)
+
+    @property
+    def holder_path(self) -> str:
+        """The ORM path of the object holding the field (``account``; empty for the record's own)."""
+        return "__".join(self.steps[:-1])
+
+    @property
+    def is_dot_walk(self) -> bool:
+        return len(self.steps) > 1
 
 
 class UnknownTable(LookupError):

@@ -4,7 +4,6 @@
 A view opts in with `filter_backends = [EncodedQueryFilter]` and may declare:
 
 - `sys_table`: the wire table name (default: the queryset model's `sys_table`);
-- `query_fields`: the top-level field names a query may use (default: every registry field);
 - `default_ordering`: ORM order names used when the query has no ORDERBY (default
   `("sys_created_on",)`); a primary-key tiebreak is always appended, so offset paging is stable.
 
@@ -40,7 +39,6 @@ class EncodedQueryFilter(BaseFilterBackend):
             user=request.user,
             table=get_table(table_name) if table_name else None,
             default_ordering=getattr(view, "default_ordering", DEFAULT_ORDERING),
-            queryable=getattr(view, "query_fields", None),
         )
 
     def get_schema_operation_parameters(self, view) -> list[dict]:

@@ -2,12 +2,12 @@
 
 `compile_query(table, query, now=..., user_sys_id=...)` gives a `CompiledQuery`: the filter,
 the ordering (always ending in a primary-key tiebreak, so offset paging neither skips nor
-repeats rows) and the invalid terms. The caller decides the policy for invalid terms (docs/encoded-queries.md) with
-`invalid_returns_no_rows`, normally read from the system property at request time.
+repeats rows) and the invalid terms. The caller decides the policy for invalid terms
+(docs/encoded-queries.md): `csm_project.core.records.queries` reads the system property.
 
 What the compiler guarantees:
 
-- Only registry fields are queryable (`TableSpec.fields`, optionally narrowed by an allowlist),
+- Only registry fields are queryable (`TableSpec.fields`),
   and dot-walking (`account.name`) follows only registry references. Names never reach the ORM
   unchecked: a name with `__` or an unknown segment is an invalid term, so a query cannot reach
   `password` or any other field the registry does not expose.
@@ -40,14 +40,13 @@ Importing this module registers two transforms on `CharField` and `TextField`, n
 cannot clash with Django's own: `eq_lower` (`LOWER()`) and `eq_codepoint` (code-point collation).
 
 Invalid terms are dropped (an `^OR` partner of a dropped term stands alone; a group whose terms
-are all dropped is dropped; nothing left matches everything), or, with
-`invalid_returns_no_rows`, the whole query matches nothing.
+are all dropped is dropped; nothing left matches everything).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -62,7 +61,7 @@ from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, Les
 from csm_project.encoded_query import dates
 from csm_project.encoded_query.dates import Helper
 from csm_project.encoded_query.parser import InvalidTerm, Operand, OrderBy, Query, Term
-from csm_project.registry import MAX_DOT_WALK_DEPTH, FieldSpec, FieldType, TableSpec
+from csm_project.registry import FieldSpec, FieldType, TableSpec
 
 __all__ = ["CompiledQuery", "compile_query"]
 
@@ -168,34 +167,26 @@ class CompiledQuery:
     """The result of `compile_query`.
 
     `q` filters (`queryset.filter(compiled.q)`), `order_by` sorts (`queryset.order_by(*...)`),
-    `invalid` lists every invalid term (parser's and compiler's), `no_rows` is true when the
-    policy says an invalid query returns nothing (`q` then matches nothing).
+    `invalid` lists every invalid term (parser's and compiler's).
     """
 
     q: Q
     order_by: list = field(default_factory=list)
     invalid: list[InvalidTerm] = field(default_factory=list)
-    no_rows: bool = False
 
 
 def resolve_field(
     table: TableSpec,
     name: str,
-    queryable: Collection[str] | None = None,
     may_read: Callable[[TableSpec], bool] | None = None,
 ) -> ResolvedField:
     """Resolve a wire name, dot-walking through references; raise `LookupError` with the reason.
 
-    `queryable`, when given, lists the top-level names a caller may use (a dot-walk is allowed
-    when its first segment is listed). `may_read`, when given, says whether the caller may read
-    a table: a dot-walk enters a referenced table only if it may, else the name is refused as
-    an unknown one (the same reason, so a refusal tells nothing). A last hop onto the target's
-    display field is the reference's display value, part of the field: it needs no right.
+    `may_read`, when given, says whether the caller may read a table: a dot-walk enters a
+    referenced table only if it may, else the name is refused as an unknown one (the same reason,
+    so a refusal tells nothing). A last hop onto the target's display field is the reference's
+    display value, part of the field: it needs no right.
     """
-    segments = name.split(".")
-    malformed = "" in segments or any("__" in segment for segment in segments) or len(segments) > MAX_DOT_WALK_DEPTH + 1
-    if not malformed and queryable is not None and segments[0] not in queryable:
-        raise LookupError(f"field {segments[0]!r} is not queryable")
     walked = table.walk(name, may_read=may_read)  # the registry's one resolver
     return ResolvedField(name=name, path=walked.path, spec=walked.spec, table=walked.table)
 
@@ -203,8 +194,8 @@ def resolve_field(
 def _display_field(target: ResolvedField) -> ResolvedField:
     """The referenced record's display field, for string operators and ORDERBY on a reference."""
     referenced = target.table.referenced_table(target.spec)
-    spec = referenced.field(referenced.display_field) if referenced else None
-    if spec is None or spec.type not in _STRING_TYPES:
+    spec = referenced.display_spec() if referenced else None
+    if spec is None:
         raise _Invalid(f"reference {target.name!r} has no display value to compare")
     return ResolvedField(
         name=f"{target.name}.{spec.name}", path=f"{target.path}__{spec.model_field}", spec=spec, table=referenced
@@ -218,9 +209,7 @@ def compile_query(
     now: datetime,
     user_sys_id: str | None = None,
     tz: tzinfo = UTC,
-    invalid_returns_no_rows: bool = False,
     default_ordering: Sequence[str] = ("sys_created_on",),
-    queryable: Collection[str] | None = None,
     may_read: Callable[[TableSpec], bool] | None = None,
 ) -> CompiledQuery:
     """Compile `query` for `table` as a request made at `now` (aware) by `user_sys_id` would see it.
@@ -233,7 +222,7 @@ def compile_query(
     invalid term, in filters and ORDERBY alike.
     Never raises for anything a client can write.
     """
-    compiler = _Compiler(table=table, now=now, user_sys_id=user_sys_id, tz=tz, queryable=queryable, may_read=may_read)
+    compiler = _Compiler(table=table, now=now, user_sys_id=user_sys_id, tz=tz, may_read=may_read)
     invalid = list(query.invalid)
     reported = set(query.invalid)
     groups: list[Q | bool] = []
@@ -259,9 +248,6 @@ def compile_query(
         ordering = compiler.default_ordering(default_ordering)
     if not any(_orders_by_pk(expression) for expression in ordering):
         ordering.append("pk")
-    no_rows = invalid_returns_no_rows and bool(invalid)
-    if no_rows:
-        return CompiledQuery(q=_NOTHING, order_by=ordering, invalid=invalid, no_rows=True)
     combined = _any(groups) if groups else True
     return CompiledQuery(q=_as_q(combined), order_by=ordering, invalid=invalid)
 
@@ -304,14 +290,13 @@ class _Compiler:
     now: datetime
     user_sys_id: str | None
     tz: tzinfo
-    queryable: Collection[str] | None
     may_read: Callable[[TableSpec], bool] | None = None
 
     # --- fields and values ----------------------------------------------------------------
 
     def resolve(self, name: str) -> ResolvedField:
         try:
-            return resolve_field(self.table, name, self.queryable, self.may_read)
+            return resolve_field(self.table, name, self.may_read)
         except LookupError as error:
             raise _Invalid(str(error.args[0])) from None
 

@@ -14,15 +14,15 @@ With ``sysparm_exclude_reference_link=true`` a reference loses its link: the pla
 
 ``Shaper`` compiles the requested columns once per request into small functions over the tuples
 of one ``values_list`` query (``Shaper.rows``): a list page is one query and one pass over its
-rows, whatever the references and dot-walks asked for (the database joins them). Pitfall: a
-referenced record's display value is its table's display field; a display field that is itself a
-reference is shown empty rather than followed further.
+rows, whatever the references and dot-walks asked for (the database joins them). Columns are the
+registry's resolved fields (``FieldWalk``, from ``TableSpec.walk``). Pitfall: a referenced
+record's display value is its table's text display field (``TableSpec.display_spec``); a display
+field that is not text (a reference) is shown empty rather than followed further.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import tzinfo
 from enum import StrEnum
 from functools import lru_cache
@@ -32,10 +32,11 @@ from django.db import models
 
 from csm_project.core.records.choices import choice_labels
 from csm_project.core.records.datetimes import format_display
+from csm_project.core.records.field_paths import resolve_requested_fields
 from csm_project.core.records.wire_values import text_writer
-from csm_project.registry import FieldSpec, FieldType, TableSpec
+from csm_project.registry import FieldSpec, FieldType, FieldWalk, TableSpec
 
-__all__ = ["Column", "DisplayMode", "Shaper", "resolve_columns"]
+__all__ = ["DisplayMode", "Shaper", "resolve_columns"]
 
 
 class DisplayMode(StrEnum):
@@ -50,37 +51,15 @@ class DisplayMode(StrEnum):
         return cls(lowered) if lowered in ("true", "all") else cls.VALUE
 
 
-@dataclass(frozen=True)
-class Column:
-    """One key of the response: its wire name (maybe dotted), the ORM steps from the record to
-    the object holding the field, the final field and the table that field belongs to."""
-
-    key: str
-    steps: tuple[str, ...]
-    spec: FieldSpec
-    table: TableSpec
-
-    @property
-    def holder_path(self) -> str:
-        return "__".join(self.steps[:-1])
-
-
 def resolve_columns(
     table: TableSpec, names: list[str] | None, may_read: Callable[[TableSpec], bool] | None = None
-) -> list[Column]:
-    """The requested names that resolve on ``table`` (dot-walks through references allowed),
-    in the order asked; unknown names are dropped, and so are dot-walks into tables ``may_read``
-    refuses (the caller's read rights). ``None`` means every field of the table."""
+) -> list[FieldWalk]:
+    """The requested names that resolve on ``table`` (``resolve_requested_fields``: dot-walks
+    through references allowed, unknown names and dot-walks into tables ``may_read`` refuses
+    dropped), in the order asked. ``None`` means every field of the table."""
     if names is None:
-        return [Column(spec.name, (spec.model_field,), spec, table) for spec in table.fields.values()]
-    columns = []
-    for name in names:
-        try:
-            walked = table.walk(name, may_read=may_read)
-        except LookupError:
-            continue
-        columns.append(Column(name, walked.steps, walked.spec, walked.table))
-    return columns
+        return [FieldWalk(spec.name, (spec.model_field,), spec, table) for spec in table.fields.values()]
+    return resolve_requested_fields(table, names, may_read)
 
 
 def _text_formatter(spec: FieldSpec) -> Callable[[Any], str]:
@@ -97,7 +76,7 @@ class Shaper:
 
     def __init__(
         self,
-        columns: list[Column],
+        columns: list[FieldWalk],
         *,
         mode: DisplayMode,
         exclude_reference_link: bool,
@@ -112,7 +91,7 @@ class Shaper:
         self.labels = self._load_labels() if mode is not DisplayMode.VALUE else {}
         self.paths: list[str] = []
         self._index: dict[str, int] = {}
-        self._plan = [(column.key, self._compile(column)) for column in columns]
+        self._plan = [(column.name, self._compile(column)) for column in columns]
         self._values_plan = self._value_converters()
 
     def rows(self, model: type[models.Model]) -> models.QuerySet:
@@ -155,7 +134,7 @@ class Shaper:
                 convert = None  # the database gives text already
             else:
                 convert = _text_formatter(column.spec)
-            plan.append((column.key, at, convert))
+            plan.append((column.name, at, convert))
         return plan
 
     # --- compiling one column ---------------------------------------------------------------
@@ -171,7 +150,7 @@ class Shaper:
             self.paths.append(path)
         return index
 
-    def _compile(self, column: Column) -> Callable[[tuple], Any]:
+    def _compile(self, column: FieldWalk) -> Callable[[tuple], Any]:
         if column.spec.is_reference:
             return self._reference(column)
         at = self._slot("__".join(column.steps))
@@ -184,7 +163,7 @@ class Shaper:
             return lambda row: display(row[at])
         return lambda row: {"display_value": display(row[at]), "value": text(row[at])}
 
-    def _display_formatter(self, column: Column, text: Callable[[Any], str]) -> Callable[[Any], str]:
+    def _display_formatter(self, column: FieldWalk, text: Callable[[Any], str]) -> Callable[[Any], str]:
         if column.spec.type is FieldType.DATETIME:
             zone = self.zone
             return lambda value: "" if value is None else format_display(value, zone)
@@ -202,7 +181,7 @@ class Shaper:
             return label
         return text
 
-    def _reference(self, column: Column) -> Callable[[tuple], Any]:
+    def _reference(self, column: FieldWalk) -> Callable[[tuple], Any]:
         path = "__".join(column.steps)
         at = self._slot(path)
         prefix = f"{self.base_url}/api/now/table/{column.spec.reference}/"
@@ -226,11 +205,11 @@ class Shaper:
 
         return read
 
-    def _display_slot(self, column: Column, path: str) -> tuple[int | None, Callable[[Any], str]]:
+    def _display_slot(self, column: FieldWalk, path: str) -> tuple[int | None, Callable[[Any], str]]:
         """Where the referenced record's display field is in the row, and how to show it."""
         target = column.table.referenced_table(column.spec)
-        spec = target.field(target.display_field) if target else None
-        if spec is None or spec.is_reference:
+        spec = target.display_spec() if target else None
+        if spec is None:
             return None, str
         return self._slot(f"{path}__{spec.model_field}"), _text_formatter(spec)
 

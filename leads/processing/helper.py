@@ -14,10 +14,10 @@ from typing import Any
 from csm_project.core.access.fields import table_reader
 from csm_project.core.models import User
 from csm_project.core.records.datetimes import user_zone
-from csm_project.core.records.field_paths import FieldPath, read_field, resolve_requested_fields
+from csm_project.core.records.field_paths import read_field, resolve_requested_fields
 from csm_project.core.records.field_rules import FieldRule, table_rules
 from csm_project.core.records.journal import work_note_text
-from csm_project.registry import FieldType, get_table
+from csm_project.registry import FieldType, FieldWalk, get_table
 from leads import selectors
 from leads.models import LEAD_TABLE, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 from leads.processing import shape
@@ -239,10 +239,10 @@ class LeadApiHelper:
     def line_item_to_json(self, item: LeadLineItem, lead: Lead, notes) -> dict:
         return shape.line_item_json(item, lead, notes, self.zone)
 
-    def dot_walk_to_json(self, lead: Lead, path: FieldPath) -> Any:
+    def dot_walk_to_json(self, lead: Lead, path: FieldWalk) -> Any:
         return shape.plain_json(read_field(lead, path), self.zone)
 
-    def dot_walks(self, fields: list[str] | None) -> list[FieldPath]:
+    def dot_walks(self, fields: list[str] | None) -> list[FieldWalk]:
         """The dot-walked names of ``fields`` that resolve, through tables the caller may read."""
         names = [name for name in fields or () if "." in name]
         if not names:

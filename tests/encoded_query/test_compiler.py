@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_set
+from csm_project.core.records.queries import apply_encoded_query
 from csm_project.encoded_query.compiler import compile_query
 from csm_project.encoded_query.parser import parse
 from csm_project.registry import get_table
@@ -240,25 +242,24 @@ def test_query_with_nothing_valid_matches_everything(records):
     assert sorted(matching("bogus=1^RLQUERYx,>1^ENDRLQUERY")) == ["1", "2", "3", "4"]
 
 
-def test_invalid_query_returns_no_rows_when_the_policy_says_so(records):
-    compiled = compile_query(
-        get_table("eq_test_record"), parse("name=acme^bogus=1"), now=NOW, invalid_returns_no_rows=True
-    )
-    assert compiled.no_rows
-    assert not EqRecord.objects.filter(compiled.q).exists()
+def test_invalid_query_returns_no_rows_when_the_property_says_so(records):
+    property_set(INVALID_QUERY_RETURNS_NO_ROWS, "true")
+    assert not apply_encoded_query(EqRecord.objects.all(), "name=acme^bogus=1").exists()
 
 
-def test_valid_query_is_unaffected_by_the_no_rows_policy(records):
-    assert matching("name=acme", invalid_returns_no_rows=True) == ["2"]
+def test_valid_query_is_unaffected_by_the_no_rows_property(records):
+    property_set(INVALID_QUERY_RETURNS_NO_ROWS, "true")
+    rows = apply_encoded_query(EqRecord.objects.all(), "name=acme")
+    assert [row.sys_id[0] for row in rows] == ["2"]
 
 
 def test_anything_inside_an_or_chain_still_matches_everything(records):
     assert sorted(matching("nameANYTHING^ORname=acme")) == ["1", "2", "3", "4"]
 
 
-def test_fields_outside_the_allowlist_are_invalid(records):
-    compiled = compile_query(get_table("eq_test_record"), parse("count=5^name=acme"), now=NOW, queryable={"name"})
-    assert [term.text for term in compiled.invalid] == ["count=5"]
+def test_fields_outside_the_registry_are_invalid(records):
+    compiled = compile_query(get_table("eq_test_record"), parse("count=5^nosuch=acme"), now=NOW)
+    assert [term.text for term in compiled.invalid] == ["nosuch=acme"]
 
 
 @pytest.mark.django_db

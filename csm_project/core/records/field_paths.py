@@ -14,27 +14,13 @@ the related object; a dot-walk through an empty reference reads `None`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 
-from csm_project.registry import FieldSpec, TableSpec
+from csm_project.registry import FieldWalk, TableSpec
 
-__all__ = ["FieldPath", "read_field", "requested_fields", "resolve_requested_fields", "select_related_paths"]
-
-
-@dataclass(frozen=True)
-class FieldPath:
-    """A requested field: its wire `name` (maybe dotted), the model attributes walked, the final spec."""
-
-    name: str
-    steps: tuple[str, ...]
-    spec: FieldSpec
-
-    @property
-    def is_dot_walk(self) -> bool:
-        return len(self.steps) > 1
+__all__ = ["read_field", "requested_fields", "resolve_requested_fields", "select_related_paths"]
 
 
 def requested_fields(raw: str | None) -> list[str] | None:
@@ -47,20 +33,20 @@ def requested_fields(raw: str | None) -> list[str] | None:
 
 def resolve_requested_fields(
     table: TableSpec, names: list[str], may_read: Callable[[TableSpec], bool] | None = None
-) -> list[FieldPath]:
-    """The requested names that resolve on `table`, in the order asked; unknown names are dropped,
-    and so are dot-walks into tables `may_read` refuses (`table_reader(user)`: the caller's rights)."""
-    paths: list[FieldPath] = []
+) -> list[FieldWalk]:
+    """The requested names that resolve on `table` (`TableSpec.walk`, the one resolver), in the
+    order asked; unknown names are dropped, and so are dot-walks into tables `may_read` refuses
+    (`table_reader(user)`: the caller's rights)."""
+    paths: list[FieldWalk] = []
     for name in names:
         try:
-            walked = table.walk(name, may_read=may_read)
+            paths.append(table.walk(name, may_read=may_read))
         except LookupError:
             continue
-        paths.append(FieldPath(name=name, steps=walked.steps, spec=walked.spec))
     return paths
 
 
-def read_field(record: models.Model, path: FieldPath) -> Any:
+def read_field(record: models.Model, path: FieldWalk) -> Any:
     """The value of `path` on `record`: a reference as its sys_id, `None` past an empty reference."""
     current: Any = record
     for step in path.steps[:-1]:
@@ -73,6 +59,6 @@ def read_field(record: models.Model, path: FieldPath) -> Any:
     return getattr(current, last)
 
 
-def select_related_paths(paths: list[FieldPath]) -> list[str]:
+def select_related_paths(paths: list[FieldWalk]) -> list[str]:
     """ORM paths to pass to `select_related` so dot-walked fields cost no query per row."""
-    return sorted({"__".join(path.steps[:-1]) for path in paths if path.is_dot_walk})
+    return sorted({path.holder_path for path in paths if path.is_dot_walk})

@@ -12,7 +12,7 @@ Pitfalls:
 """
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -48,7 +48,6 @@ def apply_encoded_query(
     user=None,
     table: TableSpec | None = None,
     default_ordering: Sequence[str] = DEFAULT_ORDERING,
-    queryable: Collection[str] | None = None,
 ) -> QuerySet:
     """Filter and order `queryset` by the encoded query `text` as `user` asked it.
 
@@ -75,7 +74,6 @@ def apply_encoded_query(
         user_sys_id=user_sys_id,
         tz=user_zone(user),
         default_ordering=default_ordering,
-        queryable=queryable,
         may_read=table_reader(user),
     )
     if compiled.invalid:
