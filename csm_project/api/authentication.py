@@ -133,6 +133,9 @@ class PlatformBasicAuthentication(BasicAuthentication):
         if wait:
             raise LoginThrottled(wait)
         user, auth = super().authenticate_credentials(userid, password, request)
+        # The role names too come from the primary: read later, on a replica still behind, a
+        # role granted a moment ago would be missing and the request refused.
+        user.role_names()
         login_throttle.succeeded(userid)
         verified_credentials.put(key, user.pk, user.password)
         return user, auth
