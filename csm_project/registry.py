@@ -7,7 +7,9 @@ names (a foreign key ``account`` is the reference field ``account``, holding the
 sys_id). A model may list ``sys_api_exclude`` (fields never exposed nor queryable) and
 ``sys_choice_fields`` (string fields whose values come from a choice list) and
 ``sys_id_fields`` (string fields that only ever hold sys_ids, stored lower-cased: encoded
-queries compare them exactly, as they do ``sys_id``, so a plain index serves the look-up).
+queries compare them exactly, as they do ``sys_id``, so a plain index serves the look-up) and
+``sys_password_fields`` (wire name -> model field holding a password hash: a ``password`` field,
+shown masked, written hashed, never queryable; docs/access.md).
 
 Pitfall: the registry is built on first use, after apps are ready; never call it at import
 time of a models module.
@@ -35,6 +37,7 @@ class FieldType(StrEnum):
     DATE = "date"
     REFERENCE = "reference"
     JSON = "json"
+    PASSWORD = "password"  # noqa: S105 - a type name
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,11 @@ class FieldSpec:
     @property
     def is_reference(self) -> bool:
         return self.type is FieldType.REFERENCE
+
+    @property
+    def is_secret(self) -> bool:
+        """A password: shown masked, never compared, grouped nor sorted by."""
+        return self.type is FieldType.PASSWORD
 
 
 @dataclass(frozen=True)
@@ -199,6 +207,13 @@ def _table_spec(model: type[models.Model]) -> TableSpec:
             reference=reference,
             max_length=getattr(model_field, "max_length", None),
             holds_sys_id=model_field.name in id_fields,
+        )
+    for wire_name, attribute in getattr(model, "sys_password_fields", {}).items():
+        fields[wire_name] = FieldSpec(
+            name=wire_name,
+            model_field=attribute,
+            type=FieldType.PASSWORD,
+            max_length=model._meta.get_field(attribute).max_length,
         )
     return TableSpec(name=model.sys_table, model=model, display_field=model.sys_display_field, fields=fields)
 

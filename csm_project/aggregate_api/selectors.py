@@ -74,7 +74,7 @@ def _names(raw: str | None) -> list[str]:
 
 def _field(table: TableSpec, name: str, *, function: str | None = None) -> FieldSpec:
     spec = table.field(name)
-    if spec is None:
+    if spec is None or spec.is_secret:  # a password is no statistic: told as an unknown field
         raise InvalidStatsRequest(f"Invalid field {name[:80]!r} for table {table.name}")
     if function in ("avg", "sum") and spec.type not in NUMERIC:
         raise InvalidStatsRequest(f"{function} needs a number field; {name} is not one")

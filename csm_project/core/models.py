@@ -196,8 +196,10 @@ class User(SysRecord, AbstractBaseUser, PermissionsMixin):
     """A platform user (``sys_user``). Contacts (``customer_contact``) extend this table."""
 
     sys_table = "sys_user"
-    #: Changes every login: not history anyone asks for.
-    sys_audit_exclude = ("last_login",)
+    #: Changes every login: not history anyone asks for. A password hash is never history.
+    sys_audit_exclude = ("last_login", "user_password")
+    #: The platform's ``user_password``: the hash Django keeps in ``password`` (docs/access.md).
+    sys_password_fields: ClassVar[dict[str, str]] = {"user_password": "password"}
     #: No API shows them, but who was made staff or superuser, and by whom, is history.
     sys_audit_include = ("is_staff", "is_superuser")
 

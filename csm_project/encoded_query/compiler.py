@@ -33,6 +33,13 @@ What the compiler guarantees:
 - References compare by sys_id with `=`, `!=`, `IN`, `NOT IN`, `ISEMPTY`, `ISNOTEMPTY`, `SAMEAS`
   and `NSAMEAS`; string operators (`LIKE`, `STARTSWITH`, ...) and `ORDERBY` use the referenced
   record's display field.
+- Subqueries: `RLQUERY` becomes `EXISTS` / `NOT EXISTS` for "at least one" / "none" and a
+  correlated `COUNT(*)` otherwise; `JOIN` becomes `field IN (SELECT other_field ...)`, NULLs left
+  out. Their conditions compile with a compiler of the other table (same caller, same rights, no
+  allowlist), whose invalid terms join the outer list. The table a subquery enters must be one
+  `may_read` allows, else the subquery is invalid with the reason an unknown table gets.
+- `DYNAMIC` supports the "Me" filter only (`DYNAMIC_ME`): the caller's sys_id.
+- A password field (`FieldType.PASSWORD`) is never compared nor sorted by: an invalid term.
 - A value of the wrong type (`count=abc`), an operator that does not apply to the field's type,
   a NUL character, or a `javascript:` result out of range makes the term invalid, never an error.
 
@@ -52,16 +59,29 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, DateTimeField, F, Q, TextField, Transform, Value
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Transform,
+    Value,
+)
 from django.db.models.expressions import Expression
 from django.db.models.expressions import OrderBy as OrderExpression
-from django.db.models.functions import Extract, Lower
+from django.db.models.functions import Coalesce, Extract, Lower
 from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 
 from csm_project.encoded_query import dates
 from csm_project.encoded_query.dates import Helper
-from csm_project.encoded_query.parser import InvalidTerm, Operand, OrderBy, Query, Term
-from csm_project.registry import FieldSpec, FieldType, TableSpec
+from csm_project.encoded_query.parser import InvalidTerm, JoinQuery, Operand, OrderBy, Query, RelatedListQuery, Term
+from csm_project.registry import FieldSpec, FieldType, TableSpec, UnknownTable, get_table
 
 __all__ = ["CompiledQuery", "compile_query"]
 
@@ -92,6 +112,16 @@ _FIELD_COMPARISONS = {
     "GT_OR_EQUALS_FIELD": "gte",
     "LT_OR_EQUALS_FIELD": "lte",
 }
+_LOOKUPS_ALL = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+}
+#: The sys_id of the platform's "Me" dynamic filter (`assigned_toDYNAMIC<this>`).
+DYNAMIC_ME = "90d1921e5f510100a9ad2572f2b477fe"
 _DURATION_UNITS = frozenset({"minute", "hour", "day", "week"})
 _MAX_INTERVAL = timedelta(days=36_525)
 
@@ -223,32 +253,13 @@ def compile_query(
     Never raises for anything a client can write.
     """
     compiler = _Compiler(table=table, now=now, user_sys_id=user_sys_id, tz=tz, may_read=may_read)
-    invalid = list(query.invalid)
-    reported = set(query.invalid)
-    groups: list[Q | bool] = []
-    for group in query.groups:
-        clauses: list[Q | bool] = []
-        for clause in group.clauses:
-            alternatives: list[Q | bool] = []
-            for term in clause.terms:
-                if isinstance(term, InvalidTerm):
-                    if term not in reported:
-                        invalid.append(term)
-                    continue
-                try:
-                    alternatives.append(compiler.term(term))
-                except _Invalid as error:
-                    invalid.append(InvalidTerm(term.text, error.reason))
-            if alternatives:
-                clauses.append(_any(alternatives))
-        if clauses:
-            groups.append(_all(clauses))
+    invalid: list[InvalidTerm] = []
+    combined = compiler.filter(query, invalid)
     ordering = compiler.ordering(query.order_by, invalid)
     if not query.order_by:
         ordering = compiler.default_ordering(default_ordering)
     if not any(_orders_by_pk(expression) for expression in ordering):
         ordering.append("pk")
-    combined = _any(groups) if groups else True
     return CompiledQuery(q=_as_q(combined), order_by=ordering, invalid=invalid)
 
 
@@ -291,6 +302,119 @@ class _Compiler:
     user_sys_id: str | None
     tz: tzinfo
     may_read: Callable[[TableSpec], bool] | None = None
+
+    # --- a whole query ---------------------------------------------------------------------
+
+    def filter(self, query: Query, invalid: list[InvalidTerm]) -> Q | bool:
+        """The condition of `query`'s groups (`True`: every row); its invalid terms, the parser's
+        and the compiler's, those of subqueries included, are appended to `invalid`."""
+        reported = set(query.invalid)
+        invalid.extend(query.invalid)
+        groups: list[Q | bool] = []
+        for group in query.groups:
+            clauses: list[Q | bool] = []
+            for clause in group.clauses:
+                alternatives: list[Q | bool] = []
+                for term in clause.terms:
+                    if isinstance(term, InvalidTerm):
+                        if term not in reported:
+                            invalid.append(term)
+                        continue
+                    try:
+                        if isinstance(term, RelatedListQuery):
+                            alternatives.append(self.related_list(term, invalid))
+                        elif isinstance(term, JoinQuery):
+                            alternatives.append(self.join(term, invalid))
+                        else:
+                            alternatives.append(self.term(term))
+                    except _Invalid as error:
+                        invalid.append(InvalidTerm(term.text, error.reason))
+                if alternatives:
+                    clauses.append(_any(alternatives))
+            if clauses:
+                groups.append(_all(clauses))
+        return _any(groups) if groups else True
+
+    # --- subqueries (RLQUERY, JOIN) ---------------------------------------------------------
+
+    def _other_table(self, name: str) -> TableSpec:
+        """A table a subquery enters: it must exist and the caller must may read it; both
+        refusals read alike, so a subquery tells nothing of a table the caller may not read."""
+        try:
+            other = get_table(name)
+        except UnknownTable:
+            raise _Invalid(f"unknown table {name[:80]!r}") from None
+        if self.may_read is not None and not self.may_read(other):
+            raise _Invalid(f"unknown table {name[:80]!r}")
+        return other
+
+    def _inner(self, table: TableSpec, query: Query, invalid: list[InvalidTerm]) -> Q | bool:
+        inner = _Compiler(
+            table=table, now=self.now, user_sys_id=self.user_sys_id, tz=self.tz, may_read=self.may_read
+        )
+        return inner.filter(query, invalid)
+
+    def _same_lineage(self, other: TableSpec | None) -> bool:
+        """Whether `other`'s rows share sys_ids with this table's (one extends the other)."""
+        if other is None:
+            return False
+        mine, theirs = self.table.model, other.model
+        return issubclass(mine, theirs) or issubclass(theirs, mine)
+
+    def related_list(self, node: RelatedListQuery, invalid: list[InvalidTerm]) -> Q | bool:
+        """Rows that `node.count` (compared) rows of the related table refer to: `EXISTS` /
+        `NOT EXISTS` for "at least one" / "none", else a correlated `COUNT(*)`."""
+        related = self._other_table(node.table)
+        spec = related.field(node.field)
+        if spec is None or not spec.is_reference or not self._same_lineage(related.referenced_table(spec)):
+            raise _Invalid(f"{node.table}.{node.field} is not a reference to {self.table.name}")
+        condition = self._inner(related, node.query, invalid)
+        rows = related.model.objects.filter(**{spec.model_field: OuterRef("pk")})
+        if condition is False:
+            found = 0  # no related row can match: every row has none
+            return _LOOKUPS_ALL[node.comparison](found, node.count)
+        if condition is not True:
+            rows = rows.filter(condition)
+        comparison, count = node.comparison, node.count
+        if (comparison, count) in ((">=", 1), (">", 0), ("!=", 0)):
+            return Q(Exists(rows))
+        if (comparison, count) in (("=", 0), ("<", 1), ("<=", 0)):
+            return ~Q(Exists(rows))
+        counted = Subquery(
+            rows.order_by().values(spec.model_field).annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+        )
+        total = Coalesce(counted, Value(0), output_field=IntegerField())
+        if comparison == "!=":
+            return ~Q(Exact(total, count))
+        return Q(_LOOKUPS[comparison](total, count))
+
+    def join(self, node: JoinQuery, invalid: list[InvalidTerm]) -> Q:
+        """Rows whose `node.field` is among `node.join_field` of the joined table's matching rows
+        (`IN (SELECT ...)`)."""
+        try:
+            own = get_table(node.table)
+        except UnknownTable:
+            own = None
+        if own is None or not self._same_lineage(own):
+            raise _Invalid(f"JOIN must start from {self.table.name}, not {node.table[:80]!r}")
+        target = self.resolve(node.field)
+        joined = self._other_table(node.join_table)
+        inner = _Compiler(
+            table=joined, now=self.now, user_sys_id=self.user_sys_id, tz=self.tz, may_read=self.may_read
+        )
+        other = inner.resolve(node.join_field)
+        for side in (target, other):
+            if side.kind in ("json", "password"):
+                raise _Invalid(f"JOIN cannot compare {side.name!r}")
+        if _join_family(target) != _join_family(other):
+            raise _Invalid(f"JOIN cannot compare {target.name!r} with {node.join_table}.{other.name}")
+        condition = inner.filter(node.query, invalid)
+        if condition is False:
+            return _NOTHING
+        rows = joined.model.objects.filter(**{f"{other.path}__isnull": False})
+        if condition is not True:
+            rows = rows.filter(condition)
+        return Q(**{f"{target.path}__in": rows.values(other.path)})
 
     # --- fields and values ----------------------------------------------------------------
 
@@ -362,8 +486,10 @@ class _Compiler:
             raise _Invalid("value contains a NUL character")
         target = self.resolve(term.field)
         operator = term.operator
-        if target.kind == "json":
+        if target.kind in ("json", "password"):
             raise _Invalid(f"field {target.name!r} cannot be queried")
+        if operator == "DYNAMIC":
+            return self._dynamic(target, term.operands[0])
         if operator == "ANYTHING":
             return True
         if operator == "ISEMPTY":
@@ -399,6 +525,15 @@ class _Compiler:
         if operator in _FIELD_COMPARISONS or operator == "NSAMEAS":
             return self._field_compare(target, operator, term.operands[0])
         raise _Invalid(f"operator {operator} is not supported")  # pragma: no cover - parser checks
+
+    def _dynamic(self, target: ResolvedField, operand: Operand) -> Q | bool:
+        """`DYNAMIC<filter sys_id>`: only the platform's "Me" filter, the caller's own sys_id."""
+        self._require(target, "DYNAMIC", "reference", "id")
+        if not isinstance(operand, str) or operand.lower() != DYNAMIC_ME:
+            raise _Invalid(f"dynamic filter {str(operand)[:40]!r} is not supported")
+        if not self.user_sys_id:
+            return False  # no caller: nobody is "me"
+        return Q(**{target.path: self.user_sys_id.lower()})
 
     @staticmethod
     def _require(target: ResolvedField, operator: str, *kinds: str) -> None:
@@ -551,7 +686,7 @@ class _Compiler:
                 target = self.resolve(term.field)
                 if target.kind == "reference":
                     target = _display_field(target)
-                if target.kind == "json":
+                if target.kind in ("json", "password"):
                     raise _Invalid(f"cannot order by {target.name!r}")
             except _Invalid as error:
                 invalid.append(InvalidTerm(text, error.reason))
@@ -604,6 +739,10 @@ def _never_empty(target: ResolvedField) -> bool:
     except FieldDoesNotExist:
         return False
     return not model_field.null
+
+
+def _join_family(target: ResolvedField) -> str:
+    return "id" if target.kind in ("id", "reference") else _family(target)
 
 
 def _family(target: ResolvedField) -> str:

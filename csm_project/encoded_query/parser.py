@@ -30,8 +30,15 @@ Rules and pitfalls:
 - Values are never trimmed; `IN` lists are split on `,` without trimming.
 - `javascript:` values are recognised by pattern (see `dates`); an unrecognised one makes the term
   invalid. Nothing is ever executed.
-- Related-list queries (`RLQUERY...^ENDRLQUERY`) are swallowed whole as one invalid term so that
-  their inner terms do not leak into the outer query as if they were ANDed with it.
+- Subqueries are terms of their own (`RelatedListQuery`, `JoinQuery`) holding a nested `Query`:
+  `RLQUERY<table>.<field>,<comparison><n>[,m2m]^<conditions>^ENDRLQUERY` takes every segment up
+  to its matching `ENDRLQUERY` (nesting counted); `JOIN<table>.<field>=<table>.<field>!<condition>`
+  takes the condition after `!` and the segments that follow it, up to the next `^NQ`, `JOIN`,
+  `RLQUERY`, `ENDRLQUERY` or `ORDERBY` segment (so pysnc's `...^JOIN...!a=1^b=2^ORDERBYsys_id` is
+  a join on `a=1^b=2`, ordered by sys_id). An `RLQUERY` without its `ENDRLQUERY` swallows the
+  rest as one invalid term, so its conditions never leak into the outer query as if ANDed with
+  it. Subqueries nest at most `MAX_SUBQUERY_DEPTH` deep.
+- `CONTAINS` and `DOES NOT CONTAIN` (what pysnc documents) are `LIKE` and `NOT LIKE`.
 - `parse()` never raises on any string; malformed input yields `InvalidTerm`s.
 """
 
@@ -44,13 +51,16 @@ from csm_project.encoded_query import dates
 from csm_project.encoded_query.dates import Helper
 
 __all__ = [
+    "MAX_SUBQUERY_DEPTH",
     "OPERATORS",
     "Clause",
     "Group",
     "InvalidTerm",
+    "JoinQuery",
     "Operand",
     "OrderBy",
     "Query",
+    "RelatedListQuery",
     "Term",
     "parse",
 ]
@@ -90,8 +100,9 @@ OPERATORS = (
     "DATEPART",
     "MORETHAN",
     "LESSTHAN",
+    "DYNAMIC",
 )
-_SHORTHANDS = {"*": "LIKE", "!*": "NOT LIKE", "%": "ENDSWITH"}
+_SHORTHANDS = {"*": "LIKE", "!*": "NOT LIKE", "%": "ENDSWITH", "CONTAINS": "LIKE", "DOES NOT CONTAIN": "NOT LIKE"}
 #: Platform operators we recognise so that they are reported by name (and so that, e.g.,
 #: `INSTANCEOF` is not read as `IN` followed by the value `STANCEOF...`), but do not support.
 _UNSUPPORTED_OPERATORS = (
@@ -99,12 +110,9 @@ _UNSUPPORTED_OPERATORS = (
     "VALCHANGES",
     "CHANGESFROM",
     "CHANGESTO",
-    "DYNAMIC",
     "RELATIVEGE",
     "RELATIVELE",
     "RELATIVEEE",
-    "CONTAINS",
-    "DOES NOT CONTAIN",
     "NOTLIKE",
     "NOTIN",
     "NOTEMPTY",
@@ -114,14 +122,12 @@ _NO_VALUE = frozenset({"ISEMPTY", "ISNOTEMPTY", "ANYTHING", "EMPTYSTRING"})
 _FIELD_OPERAND = frozenset({"SAMEAS", "NSAMEAS", "GT_FIELD", "LT_FIELD", "GT_OR_EQUALS_FIELD", "LT_OR_EQUALS_FIELD"})
 #: Segment prefixes of platform constructs we do not support, with the reason reported.
 _UNSUPPORTED_PREFIXES = (
-    ("RLQUERY", "related-list queries (RLQUERY) are not supported"),
     ("ENDRLQUERY", "ENDRLQUERY without RLQUERY"),
     ("123TEXTQUERY321", "text search (123TEXTQUERY321) is not supported"),
     ("IR_AND_OR_QUERY", "text search (IR_AND_OR_QUERY) is not supported"),
     ("IR_OR_QUERY", "text search (IR_OR_QUERY) is not supported"),
     ("IR_AND_QUERY", "text search (IR_AND_QUERY) is not supported"),
     ("GROUPBY", "GROUPBY is not supported"),
-    ("JOIN", "JOIN queries are not supported"),
     ("SUBQUERY", "SUBQUERY is not supported"),
     ("GOTO", "GOTO is not supported"),
 )
@@ -197,11 +203,25 @@ class OrderBy:
     descending: bool = False
 
 
+#: How deep subqueries (`RLQUERY`, `JOIN`) may nest inside one another.
+MAX_SUBQUERY_DEPTH = 3
+
+_RELATED_LIST = re.compile(
+    r"RLQUERY(?P<table>[A-Za-z0-9_]+)\.(?P<field>[A-Za-z0-9_]+),(?P<cmp>!=|>=|<=|=|>|<)(?P<count>\d{1,6})(?P<m2m>,m2m)?"
+)
+_JOIN = re.compile(
+    r"JOIN(?P<table>[A-Za-z0-9_]+)\.(?P<field>[A-Za-z0-9_]+)=(?P<join_table>[A-Za-z0-9_]+)\.(?P<join_field>[A-Za-z0-9_]+)!(?P<rest>.*)",
+    re.DOTALL,
+)
+#: Segments that end a JOIN's conditions.
+_JOIN_ENDS = ("JOIN", "RLQUERY", "ENDRLQUERY", "ORDERBY")
+
+
 @dataclass(frozen=True)
 class Clause:
     """Terms ORed together: a term and the `^OR` terms that follow it."""
 
-    terms: tuple[Term | InvalidTerm, ...]
+    terms: tuple[Term | InvalidTerm | RelatedListQuery | JoinQuery, ...]
 
 
 @dataclass(frozen=True)
@@ -219,20 +239,65 @@ class Query:
     order_by: tuple[OrderBy, ...] = ()
     invalid: tuple[InvalidTerm, ...] = field(default=())
 
-    def terms(self) -> list[Term | InvalidTerm]:
-        """Every term of every group, in the order written."""
+    def terms(self) -> list[Term | InvalidTerm | RelatedListQuery | JoinQuery]:
+        """Every term of every group, in the order written (a subquery is one term)."""
         return [term for group in self.groups for clause in group.clauses for term in clause.terms]
+
+    def all_terms(self) -> list[Term | InvalidTerm | RelatedListQuery | JoinQuery]:
+        """Every term, the terms inside subqueries included (what size limits count)."""
+        found: list = []
+        for term in self.terms():
+            found.append(term)
+            if isinstance(term, (RelatedListQuery, JoinQuery)):
+                found.extend(term.query.all_terms())
+        return found
+
+
+@dataclass(frozen=True)
+class RelatedListQuery:
+    """`RLQUERY<table>.<field>,<comparison><count>[,m2m]^<query>^ENDRLQUERY`: rows of the queried
+    table that `count` rows of `table` (compared with `comparison`: `=`, `!=`, `>`, `>=`, `<`,
+    `<=`) refer to through their reference `field` and match `query`. `many_to_many` (`,m2m`) is
+    accepted; dot-walks in `query` work either way."""
+
+    table: str
+    field: str
+    comparison: str
+    count: int
+    many_to_many: bool
+    query: Query
+    text: str
+
+
+@dataclass(frozen=True)
+class JoinQuery:
+    """`JOIN<table>.<field>=<join_table>.<join_field>!<query>`: rows of the queried table
+    (`table`) whose `field` equals `join_field` of some row of `join_table` matching `query`."""
+
+    table: str
+    field: str
+    join_table: str
+    join_field: str
+    query: Query
+    text: str
 
 
 def parse(text: str) -> Query:
     """Parse an encoded query. Never raises; malformed segments become `InvalidTerm`s."""
     if not isinstance(text, str):
         return Query(invalid=(InvalidTerm(repr(text), "query is not text"),))
-    groups: list[list[list[Term | InvalidTerm]]] = []
-    current: list[list[Term | InvalidTerm]] = []
+    return _parse_pieces(_split(text), depth=0)
+
+
+def _parse_pieces(pieces: list[tuple[str, str]], *, depth: int) -> Query:
+    groups: list[list[list]] = []
+    current: list[list] = []
     order_by: list[OrderBy] = []
     invalid: list[InvalidTerm] = []
-    for connector, segment in _merge_related_list_queries(_split(text)):
+    index = 0
+    while index < len(pieces):
+        connector, segment = pieces[index]
+        index += 1
         if connector == "NQ" and current:
             groups.append(current)
             current = []
@@ -246,7 +311,23 @@ def parse(text: str) -> Query:
             invalid.append(parsed)
             current.append([parsed])
             continue
-        term = _term(segment)
+        if segment.startswith("RLQUERY"):
+            end = _related_list_end(pieces, index)
+            if end is None:
+                rest = "^".join(piece for _connector, piece in pieces[index - 1 :])
+                term = InvalidTerm(rest, "RLQUERY without ENDRLQUERY")
+                index = len(pieces)
+            else:
+                term = _related_list(segment, pieces[index:end], depth=depth)
+                index = end + 1
+        elif segment.startswith("JOIN"):
+            end = index
+            while end < len(pieces) and pieces[end][0] != "NQ" and not pieces[end][1].startswith(_JOIN_ENDS):
+                end += 1
+            term = _join(segment, pieces[index:end], depth=depth)
+            index = end
+        else:
+            term = _term(segment)
         if isinstance(term, InvalidTerm):
             invalid.append(term)
         if connector == "OR" and current:
@@ -295,21 +376,58 @@ def _split(text: str) -> list[tuple[str, str]]:
     return pieces
 
 
-def _merge_related_list_queries(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Join `RLQUERY...` through its matching `...ENDRLQUERY` into one segment (nesting counted)."""
-    merged: list[tuple[str, str]] = []
-    depth = 0
-    for connector, segment in pieces:
-        if depth:
-            merged[-1] = (merged[-1][0], merged[-1][1] + "^" + segment)
-        elif segment.startswith("RLQUERY"):
-            merged.append((connector, segment))
-        else:
-            merged.append((connector, segment))
-            continue
-        depth += segment.count("RLQUERY") - 2 * segment.count("ENDRLQUERY")
-        depth = max(depth, 0)
-    return merged
+def _related_list_end(pieces: list[tuple[str, str]], start: int) -> int | None:
+    """The index of the `ENDRLQUERY` closing the `RLQUERY` just before `start` (nesting counted)."""
+    depth = 1
+    for index in range(start, len(pieces)):
+        segment = pieces[index][1]
+        if segment.startswith("RLQUERY"):
+            depth += 1
+        elif segment == "ENDRLQUERY":
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _pieces_text(head: str, pieces: list[tuple[str, str]]) -> str:
+    links = {"AND": "^", "OR": "^OR", "NQ": "^NQ"}
+    return head + "".join(links[connector] + segment.replace("^", "^^") for connector, segment in pieces)
+
+
+def _related_list(header: str, inner: list[tuple[str, str]], *, depth: int) -> RelatedListQuery | InvalidTerm:
+    text = _pieces_text(header, inner) + "^ENDRLQUERY"
+    if depth >= MAX_SUBQUERY_DEPTH:
+        return InvalidTerm(text, f"subqueries nest at most {MAX_SUBQUERY_DEPTH} deep")
+    match = _RELATED_LIST.fullmatch(header)
+    if not match:
+        return InvalidTerm(text, "RLQUERY needs <table>.<field>,<comparison><count>[,m2m]")
+    return RelatedListQuery(
+        table=match["table"],
+        field=match["field"],
+        comparison=match["cmp"],
+        count=int(match["count"]),
+        many_to_many=bool(match["m2m"]),
+        query=_parse_pieces(inner, depth=depth + 1),
+        text=text,
+    )
+
+
+def _join(segment: str, following: list[tuple[str, str]], *, depth: int) -> JoinQuery | InvalidTerm:
+    text = _pieces_text(segment, following)
+    if depth >= MAX_SUBQUERY_DEPTH:
+        return InvalidTerm(text, f"subqueries nest at most {MAX_SUBQUERY_DEPTH} deep")
+    match = _JOIN.fullmatch(segment)
+    if not match:
+        return InvalidTerm(text, "JOIN needs <table>.<field>=<table>.<field>!<conditions>")
+    return JoinQuery(
+        table=match["table"],
+        field=match["field"],
+        join_table=match["join_table"],
+        join_field=match["join_field"],
+        query=_parse_pieces([("AND", match["rest"]), *following], depth=depth + 1),
+        text=text,
+    )
 
 
 def _order_by(segment: str) -> OrderBy | InvalidTerm:

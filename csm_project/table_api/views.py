@@ -226,6 +226,7 @@ class TableViewSet(NowViewSet):
             table=self.table.name,
             values=values,
             input_display_value=query_bool(request, "sysparm_input_display_value"),
+            keep_sys_id=True,  # a sys_id sent names the new record, as on the platform
         )
         location = absolute_url(request, f"{request.path.rstrip('/')}/{record.pk}")
         return self._answer(record, status_code=status.HTTP_201_CREATED, headers={"Location": location})

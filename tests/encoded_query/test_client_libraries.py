@@ -16,7 +16,7 @@ from csm_project.encoded_query.compiler import compile_query
 from csm_project.encoded_query.parser import parse
 from csm_project.registry import get_table
 from tests.contacts.factories_contacts import AccountFactory, ContactFactory
-from tests.eqtestapp.models import EqRecord
+from tests.eqtestapp.models import EqAccount, EqRecord
 from tests.eqtestapp.sample import create_sample_records, sid
 
 NOW = datetime(2026, 1, 10, 12, 0, 0, tzinfo=UTC)
@@ -181,14 +181,47 @@ def test_pysnc_descending_order(records):
     assert select(gr.get_encoded_query()) == ["1", "4"]
 
 
-def test_pysnc_related_list_query_is_invalid_and_the_rest_applies(records):
-    gr = GlideRecord(None, "eq_test_record")
-    gr.add_query("name", "acme")
-    gr.add_rl_query("eq_test_account", "name", ">0", True)
+def accounts(text: str) -> list[str]:
+    """Labels ("a", "b") of the sample accounts the query selects; it must be fully valid."""
+    compiled = compile_query(get_table("eq_test_account"), parse(text), now=NOW)
+    assert compiled.invalid == [], (text, compiled.invalid)
+    return sorted(row.sys_id[0] for row in EqAccount.objects.filter(compiled.q))
+
+
+def test_pysnc_related_list_query_counts_the_referring_rows(records):
+    gr = GlideRecord(None, "eq_test_account")
+    gr.add_rl_query("eq_test_record", "account", ">=2", False).add_query("active", "true")
+    assert gr.get_encoded_query() == "RLQUERYeq_test_record.account,>=2^active=true^ENDRLQUERY"
+    assert accounts(gr.get_encoded_query()) == ["a"]  # Alpha: records 1 and 4 are active
+
+
+def test_pysnc_related_list_query_with_m2m_and_a_dot_walk(records):
+    gr = GlideRecord(None, "eq_test_account")
+    gr.add_query("name", "STARTSWITH", "b")
+    gr.add_rl_query("eq_test_record", "account", ">0", True).add_query("account.name", "Beta")
+    assert accounts(gr.get_encoded_query()) == ["b"]
+
+
+def test_pysnc_join_query_with_conditions_keeps_its_order(records):
+    gr = GlideRecord(None, "eq_test_account")
+    gr.add_not_null_query("name")
+    join = gr.add_join_query("eq_test_record", join_table_field="account")
+    join.add_query("state", "closed")
+    join.add_query("count", ">", "5")
     text = gr.get_encoded_query()
-    compiled = compile_query(get_table("eq_test_record"), parse(text), now=NOW)
-    assert [term.reason for term in compiled.invalid] == ["related-list queries (RLQUERY) are not supported"]
-    assert [row.sys_id[0] for row in EqRecord.objects.filter(compiled.q)] == ["2"]
+    assert text.startswith("nameISNOTEMPTY^JOINeq_test_account.sys_id=eq_test_record.account!state=closed^count>5")
+    query = parse(text)
+    assert [order.field for order in query.order_by] == ["sys_id"]
+    assert accounts(text) == ["b"]
+
+
+def test_pysnc_contains_and_does_not_contain_filter(records):
+    gr = glide_record()
+    gr.add_query("name", "CONTAINS", "CME")
+    assert select(gr.get_encoded_query()) == ["1", "2"]
+    gr = glide_record()
+    gr.add_query("name", "DOES NOT CONTAIN", "corp")
+    assert select(gr.get_encoded_query()) == ["2", "4"]
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ from csm_project.core.records.queries import apply_encoded_query
 from csm_project.encoded_query.compiler import compile_query
 from csm_project.encoded_query.parser import parse
 from csm_project.registry import get_table
-from tests.eqtestapp.models import EqRecord
+from tests.eqtestapp.models import EqAccount, EqRecord
 from tests.eqtestapp.sample import create_sample_records, sid
 
 NOW = datetime(2026, 1, 20, 12, 0, 0, tzinfo=UTC)
@@ -266,3 +266,92 @@ def test_fields_outside_the_registry_are_invalid(records):
 def test_hidden_user_fields_cannot_be_queried():
     compiled = compile_query(get_table("sys_user"), parse("passwordSTARTSWITHpbkdf^is_superuser=true"), now=NOW)
     assert len(compiled.invalid) == 2
+
+
+# --- subqueries and DYNAMIC (docs/encoded-queries.md) -------------------------------------------
+
+
+def accounts(text: str, **kwargs) -> tuple[list[str], list[str]]:
+    """(labels "a"/"b" of the accounts selected, reasons of the invalid terms)."""
+    compiled = compile_query(get_table("eq_test_account"), parse(text), now=NOW, user_sys_id=USER_ID, **kwargs)
+    rows = EqAccount.objects.filter(compiled.q)
+    return sorted(row.sys_id[0] for row in rows), [term.reason for term in compiled.invalid]
+
+
+# Alpha ("a") has records 1 and 4 (both active, both open); Beta ("b") has record 2 (closed).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("RLQUERYeq_test_record.account,>=1^ENDRLQUERY", ["a", "b"]),
+        ("RLQUERYeq_test_record.account,>1^ENDRLQUERY", ["a"]),
+        ("RLQUERYeq_test_record.account,=1^ENDRLQUERY", ["b"]),
+        ("RLQUERYeq_test_record.account,!=2^ENDRLQUERY", ["b"]),
+        ("RLQUERYeq_test_record.account,<2^ENDRLQUERY", ["b"]),
+        ("RLQUERYeq_test_record.account,<=2^state=open^ENDRLQUERY", ["a", "b"]),
+        ("RLQUERYeq_test_record.account,=0^state=closed^ENDRLQUERY", ["a"]),
+        ("RLQUERYeq_test_record.account,>0^count>7^ORnameSTARTSWITHzed^ENDRLQUERY", ["a", "b"]),
+        ("RLQUERYeq_test_record.account,>=1^account.name=Beta^ENDRLQUERY", ["b"]),
+        ("RLQUERYeq_test_record.account,>=1^nameANYTHING^NQcount=5^ENDRLQUERY", ["a", "b"]),
+        ("RLQUERYeq_test_record.account,=0^count=999^ENDRLQUERY", ["a", "b"]),
+        ("name=Alpha^ORname=Beta^RLQUERYeq_test_record.account,>=2^ENDRLQUERY", ["a"]),
+        ("JOINeq_test_account.sys_id=eq_test_record.account!state=closed", ["b"]),
+        ("JOINeq_test_account.sys_id=eq_test_record.account!", ["a", "b"]),
+        ("JOINeq_test_account.sys_id=eq_test_record.account!count=999", []),
+        ("JOINeq_test_account.name=eq_test_record.name!", []),
+    ],
+)
+def test_subqueries_select_by_the_related_rows(records, text, expected):
+    selected, invalid = accounts(text)
+    assert invalid == []
+    assert selected == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("RLQUERYno_such_table.account,>0^ENDRLQUERY", "unknown table"),
+        ("RLQUERYeq_test_record.name,>0^ENDRLQUERY", "is not a reference"),
+        ("RLQUERYeq_test_record.account,>0^bogus=1^ENDRLQUERY", "unknown field"),
+        ("JOINeq_test_record.sys_id=eq_test_record.account!", "JOIN must start from"),
+        ("JOINeq_test_account.sys_id=eq_test_record.count!", "cannot compare"),
+        ("JOINeq_test_account.sys_id=eq_test_record.payload!", "cannot compare"),
+    ],
+)
+def test_malformed_subqueries_are_invalid_terms(records, text, reason):
+    selected, invalid = accounts(text)
+    assert selected == ["a", "b"]  # dropped: nothing valid is left
+    assert len(invalid) == 1 and reason in invalid[0]
+
+
+def test_a_subquery_into_a_table_the_caller_may_not_read_reads_as_an_unknown_table(records):
+    def may_read(table):
+        return table.name != "eq_test_record"
+
+    for text in (
+        "RLQUERYeq_test_record.account,=0^ENDRLQUERY",
+        "JOINeq_test_account.sys_id=eq_test_record.account!state=closed",
+    ):
+        selected, invalid = accounts(text, may_read=may_read)
+        assert selected == ["a", "b"]
+        assert invalid == ["unknown table 'eq_test_record'"]
+        assert accounts(text.replace("eq_test_record", "no_such_table"))[1] == ["unknown table 'no_such_table'"]
+
+
+def test_invalid_terms_inside_a_subquery_are_reported_with_the_outer_ones(records):
+    """So the strict policy (applied by `apply_encoded_query`) empties the answer for them too."""
+    selected, invalid = accounts("bogus=2^RLQUERYeq_test_record.account,>0^bogus=1^ENDRLQUERY")
+    assert selected == ["a", "b"] and len(invalid) == 2
+
+
+def test_dynamic_me_matches_the_callers_sys_id_and_nobody_without_a_caller(records):
+    EqRecord.objects.filter(sys_id=sid("2")).update(account=None)
+    EqAccount.objects.create(sys_id=USER_ID, name="Me")
+    EqRecord.objects.filter(sys_id=sid("2")).update(account_id=USER_ID)
+    me = "accountDYNAMIC90d1921e5f510100a9ad2572f2b477fe"
+    assert matching(me) == ["2"]
+    compiled = compile_query(get_table("eq_test_record"), parse(me), now=NOW, user_sys_id=None)
+    assert list(EqRecord.objects.filter(compiled.q)) == []
+    unsupported = compile_query(get_table("eq_test_record"), parse("accountDYNAMIC" + "1" * 32), now=NOW)
+    assert "dynamic filter" in unsupported.invalid[0].reason
+    assert "does not apply" in compile_query(get_table("eq_test_record"), parse("countDYNAMIC" + "1" * 32),
+                                             now=NOW).invalid[0].reason  # fmt: skip

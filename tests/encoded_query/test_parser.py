@@ -9,7 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from csm_project.encoded_query.dates import Helper
-from csm_project.encoded_query.parser import OPERATORS, InvalidTerm, OrderBy, Query, Term, parse
+from csm_project.encoded_query.parser import (
+    MAX_SUBQUERY_DEPTH,
+    OPERATORS,
+    InvalidTerm,
+    JoinQuery,
+    OrderBy,
+    Query,
+    RelatedListQuery,
+    Term,
+    parse,
+)
 
 
 def shape(query: Query) -> list[list[list[str]]]:
@@ -82,6 +92,12 @@ OPERATOR_CASES = [
         "closed_at",
         "LESSTHAN",
         ("opened_at", "day", "before", "1"),
+    ),
+    (
+        "assigned_toDYNAMIC90d1921e5f510100a9ad2572f2b477fe",
+        "assigned_to",
+        "DYNAMIC",
+        ("90d1921e5f510100a9ad2572f2b477fe",),
     ),
 ]
 
@@ -256,13 +272,17 @@ def test_other_javascript_makes_the_term_invalid(text):
 @pytest.mark.parametrize(
     ("text", "reason_part"),
     [
-        ("RLQUERYsys_user.company,>=1^active=true^ENDRLQUERY", "RLQUERY"),
+        ("RLQUERYsys_user.company,>=1^active=true", "RLQUERY without ENDRLQUERY"),
+        ("RLQUERYsys_user,>=1^active=true^ENDRLQUERY", "RLQUERY needs"),
+        ("RLQUERYsys_user.company,~1^ENDRLQUERY", "RLQUERY needs"),
+        ("ENDRLQUERY", "ENDRLQUERY without RLQUERY"),
         ("123TEXTQUERY321=acme", "text search"),
         ("GROUPBYstate", "GROUPBY"),
         ("stateVALCHANGES", "VALCHANGES"),
         ("stateCHANGESFROM3", "CHANGESFROM"),
         ("sys_class_nameINSTANCEOFtask", "INSTANCEOF"),
-        ("JOINsys_user.sys_id=sys_user_group.manager!active=true", "JOIN"),
+        ("JOINsys_user.sys_id=sys_user_group.manager", "JOIN needs"),
+        ("JOINsys_user=sys_user_group.manager!active=true", "JOIN needs"),
         ("active", "missing operator"),
         ("=x", "missing field"),
         ("na me=x", "unknown operator"),
@@ -290,9 +310,75 @@ def test_unsupported_or_malformed_terms_are_invalid_with_a_reason(text, reason_p
     assert query.invalid[0].text == text
 
 
-def test_related_list_query_is_swallowed_whole_and_the_rest_applies():
-    query = parse("name=x^RLQUERYsys_user.company,>=1^active=true^ENDRLQUERY^email=y")
-    assert shape(query) == [[["name=x"], ["RLQUERYsys_user.company,>=1^active=true^ENDRLQUERY"], ["email=y"]]]
+def test_related_list_query_is_one_term_holding_its_own_query_and_the_rest_applies():
+    query = parse("name=x^RLQUERYsys_user.company,>=1^active=true^ORname=a^^b^ENDRLQUERY^email=y")
+    assert shape(query) == [
+        [["name=x"], ["RLQUERYsys_user.company,>=1^active=true^ORname=a^^b^ENDRLQUERY"], ["email=y"]]
+    ]
+    node = query.groups[0].clauses[1].terms[0]
+    assert isinstance(node, RelatedListQuery)
+    assert (node.table, node.field, node.comparison, node.count, node.many_to_many) == (
+        "sys_user",
+        "company",
+        ">=",
+        1,
+        False,
+    )
+    assert shape(node.query) == [[["active=true", "name=a^b"]]]
+    assert query.invalid == ()
+
+
+def test_nested_related_list_queries_match_their_own_ends():
+    query = parse("RLQUERYa.b,=0,m2m^RLQUERYc.d,>2^x=1^ENDRLQUERY^y=2^ENDRLQUERY^z=3")
+    outer, last = query.terms()
+    assert isinstance(outer, RelatedListQuery) and outer.many_to_many and outer.count == 0
+    inner, y = outer.query.terms()
+    assert isinstance(inner, RelatedListQuery) and (inner.table, inner.comparison, inner.count) == ("c", ">", 2)
+    assert (y.text, last.text) == ("y=2", "z=3")
+
+
+def test_unterminated_related_list_query_swallows_the_rest():
+    query = parse("name=x^RLQUERYa.b,>0^active=true^email=y")
+    assert shape(query) == [[["name=x"], ["RLQUERYa.b,>0^active=true^email=y"]]]
+    assert len(query.invalid) == 1
+
+
+def test_subqueries_nest_only_so_deep():
+    text = "RLQUERYa.b,>0^" * (MAX_SUBQUERY_DEPTH + 1) + "x=1" + "^ENDRLQUERY" * (MAX_SUBQUERY_DEPTH + 1)
+    node = parse(text).terms()[0]
+    for _level in range(MAX_SUBQUERY_DEPTH - 1):
+        node = node.query.terms()[0]
+    assert isinstance(node.query.terms()[0], InvalidTerm)
+
+
+def test_join_takes_the_segments_after_it_up_to_an_order_or_a_new_query():
+    query = parse(
+        "active=true^JOINsys_user.sys_id=sys_user_group.manager!active=true^ORname=x^email=y^ORDERBYsys_id^city=z"
+    )
+    active, join, city = query.terms()
+    assert isinstance(join, JoinQuery)
+    assert (join.table, join.field, join.join_table, join.join_field) == (
+        "sys_user",
+        "sys_id",
+        "sys_user_group",
+        "manager",
+    )
+    assert shape(join.query) == [[["active=true", "name=x"], ["email=y"]]]
+    assert (active.text, city.text) == ("active=true", "city=z")
+    assert [order.field for order in query.order_by] == ["sys_id"]
+
+
+def test_join_with_nothing_after_the_bang_has_no_conditions_and_ends_at_nq():
+    query = parse("JOINa.sys_id=b.c!^NQname=x")
+    [[join]], [[name]] = ([clause.terms for clause in group.clauses] for group in query.groups)
+    assert isinstance(join, JoinQuery) and join.query.groups == ()
+    assert name.text == "name=x"
+
+
+@pytest.mark.parametrize(("spelling", "operator"), [("CONTAINS", "LIKE"), ("DOES NOT CONTAIN", "NOT LIKE")])
+def test_contains_spellings_are_like_and_not_like(spelling, operator):
+    [term] = parse(f"name{spelling}a b").terms()
+    assert (term.field, term.operator, term.operands) == ("name", operator, ("a b",))
 
 
 def test_invalid_term_stays_in_its_or_chain_so_the_partner_can_stand_alone():

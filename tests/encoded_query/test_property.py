@@ -472,3 +472,63 @@ def test_evaluator_is_not_trivial():
     matching = Row("1", {"name": "AB", "count": None})
     other = Row("2", {"name": "abc", "count": 3})
     assert selects(query, matching) and not selects(query, other)
+
+
+# --- subqueries: the same evaluator, one level down ---------------------------------------------
+
+COMPARISONS = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+}
+
+
+@st.composite
+def inner_queries(draw) -> str:
+    """Conditions for inside a subquery: a query without ORDERBY (it sorts nothing there)."""
+    groups = draw(
+        st.lists(
+            st.lists(st.lists(TERMS, min_size=1, max_size=2).map("^OR".join), min_size=1, max_size=2).map("^".join),
+            max_size=2,
+        )
+    )
+    return "^NQ".join(groups)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    rows=st.lists(ROW, max_size=8),
+    inner=inner_queries(),
+    comparison=st.sampled_from(sorted(COMPARISONS)),
+    count=st.integers(0, 3),
+)
+def test_related_list_and_join_queries_count_what_the_evaluator_counts(accounts, rows, inner, comparison, count):
+    EqRecord.objects.all().delete()
+    records = [Row(sys_id=f"{index:032x}", values=values) for index, values in enumerate(rows)]
+    EqRecord.objects.bulk_create(EqRecord(sys_id=record.sys_id, **record.values) for record in records)
+    table = get_table("eq_test_account")
+    inner_query = parse(inner)
+    matched = [record for record in records if selects(inner_query, record)]
+
+    text = f"RLQUERYeq_test_record.account,{comparison}{count}" + (f"^{inner}" if inner else "") + "^ENDRLQUERY"
+    compiled = compile_query(table, parse(text), now=NOW)
+    expected = {
+        account
+        for account in ACCOUNTS
+        if COMPARISONS[comparison](sum(1 for r in matched if r.values["account_id"] == account), count)
+    }
+    assert set(EqAccount.objects.filter(compiled.q).values_list("sys_id", flat=True)) == expected, text
+    any_invalid = any(not is_valid(term) for term in inner_query.terms())
+    assert bool(compiled.invalid) == any_invalid, (text, compiled.invalid)
+
+    if "^NQ" not in inner and "RLQUERY" not in inner:  # a join's conditions end at ^NQ and RLQUERY
+        joined = compile_query(table, parse(f"JOINeq_test_account.sys_id=eq_test_record.account!{inner}"), now=NOW)
+        expected = {r.values["account_id"] for r in matched if r.values["account_id"]}
+        assert set(EqAccount.objects.filter(joined.q).values_list("sys_id", flat=True)) == expected, inner

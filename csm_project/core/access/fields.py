@@ -37,6 +37,7 @@ from csm_project.core.access.role_names import ADMIN
 from csm_project.core.access.table_access import table_access_allows
 from csm_project.core.errors import DomainError, FieldError
 from csm_project.core.models import FieldAccess, SysRecord, User
+from csm_project.core.records.wire_values import password_text
 from csm_project.registry import TableSpec, all_tables
 
 #: Names the platform writes under as an actor; no user may hold one (compared without case).
@@ -47,6 +48,7 @@ MANAGE_USERS = "core.change_user"
 
 UPDATE_REFUSED = "Insufficient rights to update records"
 DELETE_REFUSED = "Insufficient rights to delete records"
+PASSWORD_REFUSED = "Insufficient rights to set a password: only an admin sets one"  # noqa: S105 - a message
 
 #: May the caller read this table? (asked for each table a dot-walk enters)
 TableReader = Callable[[TableSpec], bool]
@@ -99,6 +101,20 @@ def check_update(table: TableSpec, record: SysRecord, changed: Iterable[str]) ->
         raise AccessDenied(
             [FieldError(name, f"{UPDATE_REFUSED}: only an admin changes this field") for name in sorted(refused)]
         )
+
+
+def check_secrets(table: TableSpec, record: SysRecord, changed: Iterable[str]) -> None:
+    """Raise ``AccessDenied`` unless the acting user may give ``record`` the passwords among
+    ``changed``, on a new record as on an existing one (a password is what lets a record log
+    in): only those who administer logins may. Leaving a record without a password (``""``
+    where none was) needs no right; taking one from a login is ``check_update``'s refusal."""
+    secret = []
+    for name in changed:
+        spec = table.field(name)
+        if spec is not None and spec.is_secret and password_text(getattr(record, spec.model_field, "")):
+            secret.append(name)
+    if secret and not administers_logins(current_actor_user()):
+        raise AccessDenied([FieldError(name, PASSWORD_REFUSED) for name in sorted(secret)])
 
 
 def check_delete(record: SysRecord) -> None:

@@ -86,7 +86,7 @@ def encoded_query_filter(request, queryset: QuerySet, table: TableSpec, text: st
             messages.error(request, f"The encoded query is longer than {MAX_QUERY_LENGTH} characters.")
         return queryset.none()
     query = parse(text)
-    if len(query.terms()) + len(query.order_by) > MAX_QUERY_TERMS:
+    if len(query.all_terms()) + len(query.order_by) > MAX_QUERY_TERMS:
         if report:
             messages.error(request, f"The encoded query has more than {MAX_QUERY_TERMS} terms.")
         return queryset.none()

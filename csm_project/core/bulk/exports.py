@@ -18,7 +18,7 @@ from django.db import connection, transaction
 
 from csm_project.core.bulk.files import CSV, RowWriter
 from csm_project.core.records.queries import apply_encoded_query
-from csm_project.core.records.wire_values import text_converter
+from csm_project.core.records.wire_values import PASSWORD_MASK, text_converter
 from csm_project.core.sql.session import allow_long_statements
 from csm_project.registry import FieldSpec, FieldType, TableSpec
 
@@ -82,6 +82,8 @@ def _wire_sql(spec: FieldSpec, column: str) -> str:
         return f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
     if spec.type is FieldType.DATETIME:
         return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+    if spec.type is FieldType.PASSWORD:  # the mask, never the hash (wire_values.password_text)
+        return f"CASE WHEN {column} <> '' AND {column} NOT LIKE '!%' THEN '{PASSWORD_MASK}' ELSE '' END"
     return f"{column}::text"
 
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Value
@@ -28,11 +29,13 @@ from csm_project.core.errors import CHOICE, INVALID, REFERENCE, REQUIRED, TOO_LO
 from csm_project.core.models import SYSTEM_FIELDS, Choice, SysRecord, User, is_sys_id
 from csm_project.core.records.journal import work_note_text
 from csm_project.core.records.users import USER_NAME, user_name_key, user_name_taken_message, user_names_taken_query
-from csm_project.core.records.wire_values import from_text, to_text
+from csm_project.core.records.wire_values import PASSWORD_MASK, from_text, password_text, to_text
 from csm_project.registry import FieldSpec, FieldType, TableSpec, get_table
 
 WORK_NOTES = "work_notes"
 MANDATORY = "Mandatory field is either missing or invalid."
+#: Longer input is refused before hashing: hashing cost grows with it.
+MAX_PASSWORD_LENGTH = 1024
 _SYSTEM = frozenset(SYSTEM_FIELDS)
 _TEXT_TYPES = frozenset({FieldType.STRING, FieldType.CHOICE})
 
@@ -86,7 +89,7 @@ class TableRules:
             self.fields[spec.name] = FieldRule(
                 spec=spec,
                 model_field=model_field,
-                required=not model_field.null and not model_field.blank and not has_default,
+                required=not spec.is_secret and not model_field.null and not model_field.blank and not has_default,
                 empty=model_field.get_default() if has_default and not model_field.null else None,
             )
         self.required = [rule for rule in self.fields.values() if rule.required]
@@ -138,6 +141,13 @@ class TableRules:
                 continue
             rule = self.fields.get(name)
             if rule is None:
+                continue
+            if rule.spec.is_secret:
+                if raw != PASSWORD_MASK:  # the mask written back (a record sent as read) changes nothing
+                    try:
+                        row.values[name] = password_hash(raw)
+                    except FieldProblem as problem:
+                        row.errors.append(FieldError(name, problem.message, problem.code))
                 continue
             try:
                 row.values[name] = self._read(rule, raw, choices, input_display_value)
@@ -263,8 +273,26 @@ class TableRules:
 
 def same_value(rule: FieldRule | None, old: Any, new: Any) -> bool:
     """A field keeps its value when the new one is equal, or reads the same on the wire (a
-    date-time stored with microseconds, loaded back from an export to the second)."""
+    date-time stored with microseconds, loaded back from an export to the second). A password
+    given is a change (every hash reads as the same mask) unless neither is usable: removing a
+    password from a record without one (an export's empty cell loaded back) changes nothing."""
+    if rule is not None and rule.spec.is_secret:
+        return not password_text(old) and not password_text(new)
     return old == new or (rule is not None and to_text(rule.spec, old) == to_text(rule.spec, new))
+
+
+def password_hash(raw: Any) -> str:
+    """The stored form of a password given on the wire: its hash (Django's configured hasher);
+    ``""`` or ``None`` removes the password (an unusable hash: no login with it)."""
+    if raw is None or raw == "":
+        return make_password(None)
+    if not isinstance(raw, str):
+        raise FieldProblem("A password must be text")
+    if "\x00" in raw:
+        raise FieldProblem("The value contains a NUL character")
+    if len(raw) > MAX_PASSWORD_LENGTH:
+        raise FieldProblem(f"A password has at most {MAX_PASSWORD_LENGTH} characters", TOO_LONG)
+    return make_password(raw)
 
 
 class FieldProblem(Exception):

@@ -59,7 +59,7 @@ def apply_encoded_query(
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryTooLarge(f"sysparm_query is longer than {MAX_QUERY_LENGTH} characters")
     query = parse(text)
-    terms = query.terms()
+    terms = query.all_terms()  # subqueries' terms count too
     if len(terms) + len(query.order_by) > MAX_QUERY_TERMS:
         raise QueryTooLarge(f"sysparm_query has more than {MAX_QUERY_TERMS} terms")
     operands = sum(len(term.operands) if isinstance(term, Term) else 1 for term in terms)

@@ -25,9 +25,9 @@ from typing import Any
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
-from csm_project.core.access.fields import check_delete, check_update
-from csm_project.core.errors import REQUIRED, UNIQUE, DomainError, FieldError, ProtectedRecord
-from csm_project.core.models import JournalEntry, SysRecord, User
+from csm_project.core.access.fields import check_delete, check_secrets, check_update
+from csm_project.core.errors import REQUIRED, UNIQUE, DomainError, FieldError, ProtectedRecord, quoted
+from csm_project.core.models import JournalEntry, SysRecord, User, is_sys_id
 from csm_project.core.records.field_rules import CleanRow, TableRules, check_references, check_rows, table_rules
 from csm_project.core.records.hooks import rules_for
 from csm_project.core.records.journal import journal_add
@@ -37,13 +37,46 @@ from csm_project.registry import UnknownTable
 # --- one record -------------------------------------------------------------------------------
 
 
-def record_create(*, table: str, values: dict[str, Any], input_display_value: bool = False) -> SysRecord:
-    """Insert a record of ``table`` from wire values; see the module docstring."""
+def record_create(
+    *, table: str, values: dict[str, Any], input_display_value: bool = False, keep_sys_id: bool = False
+) -> SysRecord:
+    """Insert a record of ``table`` from wire values; see the module docstring.
+
+    With ``keep_sys_id`` (the Table API and the Batch API's items, as the platform does) a
+    ``sys_id`` among ``values`` names the new record: it must be 32 lower-case hex characters
+    (else a ``DomainError``, 400) and not be used in the table nor a table it extends or that
+    extends it (else ``SysIdTaken``, 403), checked before anything is written. Without it (the
+    record APIs, the admin) a given ``sys_id`` is ignored like every system field."""
     rules = _rules(table)
+    chosen = values.get("sys_id") if keep_sys_id and isinstance(values, dict) else None
     with transaction.atomic():
         record = rules.model()
-        _write(rules, record, values, creating=True, input_display_value=input_display_value)
+        if chosen not in (None, ""):
+            record.sys_id = _free_sys_id(rules, chosen)
+        write = _prepare(rules, record, values, creating=True, input_display_value=input_display_value)
+        write.chosen_sys_id = chosen not in (None, "")
+        record_save(write)
     return record
+
+
+class SysIdTaken(DomainError):
+    """A sys_id chosen for a new record already names a record of its table."""
+
+    kind = "forbidden"
+
+    def __init__(self, table: str, sys_id: str) -> None:
+        super().__init__(f"Operation Failed: a {table} record with sys_id {sys_id} exists", field="sys_id", code=UNIQUE)
+
+
+def _free_sys_id(rules: TableRules, given: Any) -> str:
+    """``given`` if it is a sys_id no record of the table's lineage has (one query)."""
+    if not is_sys_id(given):
+        text = given if isinstance(given, str) else str(given)
+        raise DomainError(f"{quoted(text)} is not a sys_id (32 lower-case hex characters)", field="sys_id")
+    root = rules.model._meta.get_field("sys_mod_count").model  # the table holding every row's sys_id
+    if root._base_manager.filter(pk=given).exists():
+        raise SysIdTaken(rules.table.name, given)
+    return given
 
 
 def record_update(*, instance: SysRecord, values: dict[str, Any], input_display_value: bool = False) -> SysRecord:
@@ -145,6 +178,7 @@ class Write:
     errors: list[FieldError] = field(default_factory=list)
     work_note: str | None = None
     touch: bool = False  # saved even with no field changed (a work note counts as an update)
+    chosen_sys_id: bool = False  # the caller named the new record's sys_id (``record_create``)
     note: JournalEntry | None = None  # the work note's entry, once saved
 
 
@@ -182,6 +216,7 @@ def _check(
     ``references`` and the unique values, one query. ``mandatory_first`` orders the refusals
     mandatory fields first, then the table's rules, then the other field rules."""
     rules, record, creating, changed = write.rules, write.record, write.creating, write.changed
+    check_secrets(rules.table, record, changed)  # a password: admins only, on create too
     if not creating:
         check_update(rules.table, record, changed)  # a login or a guarded field: AccessDenied first
     own = rules_for(rules.table.name).clean(record, creating=creating, changed=changed)
@@ -226,6 +261,9 @@ def record_save(write: Write) -> SysRecord:
 
 
 def _conflict(write: Write) -> DomainError:
+    if write.chosen_sys_id:
+        # The sys_id was free when checked; a concurrent insert took it (or a unique value) since.
+        return SysIdTaken(write.rules.table.name, write.record.pk)
     if isinstance(write.record, User) and (write.creating or USER_NAME in write.changed):
         name = write.record.user_name
         return DomainError(user_name_taken_message(name), field=USER_NAME, code=UNIQUE)

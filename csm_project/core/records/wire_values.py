@@ -4,6 +4,8 @@ of every API (the Table API, the record APIs, the Attachment API) and of exports
 Booleans ``true``/``false``, date-times ``YYYY-MM-DD HH:MM:SS`` UTC (``datetimes.format_utc``),
 dates ``YYYY-MM-DD``, JSON compact with its characters as they are (no escapes of non-ASCII
 characters), whole floats without ``.0``, references as the referenced sys_id, empty as ``""``.
+A password is ``PASSWORD_MASK`` when one is set, ``""`` when none is: never its hash, whoever
+reads and however (the APIs, exports), as the platform shows it (docs/access.md).
 Import reads the same back; a value it cannot read raises ``ValueError`` with a reason.
 """
 
@@ -16,6 +18,8 @@ from typing import Any
 from csm_project.core.records.datetimes import format_utc, parse_wire
 from csm_project.registry import FieldSpec, FieldType
 
+#: How a set password reads; written back, it leaves the password as it is.
+PASSWORD_MASK = "********"  # noqa: S105 - what every set password reads as
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -33,6 +37,11 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def password_text(value: Any) -> str:
+    """The mask for a usable password hash; ``""`` for none (empty, or Django's unusable ``!...``)."""
+    return PASSWORD_MASK if isinstance(value, str) and value and not value.startswith("!") else ""
+
+
 # Stored value (not None) -> wire text, by field type; any other type is ``str``.
 _WRITERS: dict[FieldType, Callable[[Any], str]] = {
     FieldType.BOOLEAN: lambda value: "true" if value else "false",
@@ -40,6 +49,7 @@ _WRITERS: dict[FieldType, Callable[[Any], str]] = {
     FieldType.DATE: date.isoformat,
     FieldType.JSON: _json_text,
     FieldType.DECIMAL: _number_text,
+    FieldType.PASSWORD: password_text,
 }
 
 
@@ -82,6 +92,8 @@ def text_converter(spec: FieldSpec) -> Callable[[Any], str]:
         return _none_as_empty(date.isoformat)
     if spec.type is FieldType.JSON:
         return _none_as_empty(_json_text)
+    if spec.type is FieldType.PASSWORD:
+        return _none_as_empty(password_text)
     return _none_as_empty(str)
 
 
