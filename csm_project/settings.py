@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "contacts",
     "interactions",
     "leads",
+    "csm_project.import_sets",  # after the apps whose tables its demo maps write
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "csm_project.ops.middleware.RequestLineLimitMiddleware",
     "csm_project.ops.middleware.FaultAnswerMiddleware",
     "csm_project.ops.middleware.BodyWithoutLengthMiddleware",
+    # POST with X-HTTP-Method-Override: PUT/PATCH/DELETE is that method from here on.
+    "csm_project.api.method_override.MethodOverrideMiddleware",
     # Which reads may go to a read replica (only when DATABASE_REPLICA_URLS names some).
     "csm_project.core.replicas.middleware.ReadRoutingMiddleware",
     # Static files (the admin's, the API explorer's) served by the instance itself, also under gunicorn.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("csm_project.batch_api.urls")),
     path("api/", include("csm_project.aggregate_api.urls")),
     path("api/", include("csm_project.attachments.api.urls")),
+    path("api/", include("csm_project.import_sets.api.urls")),
     path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/v2/contacts(?:/.*)?$", UnknownContactCenterResourceView.as_view()),

@@ -63,6 +63,15 @@ class RecordNotFound(ApiError):
         super().__init__(NO_RECORD, NO_RECORD_DETAIL, code=6)
 
 
+class NoRecordsFound(ApiError):
+    """A v1 Table API list that matched nothing (v2 and the unversioned URL answer ``[]``)."""
+
+    status_code = status.HTTP_404_NOT_FOUND
+
+    def __init__(self):
+        super().__init__(NO_RECORD, "Records not found", code=6)
+
+
 class UnknownResource(ApiError):
     status_code = status.HTTP_404_NOT_FOUND
 

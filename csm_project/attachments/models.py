@@ -22,6 +22,8 @@ class Attachment(SysRecord):
     table_name = models.CharField(max_length=80)
     table_sys_id = models.CharField(max_length=32)
     hash = models.CharField(max_length=64, help_text="SHA-256 of the content, hexadecimal")
+    image_width = models.PositiveIntegerField(null=True, blank=True, help_text="Pixels, for a PNG, GIF or JPEG file")
+    image_height = models.PositiveIntegerField(null=True, blank=True, help_text="Pixels, for a PNG, GIF or JPEG file")
     stored_name = models.CharField(max_length=255, editable=False)
 
     class Meta:

@@ -34,11 +34,13 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models.signals import post_delete
 
+from csm_project.attachments.images import HEAD_BYTES, image_size
 from csm_project.attachments.models import Attachment
 from csm_project.core.access.role_names import ADMIN
 from csm_project.core.access.table_access import table_access_allows
 from csm_project.core.errors import TOO_LONG, DomainError, RecordMissing
 from csm_project.core.models import SysRecord, TableAccess, is_sys_id
+from csm_project.core.records.services import record_update
 from csm_project.registry import TableSpec, UnknownTable, all_tables, get_table
 
 CHUNK_BYTES = 1024 * 1024
@@ -118,6 +120,8 @@ def check_can_add(
     table = _parent_table(table_name)
     if not may_write(user, table.name):
         raise NoRights("Insufficient rights to create records")
+    if not table_sys_id:
+        raise DomainError("table_sys_id is required", field="table_sys_id")  # a 400, not a missing record
     if not is_sys_id(table_sys_id) or not table.model.objects.filter(pk=table_sys_id).exists():
         raise RecordMissing(f"No {table.name} record {table_sys_id[:40]!r}", field="table_sys_id")
     name = clean_file_name(file_name)
@@ -223,7 +227,12 @@ class SpooledUpload(UploadedFile):
 
 
 def _store(table_name, table_sys_id, file_name, content_type, content: File, size: int, sha256: str) -> Attachment:
+    content.seek(0)
+    dimensions = image_size(content.read(HEAD_BYTES)) or (None, None)
+    content.seek(0)
     attachment = Attachment(
+        image_width=dimensions[0],
+        image_height=dimensions[1],
         file_name=file_name,
         content_type=content_type,
         size_bytes=size,
@@ -255,6 +264,16 @@ def attachment_get(*, sys_id: str) -> Attachment:
 def attachment_open(attachment: Attachment) -> File:
     """The stored content, opened for reading in chunks."""
     return storage().open(attachment.stored_name, "rb")
+
+
+def attachment_rename(*, user, attachment: Attachment, file_name) -> Attachment:
+    """Give ``attachment`` a new file name (the content stays where it is), through the record
+    services like any other write, so the change is audited. Needs the parent table's write right."""
+    if not may_write(user, attachment.table_name):
+        raise NoRights("Insufficient rights to update records")
+    if not isinstance(file_name, str):
+        raise DomainError("file_name must be a string", field="file_name")
+    return record_update(instance=attachment, values={"file_name": clean_file_name(file_name)})
 
 
 def attachment_delete(*, user, attachment: Attachment) -> None:

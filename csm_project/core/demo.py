@@ -7,6 +7,7 @@ from csm_project.core.access.role_names import (
     CONTACT_CENTER_ADMIN,
     CONTACT_CENTER_AGENT,
     CSM_WS_INTEGRATION,
+    IMPORT_TRANSFORMER,
     INTERACTION_AGENT,
     LEAD_INTEGRATOR,
 )
@@ -25,6 +26,7 @@ DEMO_USERS = (
     ("lead.integrator", "Lead", "Integrator", (LEAD_INTEGRATOR,), False),
     ("cc.admin", "Contact Center", "Admin", (CONTACT_CENTER_ADMIN,), False),
     ("cc.agent", "Contact Center", "Agent", (CONTACT_CENTER_AGENT,), False),
+    ("import.transformer", "Import", "Transformer", (IMPORT_TRANSFORMER,), False),
     ("no.role", "No", "Role", (), False),
 )
 

@@ -23,7 +23,7 @@ from django.db.models import Count, QuerySet, Window
 from rest_framework import status
 from rest_framework.response import Response
 
-from csm_project.api.errors import BadRequestBody, RecordNotFound
+from csm_project.api.errors import BadRequestBody, NoRecordsFound, RecordNotFound
 from csm_project.api.filters import EncodedQueryFilter
 from csm_project.api.links import absolute_url
 from csm_project.api.pagination import MAX_LIMIT, SysparmPagination, query_bool, query_int
@@ -44,6 +44,7 @@ from csm_project.table_api.name_value import name_value_query
 from csm_project.table_api.openapi import table_api_schema, table_parameter
 from csm_project.table_api.shaping import DisplayMode, Shaper, resolve_columns
 
+NO_RESPONSE_BODY = "X-no-response-body"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # OPTIONS: a reader is told 405, not 403
 
 
@@ -200,6 +201,8 @@ class TableViewSet(NowViewSet):
     def list(self, request, *args, **kwargs) -> Response:
         shaper = self.shaper()
         rows = self.paginate_queryset(self.filter_queryset(shaper.rows(self.table.model)))
+        if not rows and self.kwargs.get("version") == "v1":
+            raise NoRecordsFound()  # /v1/ in the URL: an empty list is a 404; /v2/ and unversioned: []
         return self.get_paginated_response(shaper.shape_all(rows))
 
     def retrieve(self, request, *args, **kwargs) -> Response:
@@ -217,7 +220,10 @@ class TableViewSet(NowViewSet):
         return data
 
     def _answer(self, record: SysRecord, *, status_code: int = status.HTTP_200_OK, headers=None) -> Response:
-        """The stored record, read back, in the read shape of this request's parameters."""
+        """The stored record, read back, in the read shape of this request's parameters; with
+        ``X-no-response-body: true`` the same status and headers and no body."""
+        if (self.request.headers.get(NO_RESPONSE_BODY) or "").strip().lower() == "true":
+            return Response(status=status_code, headers=headers)
         return Response({"result": self.shaped(record.pk)}, status=status_code, headers=headers)
 
     def create(self, request, *args, **kwargs) -> Response:

@@ -26,6 +26,9 @@ OPERATIONS = {
     ("/api/now/attachment", "get"), ("/api/now/attachment/{sys_id}", "get"),
     ("/api/now/attachment/{sys_id}", "delete"), ("/api/now/attachment/{sys_id}/file", "get"),
     ("/api/now/attachment/file", "post"), ("/api/now/attachment/upload", "post"),
+    ("/api/now/attachment/{sys_id}", "patch"),
+    ("/api/now/import/{staging_table}", "post"), ("/api/now/import/{staging_table}/insertMultiple", "post"),
+    ("/api/now/import/{staging_table}/{sys_id}", "get"),
 }  # fmt: skip
 
 

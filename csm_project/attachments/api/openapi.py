@@ -101,5 +101,9 @@ attachment_schema = dict(
         },
         responses=_created("AttachmentUploaded"),
     ),
+    rename=extend_schema(
+        request={"application/json": inline_serializer("AttachmentRename", {"file_name": serializers.CharField()})},
+        responses={204: None},
+    ),
     destroy=extend_schema(responses={204: None}),
 )

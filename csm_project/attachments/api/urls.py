@@ -13,7 +13,7 @@ urlpatterns = [
     re_path(rf"{_BASE}/upload/?$", AttachmentViewSet.as_view({"post": "upload_multipart"}), name="attachment-upload"),
     re_path(
         rf"{_BASE}/(?P<sys_id>[^/]+)/?$",
-        AttachmentViewSet.as_view({"get": "retrieve", "delete": "destroy"}),
+        AttachmentViewSet.as_view({"get": "retrieve", "patch": "rename", "delete": "destroy"}),
         name="attachment-detail",
     ),
     re_path(

@@ -9,12 +9,17 @@
   (its ``Content-Type`` is stored); ``POST attachment/upload``: a multipart form with
   ``table_name``, ``table_sys_id`` and the file part. Both answer 201 with the metadata and a
   ``Location`` header. The body is read in chunks, never whole.
+- ``PATCH attachment/{sys_id}`` with ``{"file_name": "..."}``: renames it, 204 and no body.
 - ``DELETE attachment/{sys_id}``: 204.
 
-Metadata is the ``sys_attachment`` record in the Table API's shape plus ``download_link``.
+Metadata is the ``sys_attachment`` record in the Table API's shape plus ``download_link`` and
+the vendor's image and compression keys (``IMAGE_AND_COMPRESSION_KEYS``); a download carries
+the same metadata, as JSON, in ``X-Attachment-Metadata``.
 """
 
 from __future__ import annotations
+
+import json
 
 from django.conf import settings
 from django.http import FileResponse
@@ -40,6 +45,15 @@ from csm_project.core.records.wire_values import to_text
 from csm_project.registry import FieldType, get_table
 
 UPLOAD_FIELD = "uploadFile"
+METADATA_HEADER = "X-Attachment-Metadata"
+#: Keys the vendor's metadata always has beside the fields (``image_width`` and ``image_height``
+#: are fields, measured on upload). Files are stored as sent (never compressed) and colours are
+#: not measured, so these have the vendor's values for an uncompressed file of unknown colour.
+IMAGE_AND_COMPRESSION_KEYS = {
+    "compressed": "false",
+    "size_compressed": "",
+    "average_image_color": "",
+}
 # Room for a multipart form's boundaries and small fields around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -83,11 +97,11 @@ class AttachmentViewSet(NowViewSet):
 
     # --- shaping -------------------------------------------------------------------------
 
-    def _shaper(self):
+    def _shaper(self, *, plain: bool = False):
         """A function giving one attachment's metadata as this request asks it: the fields of
         ``sysparm_fields`` (all by default), each a string (``sysparm_display_value=false``), its
         display form (``true``: date-times in the caller's zone) or both (``all``)."""
-        params = self.request.query_params
+        params = {} if plain else self.request.query_params  # plain: every field, values only
         table = get_table(Attachment.sys_table)
         wanted = requested_fields(params.get("sysparm_fields"))
         specs = [table.fields[name] for name in (wanted or table.fields) if name in table.fields]
@@ -109,6 +123,9 @@ class AttachmentViewSet(NowViewSet):
                     result[spec.name] = {"display_value": shown(spec, value), "value": to_text(spec, value)}
                 else:
                     result[spec.name] = to_text(spec, value)
+            for key, value in IMAGE_AND_COMPRESSION_KEYS.items():
+                if not wanted or key in wanted:
+                    result[key] = {"display_value": value, "value": value} if mode == "all" else value
             result["download_link"] = self._link(attachment) + "/file"
             return result
 
@@ -155,6 +172,8 @@ class AttachmentViewSet(NowViewSet):
             filename=services.download_file_name(attachment),
         )
         response["Content-Length"] = str(attachment.size_bytes)
+        metadata = self._shaper(plain=True)(attachment)
+        response[METADATA_HEADER] = json.dumps(metadata, ensure_ascii=True, separators=(",", ":"))
         return response
 
     # --- writing -------------------------------------------------------------------------
@@ -206,11 +225,31 @@ class AttachmentViewSet(NowViewSet):
             headers={"Location": self._link(attachment)},
         )
 
+    @attachment_schema["rename"]
+    def rename(self, request, *args, **kwargs) -> Response:
+        attachment = self._attachment()
+        body = _json_body(request._request)
+        if "file_name" not in body:
+            raise BadRequestBody("The request body must give file_name")
+        services.attachment_rename(user=request.user, attachment=attachment, file_name=body["file_name"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @attachment_schema["destroy"]
     def destroy(self, request, *args, **kwargs) -> Response:
         attachment = self._attachment()
         services.attachment_delete(user=request.user, attachment=attachment)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _json_body(raw) -> dict:
+    """A small JSON object body (a rename), read here since the view parses no body itself."""
+    try:
+        body = json.loads(raw.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequestBody("The request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequestBody("The request body must be a JSON object")
+    return body
 
 
 def _content_length(raw) -> int | None:

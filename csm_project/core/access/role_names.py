@@ -7,3 +7,4 @@ INTERACTION_AGENT = "interaction_agent"  # the Interaction API
 LEAD_INTEGRATOR = "sn_lead_mgmt_core.lead_integrator"  # the Lead API
 CONTACT_CENTER_ADMIN = "contact_center_admin"  # the contact-center Contacts API, read and write
 CONTACT_CENTER_AGENT = "contact_center_agent"  # the contact-center Contacts API, read only
+IMPORT_TRANSFORMER = "import_transformer"  # the Import Set API (its staging tables' access rules name it)

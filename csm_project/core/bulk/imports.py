@@ -136,6 +136,7 @@ class RecordLoader:
         empty_is_absent: bool = False,
         extension: Extension | None = None,
         keep_errors: int = 1000,
+        input_display_value: bool = False,
     ) -> None:
         self.rules = rules
         self.table = rules.table
@@ -153,6 +154,9 @@ class RecordLoader:
         self.empty_is_absent = empty_is_absent
         self.extension = extension or Extension()
         self.keep_errors = keep_errors
+        # Values read as display values (the Import Set API's staged texts): choice labels,
+        # references by display value, date-times in the acting user's zone.
+        self.input_display_value = input_display_value
         self.choices = rules.load_choices()
         self.known = set(rules.fields) | {WORK_NOTES, NUMBER, *SKIPPED_COLUMNS} | set(self.extension.columns)
         self.prefix = getattr(self.model, "NUMBER_PREFIX", "") or ""
@@ -201,7 +205,7 @@ class RecordLoader:
         for row in rows:
             if not row.unreadable:
                 self._clean(row)
-        check_references(self.rules, [row.clean for row in rows])
+        check_references(self.rules, [row.clean for row in rows], input_display_value=self.input_display_value)
         creates, updates = [], []
         for row in rows:
             row.errors.extend(row.clean.errors)
@@ -252,7 +256,7 @@ class RecordLoader:
             given = {name: value for name, value in values.items() if name in fields or name == WORK_NOTES}
         if self.extension.columns:
             row.extra = {name: values[name] for name in self.extension.columns if name in values}
-        row.clean = self.rules.clean(given, choices=self.choices)
+        row.clean = self.rules.clean(given, choices=self.choices, input_display_value=self.input_display_value)
         if row.extra:
             row.errors.extend(self.extension.check(row.extra))
 
@@ -491,16 +495,7 @@ class _TableWriter:
             attnames = ["sys_id" if f.attname in self.pk_links else f.attname for f in fields]
             pick = itemgetter(*attnames)
             tuples = [pick(row) for row in rows] if len(attnames) > 1 else [(pick(row),) for row in rows]
-            if postgres:
-                self._copy(db_table, columns, tuples)
-            else:
-                quote = connection.ops.quote_name
-                sql = (
-                    f"INSERT INTO {quote(db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 - our names
-                    f"VALUES ({', '.join(['%s'] * len(columns))})"
-                )
-                with connection.cursor() as cursor:
-                    cursor.executemany(sql, tuples)
+            insert_rows(db_table, columns, tuples)
 
     def _converters(self, postgres: bool) -> list[tuple[str, Callable[[Any], Any]]]:
         """Columns whose Python values the driver cannot take as they are."""
@@ -512,12 +507,19 @@ class _TableWriter:
                 converters.append((f.attname, lambda value, f=f: f.get_db_prep_save(value, connection)))
         return converters
 
-    @staticmethod
-    def _copy(db_table: str, columns: list[str], tuples: list[tuple]) -> None:
-        quote = connection.ops.quote_name
-        statement = f"COPY {quote(db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-        connection.ensure_connection()
-        audit_context_sync(connection)  # COPY bypasses Django's execute: hand the triggers the actor
-        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-            for values in tuples:
-                copy.write_row(values)
+
+def insert_rows(db_table: str, columns: list[str], tuples: list[tuple]) -> None:
+    """Rows of column values (as the driver takes them) into one table at once: ``COPY`` on
+    PostgreSQL, one ``executemany`` elsewhere. Only names from the models are spliced in."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    if connection.vendor != "postgresql":
+        sql = f"INSERT INTO {quote(db_table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, tuples)
+        return
+    connection.ensure_connection()
+    audit_context_sync(connection)  # COPY bypasses Django's execute: hand the triggers the actor
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {quote(db_table)} ({names}) FROM STDIN") as copy:
+        for values in tuples:
+            copy.write_row(values)

@@ -67,6 +67,13 @@ def format_both(value: datetime, zone: tzinfo) -> tuple[str, str]:
     return utc, utc if local.utcoffset() == _NO_OFFSET else _wire(local)
 
 
+def parse_local(text: str, zone: tzinfo) -> datetime | None:
+    """Like ``parse_wire``, but the wall time read is ``zone``'s (a display value given with
+    ``sysparm_input_display_value=true``); None if malformed."""
+    parsed = parse_wire(text)
+    return None if parsed is None else parsed.replace(tzinfo=zone).astimezone(UTC)
+
+
 def parse_wire(text: str) -> datetime | None:
     """``YYYY-MM-DD HH:MM:SS`` or ``YYYY-MM-DD`` (midnight), read as UTC; None if malformed."""
     for fmt in (WIRE_FORMAT, "%Y-%m-%d"):

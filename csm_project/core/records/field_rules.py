@@ -25,8 +25,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Value
 
+from csm_project.core.access.actor import current_actor_user
 from csm_project.core.errors import CHOICE, INVALID, REFERENCE, REQUIRED, TOO_LONG, UNIQUE, FieldError, quoted
 from csm_project.core.models import SYSTEM_FIELDS, Choice, SysRecord, User, is_sys_id
+from csm_project.core.records.datetimes import parse_local, user_zone
 from csm_project.core.records.journal import work_note_text
 from csm_project.core.records.users import USER_NAME, user_name_key, user_name_taken_message, user_names_taken_query
 from csm_project.core.records.wire_values import PASSWORD_MASK, from_text, password_text, to_text
@@ -173,6 +175,12 @@ class TableRules:
             return text
         if rule.spec.type is FieldType.CHOICE:
             return self._choice(rule, str(raw), choices, input_display_value)
+        if input_display_value and rule.spec.type is FieldType.DATETIME and isinstance(raw, str):
+            # A display value: the caller's wall time (their time zone, else the instance's).
+            value = parse_local(raw, user_zone(current_actor_user()))
+            if value is None:
+                raise FieldProblem(f"{quoted(raw)} is not a date and time (YYYY-MM-DD HH:MM:SS, your time zone)")
+            return value
         try:
             value = from_text(rule.spec, raw)
         except ValueError as exc:
