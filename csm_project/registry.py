@@ -9,7 +9,8 @@ sys_id). A model may list ``sys_api_exclude`` (fields never exposed nor queryabl
 ``sys_id_fields`` (string fields that only ever hold sys_ids, stored lower-cased: encoded
 queries compare them exactly, as they do ``sys_id``, so a plain index serves the look-up) and
 ``sys_password_fields`` (wire name -> model field holding a password hash: a ``password`` field,
-shown masked, written hashed, never queryable; docs/access.md).
+shown masked, written hashed, never queryable; docs/access.md),
+``sys_derived`` (rows the platform derives from its code: ``csm_project.core.metadata``).
 
 Pitfall: the registry is built on first use, after apps are ready; never call it at import
 time of a models module.
@@ -69,6 +70,12 @@ class TableSpec:
 
     def field(self, name: str) -> FieldSpec | None:
         return self.fields.get(name)
+
+    @property
+    def derived(self) -> bool:
+        """Whether the platform derives the table's rows from its own code (``sys_derived``:
+        ``sys_dictionary``, ``sys_db_object``...): read, never written (docs/table-api.md)."""
+        return bool(getattr(self.model, "sys_derived", False))
 
     def referenced_table(self, spec: FieldSpec) -> "TableSpec | None":
         return get_table(spec.reference) if spec.reference and spec.reference in _tables() else None

@@ -47,6 +47,26 @@ class UserGroup(SysRecord):
         return self.name
 
 
+class GroupMember(SysRecord):
+    """A user's membership of a group (``sys_user_grmember``). A user is in a group once
+    (``GroupMemberRules``; the unique constraint backs it). These are the platform's groups:
+    the admin's staff roles are Django groups of their own (docs/admin.md)."""
+
+    sys_table = "sys_user_grmember"
+    sys_display_field = "user"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(UserGroup, on_delete=models.CASCADE, related_name="members")
+
+    class Meta:
+        db_table = "sys_user_grmember"
+        verbose_name = "group member"
+        constraints = [models.UniqueConstraint(fields=["user", "group"], name="grmember_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id}"
+
+
 class UnitOfMeasure(SysRecord):
     """A unit a quantity is counted in (``sn_prd_pm_uom``), e.g. Each."""
 

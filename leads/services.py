@@ -27,11 +27,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from csm_project.core.access.actor import current_actor_name
-from csm_project.core.errors import INVALID, DomainError, FieldError
+from csm_project.core.errors import INVALID, UNIQUE, DomainError, FieldError
 from csm_project.core.records.hooks import RecordRules
 from csm_project.core.records.journal import journal_add
 from csm_project.core.records.services import Write, record_prepare, record_save
-from leads.models import CLOSED_STAGES, LINE_ITEM_TABLE, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
+from leads.models import CLOSED_STAGES, LINE_ITEM_TABLE, GroupMember, Lead, LeadLineItem, ProductOffering, UnitOfMeasure
 from leads.selectors import LeadRelated
 
 EMAIL_PATTERN = re.compile(
@@ -286,3 +286,15 @@ def _previous(item: LeadLineItem, name: str, old: Any) -> Any:
     if model_field.is_relation and old is not None:
         return model_field.related_model._base_manager.filter(pk=old).first()
     return old
+
+
+class GroupMemberRules(RecordRules):
+    """A user is a member of a group once: adding them again is refused, naming ``user``."""
+
+    def clean(self, record: GroupMember, *, creating: bool, changed: dict[str, Any]) -> list[FieldError]:
+        if not (creating or "user" in changed or "group" in changed) or not (record.user_id and record.group_id):
+            return []
+        others = GroupMember.objects.filter(user_id=record.user_id, group_id=record.group_id).exclude(pk=record.pk)
+        if others.exists():
+            return [FieldError("user", "The user is already a member of this group.", UNIQUE)]
+        return []

@@ -44,8 +44,12 @@ class ChecksRecordId:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         name = self.lookup_url_kwarg or self.lookup_field
-        if name in kwargs and not is_sys_id(kwargs[name]):
+        if name in kwargs and not self.names_a_record(kwargs[name]):
             raise self.record_not_found()
+
+    def names_a_record(self, value: str) -> bool:
+        """Whether the URL's id can name a record: a sys_id (a view may accept more)."""
+        return is_sys_id(value)
 
     def record_not_found(self) -> Exception:
         return RecordNotFound()

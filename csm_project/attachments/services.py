@@ -107,7 +107,7 @@ def _parent_table(table_name: str) -> TableSpec:
         table = get_table(table_name)
     except UnknownTable as exc:
         raise DomainError(exc.message, field="table_name") from None
-    if table.name in NO_ATTACHMENTS:
+    if table.name in NO_ATTACHMENTS or table.derived:
         raise DomainError(f"Records of {table.name} cannot have attachments", field="table_name")
     return table
 
@@ -308,6 +308,6 @@ def connect_parent_deletes() -> None:
     post_delete.connect(_attachment_deleted, sender=Attachment, dispatch_uid="attachment-files")
     for table in all_tables().values():
         model = table.model
-        if table.name in NO_ATTACHMENTS or not issubclass(model, SysRecord):
-            continue
+        if table.name in NO_ATTACHMENTS or table.derived or not issubclass(model, SysRecord):
+            continue  # derived tables (sys_dictionary, ...) are rewritten by migrate and hold no files
         post_delete.connect(_parent_deleted, sender=model, dispatch_uid=f"attachments-of-{table.name}")

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.core.signals import request_finished
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 class CoreConfig(AppConfig):
@@ -26,6 +26,13 @@ class CoreConfig(AppConfig):
         connection_created.connect(audit.connection_prepare, dispatch_uid="csm_audit_connection")
         post_migrate.connect(audit.after_migrate, sender=self, dispatch_uid="csm_audit_post_migrate")
         post_migrate.connect(row_counts.after_migrate, sender=self, dispatch_uid="csm_rowcount_post_migrate")
+
+        from csm_project.core.metadata import signals as metadata
+
+        # The metadata tables (sys_db_object, sys_dictionary, ...) follow the code after every
+        # migrate and flush; the grants view is set aside while migrations run.
+        pre_migrate.connect(metadata.before_migrate, sender=self, dispatch_uid="csm_metadata_pre_migrate")
+        post_migrate.connect(metadata.after_migrate, sender=self, dispatch_uid="csm_metadata_post_migrate")
 
         from csm_project.core.sql import sqlite_wal
 

@@ -414,7 +414,8 @@ class Choice(SysRecord):
     sys_table = "sys_choice"
     sys_display_field = "label"
 
-    table = models.CharField(max_length=80)
+    # The platform's field name; the column keeps its first name.
+    name = models.CharField("table", max_length=80, db_column="table")
     element = models.CharField(max_length=80)
     value = models.CharField(max_length=100)
     label = models.CharField(max_length=255)
@@ -423,11 +424,11 @@ class Choice(SysRecord):
 
     class Meta:
         db_table = "sys_choice"
-        ordering = ["table", "element", "sequence", "value"]
-        constraints = [models.UniqueConstraint(fields=["table", "element", "value"], name="choice_unique_value")]
+        ordering = ["name", "element", "sequence", "value"]
+        constraints = [models.UniqueConstraint(fields=["name", "element", "value"], name="choice_unique_value")]
 
     def __str__(self) -> str:
-        return f"{self.table}.{self.element} = {self.value}"
+        return f"{self.name}.{self.element} = {self.value}"
 
 
 class TableAccess(models.Model):
@@ -569,3 +570,169 @@ class AuditArchive(SysRecord):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+# --- The platform's own description of its tables (docs/table-api.md, "Metadata tables") ----------
+#
+# ``sys_db_object``, ``sys_dictionary``, ``sys_glide_object`` and ``sys_script`` hold rows derived
+# from the registry, the models and the registered table rules (``csm_project.core.metadata``),
+# rewritten after every ``migrate``; ``sys_user_has_role`` is a database view over the role grants.
+# All five are ``sys_derived``: no API, import nor form writes them.
+
+
+class GlideType(SysRecord):
+    """A field type (``sys_glide_object``): what ``sys_dictionary.internal_type`` names."""
+
+    sys_table = "sys_glide_object"
+    sys_derived = True
+    sys_read_only = True
+
+    name = models.CharField(max_length=40, unique=True)
+    label = models.CharField(max_length=80)
+    scalar_type = models.CharField(max_length=40, null=True, blank=True)
+    scalar_length = models.IntegerField(null=True, blank=True)
+    visible = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "sys_glide_object"
+        ordering = ["name"]
+        verbose_name = "field type"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TableObject(SysRecord):
+    """A table of the registry (``sys_db_object``); ``super_class`` is the table it extends."""
+
+    sys_table = "sys_db_object"
+    sys_derived = True
+    sys_read_only = True
+
+    name = models.CharField(max_length=80, unique=True)
+    label = models.CharField(max_length=255)
+    super_class = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    is_extendable = models.BooleanField(default=False)
+    number_prefix = models.CharField(max_length=16, null=True, blank=True)
+    read_only = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "sys_db_object"
+        ordering = ["name"]
+        verbose_name = "table"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DictionaryEntry(SysRecord):
+    """One field of one table (``sys_dictionary``), or the table itself (``element`` empty,
+    ``internal_type`` ``collection``). A child table lists only the fields it adds; the fields it
+    inherits are the rows of its ``super_class``."""
+
+    sys_table = "sys_dictionary"
+    sys_display_field = "column_label"
+    sys_derived = True
+    sys_read_only = True
+
+    class ChoiceKind(models.IntegerChoices):
+        NONE = 0, "not a choice field"
+        DROPDOWN_WITH_NONE = 1, "Dropdown with -- None --"
+        DROPDOWN_WITHOUT_NONE = 3, "Dropdown without -- None --"
+
+    name = models.CharField("table", max_length=80)
+    element = models.CharField("column name", max_length=80, null=True, blank=True)
+    column_label = models.CharField(max_length=255)
+    # Both references hold the target's name, as the platform's dictionary does.
+    internal_type = models.ForeignKey(
+        GlideType, to_field="name", db_column="internal_type", on_delete=models.PROTECT, related_name="+"
+    )
+    reference = models.ForeignKey(
+        TableObject,
+        to_field="name",
+        db_column="reference",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    max_length = models.IntegerField(null=True, blank=True)
+    mandatory = models.BooleanField(default=False)
+    read_only = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    display = models.BooleanField(default=False)
+    primary = models.BooleanField(default=False)
+    unique = models.BooleanField(default=False)
+    choice = models.IntegerField(choices=ChoiceKind.choices, default=ChoiceKind.NONE)
+    default_value = models.CharField(max_length=255, null=True, blank=True)
+
+    class Meta:
+        db_table = "sys_dictionary"
+        ordering = ["name", "element"]
+        verbose_name = "dictionary entry"
+        verbose_name_plural = "dictionary"
+        indexes = [models.Index(fields=["name", "element"], name="sys_dictionary_field_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name}.{self.element}" if self.element else self.name
+
+
+class BusinessRule(SysRecord):
+    """A table rule the product runs on writes (``sys_script``): one row per hook of a table's
+    registered ``RecordRules`` (``clean`` before the write, ``after_save`` after it). ``script``
+    names the Python code that runs; the rules are code, so they are read here, not written."""
+
+    sys_table = "sys_script"
+    sys_derived = True
+    sys_read_only = True
+
+    class When(models.TextChoices):
+        BEFORE = "before"
+        AFTER = "after"
+
+    name = models.CharField(max_length=100)
+    collection = models.CharField("table", max_length=80)
+    when = models.CharField(max_length=20, choices=When.choices)
+    order = models.IntegerField(default=100)
+    active = models.BooleanField(default=True)
+    action_insert = models.BooleanField(default=True)
+    action_update = models.BooleanField(default=True)
+    action_delete = models.BooleanField(default=False)
+    action_query = models.BooleanField(default=False)
+    script = models.CharField(max_length=255)
+    description = models.TextField(null=True, blank=True)
+
+    class Meta:
+        db_table = "sys_script"
+        ordering = ["collection", "order", "name"]
+        verbose_name = "business rule"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserHasRole(SysRecord):
+    """A role granted to a user (``sys_user_has_role``), one row per grant: a database view
+    over the user-role link table (``csm_project.core.metadata.grants``). Its sys_id is the grant's
+    audit key (``md5(user:role)``), so a grant's history is ``sys_audit`` rows with that
+    ``documentkey``; its creation time and creator are those of the latest grant in that history.
+    Grants are made with ``grant_role`` or in the admin (audited); never written through here."""
+
+    sys_table = "sys_user_has_role"
+    sys_display_field = "role"
+    sys_derived = True
+    sys_read_only = True
+
+    user = models.ForeignKey(User, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    role = models.ForeignKey(Role, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    state = models.CharField(max_length=20, default="active")
+    inherited = models.BooleanField(default=False)
+
+    class Meta:
+        managed = False
+        db_table = "sys_user_has_role"
+        ordering = ["sys_id"]
+        verbose_name = "role grant"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role_id}"

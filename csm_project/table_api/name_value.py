@@ -56,7 +56,7 @@ def _term(field: FieldWalk, value: str) -> str:
 def _choice_value(field: FieldWalk, given: str) -> str:
     """``given`` if it is a value of the field's choice list, else the value whose label it is."""
     rows = list(
-        Choice.objects.filter(table=field.table.name, element=field.spec.name)
+        Choice.objects.filter(name=field.table.name, element=field.spec.name)
         .filter(Q(value=given) | Q(label__iexact=given))
         .values_list("value", "label")
     )

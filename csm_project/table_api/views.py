@@ -181,11 +181,24 @@ class TableViewSet(NowViewSet):
             zone=user_zone(request.user),
         )
 
+    def record_key(self, key: str) -> dict | None:
+        """The look-up of the record a URL names: its sys_id; for the tables describing the
+        platform (``sys_glide_object``, ``sys_db_object``) also its unique name, which is what
+        ``sys_dictionary``'s references hold and link to. ``None``: it names no record."""
+        if is_sys_id(key):
+            return {"pk": key}
+        if self.table.derived and isinstance(key, str) and 0 < len(key) <= 80 and "\x00" not in key:
+            name = self.table.model._meta.get_field("name") if self.table.field("name") else None
+            if name is not None and name.unique:
+                return {"name": key}
+        return None
+
+    def names_a_record(self, value: str) -> bool:
+        return self.record_key(value) is not None
+
     def get_record(self) -> SysRecord:
-        sys_id = self.kwargs.get(self.lookup_url_kwarg, "")
-        if not is_sys_id(sys_id):
-            raise RecordNotFound()
-        record = self.table.model.objects.filter(pk=sys_id).first()
+        key = self.record_key(self.kwargs.get(self.lookup_url_kwarg, ""))
+        record = self.table.model.objects.filter(**key).first() if key is not None else None
         if record is None:
             raise RecordNotFound()
         return record
@@ -193,7 +206,8 @@ class TableViewSet(NowViewSet):
     def shaped(self, sys_id: str) -> dict:
         """One record in the read shape, or the 404 envelope."""
         shaper = self.shaper()
-        row = shaper.rows(self.table.model).filter(pk=sys_id).first() if is_sys_id(sys_id) else None
+        key = self.record_key(sys_id)
+        row = shaper.rows(self.table.model).filter(**key).first() if key is not None else None
         if row is None:
             raise RecordNotFound()
         return shaper.shape(row)

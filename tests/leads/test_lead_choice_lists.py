@@ -13,7 +13,7 @@ from leads.models import LEAD_TABLE, Lead
 @pytest.mark.django_db
 def test_every_lead_choice_list_is_stored_by_the_migrations():
     for element, values in CHOICES.items():
-        stored = set(Choice.objects.filter(table=LEAD_TABLE, element=element).values_list("value", "label"))
+        stored = set(Choice.objects.filter(name=LEAD_TABLE, element=element).values_list("value", "label"))
         assert stored == set(values), element
 
 
@@ -27,6 +27,6 @@ def test_a_new_instance_refuses_a_stage_outside_the_list():
 
 @pytest.mark.django_db
 def test_a_value_staff_add_to_the_list_is_accepted():
-    Choice.objects.create(table=LEAD_TABLE, element="stage", value="250_meeting", label="Meeting", sequence=25)
+    Choice.objects.create(name=LEAD_TABLE, element="stage", value="250_meeting", label="Meeting", sequence=25)
     lead = record_create(table=LEAD_TABLE, values={"last_name": "Wilson", "stage": "250_meeting"})
     assert Lead.objects.get(pk=lead.pk).stage == "250_meeting"

@@ -17,7 +17,7 @@ def state() -> tuple:
         list(Lead.objects.order_by("pk").values_list("pk", "number", "sys_mod_count", "sys_updated_on")),
         list(LeadLineItem.objects.order_by("pk").values_list("pk", "number", "quantity")),
         JournalEntry.objects.count(),
-        list(Choice.objects.filter(table=LEAD_TABLE).values_list("element", "value")),
+        list(Choice.objects.filter(name=LEAD_TABLE).values_list("element", "value")),
         list(NumberCounter.objects.filter(prefix__in=["LEAD", "LEADL"]).values_list("prefix", "next_value")),
         list(User.objects.order_by("pk").values_list("pk", "user_name", "password")),
     )

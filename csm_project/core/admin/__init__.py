@@ -480,8 +480,8 @@ class SystemPropertyAdmin(SysRecordAdmin):
 
 @admin.register(Choice)
 class ChoiceAdmin(SysRecordAdmin):
-    list_display = ("table", "element", "value", "label", "sequence", "inactive")
-    list_filter = ("table", "element", "inactive")
+    list_display = ("name", "element", "value", "label", "sequence", "inactive")
+    list_filter = ("name", "element", "inactive")
     search_fields = ("value", "label")
     journal = False
 

@@ -56,7 +56,7 @@ class NumberInput(forms.NumberInput):
 def choice_label_annotation(table: str, name: str) -> Subquery:
     """The label of ``name``'s value, read by the list's own query."""
     return Subquery(
-        Choice.objects.filter(table=table, element=name, value=OuterRef(name)).order_by("inactive").values("label")[:1]
+        Choice.objects.filter(name=table, element=name, value=OuterRef(name)).order_by("inactive").values("label")[:1]
     )
 
 
@@ -209,7 +209,7 @@ def _choice_labels(wanted: dict[str, set[str]]) -> dict[tuple[str, str], dict[st
         for field in fields:
             model_field = model._meta.get_field(get_table(table).field(field).model_field)
             labels[(table, field)].update({str(value): str(label) for value, label in model_field.flatchoices})
-        rows = Choice.objects.filter(table=table, element__in=fields).order_by("-inactive")
+        rows = Choice.objects.filter(name=table, element__in=fields).order_by("-inactive")
         for element, value, label in rows.values_list("element", "value", "label"):
             labels[(table, element)][value] = label
     return labels

@@ -10,11 +10,11 @@ from csm_project.core.models import Choice
 
 def choices_ensure(*, table: str, element: str, values: list[tuple[str, str]]) -> None:
     """Create the listed (value, label) choices that do not exist yet; keep staff edits."""
-    existing = set(Choice.objects.filter(table=table, element=element).values_list("value", flat=True))
+    existing = set(Choice.objects.filter(name=table, element=element).values_list("value", flat=True))
     Choice.objects.bulk_create(
         [
             Choice(
-                table=table,
+                name=table,
                 element=element,
                 value=value,
                 label=label,
@@ -35,6 +35,6 @@ def choice_labels(*, lists: Iterable[tuple[str, str]]) -> dict[tuple[str, str, s
         return {}
     condition = Q()
     for table, element in wanted:
-        condition |= Q(table=table, element=element)
-    rows = Choice.objects.filter(condition).values_list("table", "element", "value", "label")
+        condition |= Q(name=table, element=element)
+    rows = Choice.objects.filter(condition).values_list("name", "element", "value", "label")
     return {(table, element, value): label for table, element, value, label in rows}

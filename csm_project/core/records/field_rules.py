@@ -117,7 +117,7 @@ class TableRules:
         wanted = [rule for rule in self.choice_fields if names is None or rule.name in names]
         lists: ChoiceLists = {rule.name: {} for rule in wanted}
         if wanted:
-            rows = Choice.objects.filter(table=self.table.name, element__in=list(lists), inactive=False).values_list(
+            rows = Choice.objects.filter(name=self.table.name, element__in=list(lists), inactive=False).values_list(
                 "element", "value", "label"
             )
             for element, value, label in rows:

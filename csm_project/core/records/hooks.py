@@ -49,3 +49,8 @@ def register_rules(table: str, rules: RecordRules) -> None:
 
 def rules_for(table: str) -> RecordRules:
     return _RULES.get(table, _NO_RULES)
+
+
+def registered_rules() -> dict[str, RecordRules]:
+    """Every table's registered rules, by table (``sys_script`` lists them)."""
+    return dict(_RULES)

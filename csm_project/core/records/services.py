@@ -91,6 +91,7 @@ def record_delete(*, instance: SysRecord) -> None:
     """Delete ``instance`` with what it owns (rows that cascade, and every deleted record's
     journal entries); references that may be emptied are cleared. Raises ``ProtectedRecord``
     when other records protect it."""
+    _rules(instance.sys_table)
     check_delete(instance)
     using = router.db_for_write(type(instance), instance=instance)
     with transaction.atomic(using=using):
@@ -122,9 +123,12 @@ def _protected(objects: Iterable[models.Model]) -> ProtectedRecord:
 
 def _rules(table: str) -> TableRules:
     try:
-        return table_rules(table)
+        rules = table_rules(table)
     except UnknownTable as exc:
         raise DomainError(exc.message) from None
+    if rules.table.derived:
+        raise ProtectedRecord(f"The table {table} describes the platform itself: it is read-only")
+    return rules
 
 
 def record_check(

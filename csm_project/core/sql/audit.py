@@ -120,9 +120,9 @@ def audited_tables(db_columns: dict[str, set[str]] | None = None) -> list[Audite
 
     result = []
     for spec in all_tables().values():
-        if spec.name == AUDIT_TABLE:
-            continue
         model = spec.model
+        if spec.name == AUDIT_TABLE or spec.derived:
+            continue  # the derived tables (sys_dictionary, ...) follow the code: their history is the code's
         present = None if db_columns is None else db_columns.get(model._meta.db_table)
         if db_columns is not None and present is None:
             continue

@@ -101,10 +101,11 @@ END $fn$""",
 
 
 def counted_tables() -> list[str]:
-    """The database tables that have a counter: every registered table's own table."""
+    """The database tables that have a counter: every registered table's own table (a view,
+    such as ``sys_user_has_role``, has none: it is counted by reading it)."""
     from csm_project.registry import all_tables
 
-    return sorted({spec.model._meta.db_table for spec in all_tables().values()})
+    return sorted({spec.model._meta.db_table for spec in all_tables().values() if spec.model._meta.managed})
 
 
 def _uses_counter(connection: BaseDatabaseWrapper) -> bool:

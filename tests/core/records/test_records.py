@@ -62,7 +62,7 @@ def minimal_values(table: str) -> dict:
     return values
 
 
-@pytest.mark.parametrize("table", sorted(all_tables()))
+@pytest.mark.parametrize("table", sorted(name for name, spec in all_tables().items() if not spec.derived))
 def test_every_registry_table_is_created_changed_and_deleted(table):
     record = record_create(table=table, values=minimal_values(table))
     model = type(record)

@@ -41,8 +41,13 @@ def _sorts_everything(plan: str) -> bool:
     return "USE TEMP B-TREE FOR ORDER BY" in plan
 
 
+# Every table but views: ``sys_user_has_role`` is computed from the role grants (its sys_id is a
+# digest of the pair), a few rows per user, read whole by design (docs/table-api.md).
+STORED_TABLES = sorted(name for name, spec in all_tables().items() if spec.model._meta.managed)
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(all_tables()))
+@pytest.mark.parametrize("name", STORED_TABLES)
 def test_default_list_order_is_served_by_an_index(name):
     table = all_tables()[name]
     sql, params = _default_page_sql(table)
@@ -111,7 +116,7 @@ def test_a_commonly_filtered_list_is_served_by_an_index(name, query, may_sort):
 # order is their code-point order and the primary key's index serves it: no page sorts the table.
 @pytest.mark.django_db
 @pytest.mark.parametrize("order", ["ORDERBYsys_id", "ORDERBYDESCsys_id"])
-@pytest.mark.parametrize("name", sorted(all_tables()))
+@pytest.mark.parametrize("name", STORED_TABLES)
 def test_sys_id_order_is_served_by_the_primary_key(name, order):
     table = all_tables()[name]
     queryset = apply_encoded_query(table.model._default_manager.all(), order, table=table)[:PAGE]
