@@ -413,3 +413,8 @@ BATCH_API_MAX_BYTES = env_int("BATCH_API_MAX_BYTES", 64 * 1024 * 1024)
 # 0 keeps every row (the command then needs --before).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 0)
 AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(BASE_DIR / "audit-archive")))
+
+# The admin's import page (docs/admin.md, "Importing a file"): the largest file it takes, and how
+# long an upload waits for its confirmation before it is deleted.
+ADMIN_IMPORT_MAX_BYTES = env_int("ADMIN_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+ADMIN_IMPORT_KEEP_HOURS = env_int("ADMIN_IMPORT_KEEP_HOURS", 24)

@@ -6,11 +6,14 @@ from django.urls import include, path, re_path
 
 from csm_project.api.schema_views import ApiDocsView, ApiSchemaView
 from csm_project.api.views import UnknownContactCenterResourceView, UnknownResourceView
+from csm_project.core.admin.imports import import_preview, import_start
 from csm_project.ops.views import healthz, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("admin/import/", admin.site.admin_view(import_start), name="admin_import"),
+    path("admin/import/<uuid:upload>/", admin.site.admin_view(import_preview), name="admin_import_preview"),
     path("admin/", admin.site.urls),
     path("api/", include("contacts.api.urls")),
     path("api/", include("interactions.api.urls")),

@@ -736,3 +736,24 @@ class UserHasRole(SysRecord):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.role_id}"
+
+
+class ImportUpload(models.Model):
+    """A file a staff member uploaded in the admin's import page, kept between its preview and
+    the confirmed load. In the database, so any app server may serve the confirmation; deleted
+    when loaded, and uploads older than ``ADMIN_IMPORT_KEEP_HOURS`` go when a new one comes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="+")
+    table = models.CharField(max_length=80)
+    name = models.CharField(max_length=255, help_text="The uploaded file's name.")
+    options = models.JSONField(default=dict, help_text="upsert, key, encoding, skip_bad.")
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "sys_import_upload"
+
+    def __str__(self) -> str:
+        return f"{self.name} -> {self.table}"

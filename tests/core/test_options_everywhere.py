@@ -18,6 +18,7 @@ PARAMETER_VALUES = {
     "version": ["v1"],
     "table": ["customer_contact"],
     "app_label": ["core", "contacts", "interactions", "leads", "auth"],
+    "upload": ["0b7a3c52-8d4e-4f7e-9a0a-1c2d3e4f5a6b"],  # an admin import upload (a UUID)
 }
 FALLBACK_VALUES = [SYS_ID, "1", "x"]
 

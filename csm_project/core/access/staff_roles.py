@@ -98,6 +98,16 @@ def may_export(user, model) -> bool:
     return user.has_perm(f"{model._meta.app_label}.{export_codename(model._meta.model_name)}")
 
 
+def may_import(user, model, *, upsert: bool = False) -> bool:
+    """Whether ``user`` may load a file into ``model`` in the admin's import page: its ``add``
+    permission, and ``change`` too for a load that updates records (``upsert``). Tables the
+    platform writes itself (``sys_read_only``) are never loaded."""
+    if getattr(model, "sys_read_only", False):
+        return False
+    label, name = model._meta.app_label, model._meta.model_name
+    return user.has_perm(f"{label}.add_{name}") and (not upsert or user.has_perm(f"{label}.change_{name}"))
+
+
 def viewable_tables(user) -> set[str] | None:
     """Wire names of the registry tables whose records ``user`` may view in the admin; ``None``
     for a superuser (every table). The audit history, the journal and attachments of a table's

@@ -30,7 +30,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 
 from csm_project.core.access.fields import staff_reader
-from csm_project.core.access.staff_roles import may_export
+from csm_project.core.access.staff_roles import may_export, may_import
 from csm_project.core.admin.display import audit_values
 from csm_project.core.bulk.exports import export_fields, export_rows
 from csm_project.core.models import JournalEntry, SysAudit
@@ -218,6 +218,8 @@ class PlatformAdminMixin:
             query_string = request.GET.urlencode()
             export = reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_export")
             extra_context["csm_export_url"] = f"{export}?{query_string}" if query_string else export
+        if table is not None and may_import(request.user, self.model):
+            extra_context["csm_import_url"] = f"{reverse('admin_import')}?table={table.name}"
         with audit_reason("admin"):  # actions write from here
             return super().changelist_view(request, extra_context)
 

@@ -11,7 +11,7 @@ from typing import Any, BinaryIO
 from django.core.management.base import BaseCommand, CommandError
 
 from csm_project.core.access.actor import acting_as
-from csm_project.core.bulk.files import CSV, FORMATS, JSONL, FileShapeError, RowReader, RowWriter, SourceRow
+from csm_project.core.bulk.files import CSV, FORMATS, JSONL, RowReader, RowWriter, SourceRow
 from csm_project.core.bulk.imports import ERROR_COLUMN, Extension, ImportResult, RecordLoader, RowError
 from csm_project.core.models import User
 from csm_project.core.records.field_rules import table_rules
@@ -33,7 +33,23 @@ class ImportCommand(BaseCommand):
             'shape {"records": [...]}). Default: detected from the first bytes.',
         )
         parser.add_argument("--delimiter", help="CSV delimiter (default: detected among , ; tab |). 'tab' for a tab.")
-        parser.add_argument("--dry-run", action="store_true", help="Check every row, write nothing.")
+        parser.add_argument(
+            "--encoding",
+            help="Text encoding of the file (default: UTF-8, with or without a byte order mark), e.g. cp1252, latin-1.",
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=FIELD",
+            help="Take the file's column COLUMN as the field FIELD (repeatable). Headers may also be field "
+            "names or labels, in any case.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read and check every row as the load would, and report; write nothing.",
+        )
         parser.add_argument(
             "--skip-bad", action="store_true", help="Load the good rows; write bad ones to a reject file."
         )
@@ -70,21 +86,19 @@ class ImportCommand(BaseCommand):
             actor = User.objects.filter(user_name=options["as_user"]).first()
             if actor is None:
                 raise CommandError(f"No user named {options['as_user']!r}.")
+        column_map = {}
+        for given in options["map"]:
+            source, equals, target = given.partition("=")
+            if not equals or not source.strip() or not target.strip():
+                raise CommandError(f"--map {given!r}: give COLUMN=FIELD")
+            column_map[source.strip()] = target.strip()
         file = options["file"]
         stream = _open(file)
         delimiter = options["delimiter"]
         if delimiter in ("tab", "\\t"):
             delimiter = "\t"
         with stream:
-            try:
-                reader = RowReader(stream, options["format"], delimiter=delimiter)
-            except FileShapeError as exc:
-                raise CommandError(str(exc)) from None
             size = _size(file)
-            where = "line" if reader.format in (CSV, JSONL) else "record"
-            rejects = _Rejects(file, reader, options["reject_file"]) if options["skip_bad"] else None
-            progress = _Progress(self, verbosity, size, reader)
-            started = time.monotonic()
             command = type(self).__module__.rsplit(".", 1)[-1]
             reason = f"{command} {Path(file).name if file != '-' else 'stdin'}"
             with acting_as(actor), audit_reason(reason):
@@ -96,13 +110,27 @@ class ImportCommand(BaseCommand):
                         skip_bad=options["skip_bad"],
                         dry_run=options["dry_run"],
                         batch_size=options["batch_size"],
-                        where=where,
-                        empty_is_absent=reader.format == CSV,
                         extension=self.extension(),
                         keep_errors=options["max_errors"],
+                        column_map=column_map,
                     )
+                    reader = RowReader(
+                        stream,
+                        options["format"],
+                        delimiter=delimiter,
+                        encoding=options["encoding"],
+                        rename=loader.rename_columns,
+                    )
+                except ValueError as exc:  # FileShapeError, a bad --key, --map or --encoding
+                    raise CommandError(str(exc)) from None
+                loader.where = "line" if reader.format in (CSV, JSONL) else "record"
+                loader.empty_is_absent = reader.format == CSV
+                rejects = _Rejects(file, reader, options["reject_file"]) if options["skip_bad"] else None
+                progress = _Progress(self, verbosity, size, reader)
+                started = time.monotonic()
+                try:
                     result = loader.run(reader, on_batch=progress.update, on_reject=rejects.write if rejects else None)
-                except ValueError as exc:  # FileShapeError, a bad --key, text that is not UTF-8
+                except ValueError as exc:  # FileShapeError: text not in its encoding, a bad header, ...
                     raise CommandError(f"{file}: {exc}") from None
                 finally:
                     progress.close()
@@ -121,8 +149,10 @@ class ImportCommand(BaseCommand):
             if result.rejected > min(len(result.errors), max_errors):
                 self.stderr.write(f"... and more: {result.rejected} bad row(s) in all")
         rate = result.read / elapsed if elapsed > 0 else 0.0
+        written = "would write" if result.dry_run else "written"
+        created, updated = ("would create", "would update") if result.dry_run else ("created", "updated")
         summary = (
-            f"{table}: read {result.read}, written {result.written} (created {result.created}, updated "
+            f"{table}: read {result.read}, {written} {result.written} ({created} {result.created}, {updated} "
             f"{result.updated}), unchanged {result.unchanged}, rejected {result.rejected}, {elapsed:.2f} s "
             f"({rate:.0f} rows/s)"
         )
@@ -226,7 +256,8 @@ class _Progress:
             return
         self.last_line = max(elapsed, 1e-9)
         self.command.stderr.write(
-            f"progress: {result.read} rows read, {result.written} written, {result.rejected} bad, "
+            f"progress: {result.read} rows read, {result.written} {'would be ' if result.dry_run else ''}written, "
+            f"{result.rejected} bad, "
             f"{rate:.0f} rows/s, {elapsed:.1f} s"
         )
         self.command.stderr.flush()

@@ -5,16 +5,22 @@ the file or given; a UTF-8 byte order mark is skipped), JSON lines (one object p
 array of objects, and the platform's export shape ``{"records": [...]}``. Reading never holds
 more than one row (plus a read buffer) in memory, whatever the file size.
 
+Text is UTF-8 (with or without a byte order mark) unless an ``encoding`` is given (any codec
+Python knows whose line ends are single ``\n`` bytes: ``latin-1``, ``cp1252``, ...). Lines are
+decoded one by one, so text that is not in the encoding is reported with its line
+(``FileShapeError``), suggesting ``--encoding`` when none was given.
+
 A JSON array is split into its elements by the standard library's C decoder over a sliding
 buffer (``raw_decode``): ijson would do it, but the version the test tools allow (below 3) has
 only its pure-Python parser, measured at ~14k rows/s, slower than the database.
 """
 
+import codecs
 import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TextIO
 
@@ -77,11 +83,21 @@ class RowReader:
     """Iterates the ``SourceRow``s of a binary stream. ``position()`` is how far into the stream
     reading has gone (bytes), for progress against the file size."""
 
-    def __init__(self, stream: BinaryIO, fmt: str | None = None, *, delimiter: str | None = None) -> None:
+    def __init__(
+        self,
+        stream: BinaryIO,
+        fmt: str | None = None,
+        *,
+        delimiter: str | None = None,
+        encoding: str | None = None,
+        rename: Callable[[list[str]], list[str]] | None = None,
+    ) -> None:
         if not isinstance(stream, io.BufferedReader):
             stream = io.BufferedReader(stream, buffer_size=_PEEK)  # type: ignore[arg-type]
         self.stream = stream
         head = stream.peek(_PEEK)[:_PEEK]
+        self.encoding = _check_encoding(encoding, head)
+        self.rename = rename
         self.format = fmt or detect_format(head)
         if self.format not in FORMATS:
             raise FileShapeError(f"Unknown format {self.format!r}; one of {', '.join(FORMATS)}")
@@ -102,28 +118,44 @@ class RowReader:
         return self._json_array(self.format == RECORDS)
 
     def _text(self) -> TextIO:
-        return io.TextIOWrapper(self.stream, encoding="utf-8-sig", newline="")
+        return io.TextIOWrapper(self.stream, encoding=self.encoding or "utf-8-sig", newline="")
+
+    def _lines(self) -> Iterator[str]:
+        """The file's lines as text, each with its line end, decoded one by one."""
+        encoding = self.encoding or "utf-8"
+        for number, raw in enumerate(self.stream, start=1):
+            if number == 1 and raw.startswith(BOM) and codecs.lookup(encoding).name == "utf-8":
+                raw = raw[len(BOM) :]
+            try:
+                yield raw.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise FileShapeError(_not_text(number, raw, exc, self.encoding)) from None
 
     def _csv(self) -> Iterator[SourceRow]:
-        reader = csv.reader(self._text(), delimiter=self.delimiter or ",")
-        header = next(reader, None)
-        if header is None:
-            return
-        self.columns = [name.strip() for name in header]
-        width = len(self.columns)
-        columns = self.columns
-        for cells in reader:
-            if not cells:
-                continue
-            if len(cells) == width:
-                yield SourceRow(reader.line_num, dict(zip(columns, cells, strict=True)))
-            else:
-                given = dict(zip(columns, cells, strict=False))
-                yield SourceRow(reader.line_num, given, f"{len(cells)} values for {width} columns")
+        reader = csv.reader(self._lines(), delimiter=self.delimiter or ",")
+        try:
+            header = next(reader, None)
+            if header is None:
+                return
+            self.columns = [name.strip() for name in header]
+            if self.rename is not None:
+                self.columns = self.rename(self.columns)
+            width = len(self.columns)
+            columns = self.columns
+            for cells in reader:
+                if not cells:
+                    continue
+                if len(cells) == width:
+                    yield SourceRow(reader.line_num, dict(zip(columns, cells, strict=True)))
+                else:
+                    given = dict(zip(columns, cells, strict=False))
+                    yield SourceRow(reader.line_num, given, f"{len(cells)} values for {width} columns")
+        except csv.Error as exc:
+            raise FileShapeError(f"line {max(reader.line_num, 1)}: not readable as CSV: {exc}") from None
 
     def _json_lines(self) -> Iterator[SourceRow]:
         loads = json.loads
-        for number, line in enumerate(self._text(), start=1):
+        for number, line in enumerate(self._lines(), start=1):
             if not line.strip():
                 continue
             try:
@@ -147,7 +179,14 @@ class RowReader:
 
         def fill() -> bool:
             nonlocal buffer, at, eof
-            chunk = text.read(_PEEK)
+            try:
+                chunk = text.read(_PEEK)
+            except UnicodeDecodeError as exc:
+                hint = _ENCODING_HINT if self.encoding is None else ""
+                what = self.encoding or "UTF-8"
+                raise FileShapeError(
+                    f"after element {index} of the JSON array: not {what} text ({exc.reason}).{hint}"
+                ) from None
             if not chunk:
                 eof = True
                 return False
@@ -177,8 +216,8 @@ class RowReader:
                 at += 1
                 if eof:
                     raise FileShapeError('the JSON document has no "records" array')
-        expect("[")
         index = 0
+        expect("[")
         while True:
             found = skip_space()
             if found == "]":
@@ -206,6 +245,36 @@ class RowReader:
                 yield SourceRow(index, value)
             else:
                 yield SourceRow(index, None, "an element must be one JSON object")
+
+
+_ENCODING_HINT = " Give the file's encoding with --encoding (for example --encoding cp1252 or --encoding latin-1)."
+
+
+def _check_encoding(encoding: str | None, head: bytes) -> str | None:
+    """The codec to read with (``None``: UTF-8, a byte order mark skipped), or a clear refusal."""
+    if head.startswith(b"PK\x03\x04"):
+        raise FileShapeError("line 1: this is a zip file (an Excel workbook?), not text; save it as CSV UTF-8")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and encoding is None:
+        raise FileShapeError("line 1: the file is UTF-16 text; save it as UTF-8 (Excel: CSV UTF-8) or load it as such")
+    if encoding is None:
+        return None
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        raise FileShapeError(f"Unknown encoding {encoding!r} (for example utf-8, cp1252, latin-1)") from None
+    if codec.name == "utf-8-sig":
+        return "utf-8"  # a byte order mark is skipped anyway
+    if "\n".encode(codec.name) != b"\n":
+        raise FileShapeError(f"Encoding {encoding!r} is not read: convert the file to UTF-8")
+    return codec.name
+
+
+def _not_text(number: int, raw: bytes, exc: UnicodeDecodeError, encoding: str | None) -> str:
+    column = len(raw[: exc.start].decode(encoding or "utf-8", errors="replace")) + 1
+    what = f"byte 0x{raw[exc.start]:02x} at column {column}"
+    if encoding is None:
+        return f"line {number}: not UTF-8 text ({what}).{_ENCODING_HINT}"
+    return f"line {number}: not {encoding} text ({what})"
 
 
 # --- writing -----------------------------------------------------------------------------------

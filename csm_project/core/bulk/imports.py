@@ -15,7 +15,15 @@ Rows are read as a stream (``record_files``) and handled in batches inside ONE t
    (``--upsert``) are saved one by one, and only when a value differs.
 
 Earlier batches are written before the next is checked, so a unique value repeated anywhere in
-the file is caught by the database query of a later batch. A bad row never stops the reading:
+the file is caught by the database query of a later batch. A key (``sys_id``, or the upsert key)
+given twice in a file is a bad row, the second time, in every mode.
+
+A dry run (``dry_run``) reads and checks only: the same steps, the same queries, the same report
+(counts of records it would create and update, every bad row with its reason), and nothing is
+written: no row, no audit row, no number drawn. What earlier batches would have written is kept
+in memory instead (the sys_ids and numbers the file gives, the values of unique fields, the
+sys_ids a later row may reference), so a later batch is judged as the load would judge it. That
+memory grows with the file (a few values per row), unlike a load's. A bad row never stops the reading:
 every bad row is reported. Without ``skip_bad`` any bad row rolls everything back; with it the
 good rows stay and the bad ones go to the caller (a reject file). An interrupted load leaves
 nothing (the transaction never commits); loading the file again with ``upsert`` finishes it.
@@ -39,8 +47,9 @@ from django.utils import timezone
 
 from csm_project.core.access.actor import current_actor_name
 from csm_project.core.access.fields import AccessDenied, check_update
+from csm_project.core.bulk.columns import ColumnNames
 from csm_project.core.bulk.files import SourceRow
-from csm_project.core.errors import UNIQUE, FieldError
+from csm_project.core.errors import REFERENCE, UNIQUE, FieldError
 from csm_project.core.models import SYSTEM_FIELDS, JournalEntry, SysRecord, is_sys_id
 from csm_project.core.records.field_rules import (
     WORK_NOTES,
@@ -48,6 +57,8 @@ from csm_project.core.records.field_rules import (
     TableRules,
     check_references,
     check_unique,
+    taken_error,
+    unique_key,
 )
 from csm_project.core.records.hooks import RecordRules, rules_for
 from csm_project.core.records.services import Write, record_save
@@ -82,10 +93,26 @@ class ImportResult:
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
+    dry_run: bool = False
+    #: The first rows of each outcome (``sample_rows`` of the loader): ``insert`` and ``update``
+    #: (``line``, ``values`` as given, and for an update its ``sys_id`` and ``changed`` fields),
+    #: ``reject`` (``line``, ``values``, ``errors``).
+    samples: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {"insert": [], "update": [], "reject": []})
 
     @property
     def written(self) -> int:
         return self.created + self.updated
+
+    def report(self) -> dict[str, Any]:
+        """What a load and a dry run of the same file agree on: the counts and every bad row."""
+        return {
+            "read": self.read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": [str(error) for error in self.errors],
+        }
 
 
 class Extension:
@@ -99,6 +126,19 @@ class Extension:
 
     def after_batch(self, records: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> None:
         """``(sys_id, attribute values, extra columns)`` of each written row that had extras."""
+
+
+_EXTENSIONS: dict[str, Callable[[], Extension]] = {}
+
+
+def register_extension(table: str, factory: Callable[[], Extension]) -> None:
+    """The extra columns an app's loads of ``table`` read (an app's ``ready``)."""
+    _EXTENSIONS[table] = factory
+
+
+def extension_for(table: str) -> Extension | None:
+    factory = _EXTENSIONS.get(table)
+    return factory() if factory is not None else None
 
 
 class _Row:
@@ -137,6 +177,8 @@ class RecordLoader:
         extension: Extension | None = None,
         keep_errors: int = 1000,
         input_display_value: bool = False,
+        sample_rows: int = 0,
+        column_map: dict[str, str] | None = None,
     ) -> None:
         self.rules = rules
         self.table = rules.table
@@ -162,6 +204,17 @@ class RecordLoader:
         self.prefix = getattr(self.model, "NUMBER_PREFIX", "") or ""
         self.writer = _TableWriter(self.model)
         self.actor = current_actor_name()
+        self.sample_rows = sample_rows
+        self.columns = ColumnNames(rules, self.known, self.extension.columns, column_map or {})
+        self._keys_seen: dict[str, int] = {}  # key value -> line of its first row in the file
+        # What earlier batches of a dry run would have written (see the module docstring).
+        self._dry_unique: dict[str, set[Any]] = {rule.name: set() for rule in rules.unique}
+        self._dry_identities: dict[str, set[Any]] = {"sys_id": set(), NUMBER: set()}
+        self._self_references = [rule for rule in rules.references if rule.spec.reference == self.table.name]
+
+    def rename_columns(self, headers: list[str]) -> list[str]:
+        """A file's header row as field names (``ColumnNames``); an unknown header is an error."""
+        return self.columns.rename(headers)
 
     # -- the whole load
 
@@ -172,7 +225,7 @@ class RecordLoader:
         on_batch: Callable[[ImportResult], None] | None = None,
         on_reject: Callable[[SourceRow, list[RowError]], None] | None = None,
     ) -> ImportResult:
-        result = ImportResult()
+        result = ImportResult(dry_run=self.dry_run)
         iterator = iter(rows)
         with _few_collections(), transaction.atomic():
             allow_long_statements()
@@ -182,6 +235,10 @@ class RecordLoader:
                     result.rejected += 1
                     if len(result.errors) < self.keep_errors:
                         result.errors.extend(errors)
+                    if len(result.samples["reject"]) < self.sample_rows:
+                        result.samples["reject"].append(
+                            {"line": source.line, "values": source.values or {}, "errors": [str(e) for e in errors]}
+                        )
                     if on_reject is not None:
                         on_reject(source, errors)
                 if on_batch is not None:
@@ -201,11 +258,14 @@ class RecordLoader:
                 yield source, [RowError(source.line, None, source.error, self.where)]
                 continue
             rows.append(self._known_columns(source))
+        self._refuse_repeated_keys(rows)
         self._match_existing(rows)
         for row in rows:
             if not row.unreadable:
                 self._clean(row)
         check_references(self.rules, [row.clean for row in rows], input_display_value=self.input_display_value)
+        if self.dry_run and self._self_references:
+            self._references_to_earlier_rows(rows)
         creates, updates = [], []
         for row in rows:
             row.errors.extend(row.clean.errors)
@@ -222,6 +282,16 @@ class RecordLoader:
         for row in rows:
             if row.errors:
                 yield row.source, [RowError(row.source.line, e.field, e.message, self.where) for e in row.errors]
+        self._sample(good_creates, good_updates, result)
+        if self.dry_run:
+            self._remember(good_creates, good_updates)
+            result.created += len(good_creates)
+            for row in good_updates:
+                if row.changed:
+                    result.updated += 1
+                else:
+                    result.unchanged += 1
+            return
         self._write_creates(good_creates)
         result.created += len(good_creates)
         for row in good_updates:
@@ -241,8 +311,28 @@ class RecordLoader:
         known = self.known
         if known.issuperset(values):
             return _Row(source, None, {})
-        errors = [FieldError(name, f"{self.table.name} has no such field") for name in values if name not in known]
+        names = {name: self.columns.resolve(name) for name in values}
+        if None not in names.values() and len(set(names.values())) == len(names):
+            source.values = {names[name]: value for name, value in values.items()}  # labels, --map
+            return _Row(source, None, {})
+        errors = [FieldError(name, f"{self.table.name} has no such field") for name, to in names.items() if to is None]
         return _Row(source, CleanRow(), {}, errors=errors, unreadable=True)
+
+    def _refuse_repeated_keys(self, rows: list[_Row]) -> None:
+        """A row whose key (sys_id or the upsert key) an earlier row of the file gave is refused:
+        which of the two should win is the file's mistake, not the loader's guess."""
+        seen = self._keys_seen
+        for row in rows:
+            if row.unreadable:
+                continue
+            value = (row.source.values or {}).get(self.key)
+            if value in (None, ""):
+                continue
+            text = str(value)
+            first = seen.setdefault(text, row.source.line)
+            if first != row.source.line:
+                message = f"{self.key} {text[:64]!r} is given again (first on {self.where} {first} of the file)"
+                row.errors.append(FieldError(self.key, message, UNIQUE))
 
     def _clean(self, row: _Row) -> None:
         values = row.source.values or {}
@@ -364,6 +454,16 @@ class RecordLoader:
                 }
                 probes.append((row, CleanRow(values=values)))
         check_unique(self.rules, [probe for _, probe in probes])
+        if self.dry_run:
+            for rule in self.rules.unique:
+                seen, key = self._dry_unique[rule.name], unique_key(self.rules, rule)
+                if not seen:
+                    continue
+                for _, probe in probes:
+                    value = probe.values.get(rule.name)
+                    if value not in (None, "") and key(value) in seen:
+                        del probe.values[rule.name]
+                        probe.errors.append(taken_error(self.rules, rule, value))
         for row, probe in probes:
             row.errors.extend(probe.errors)
 
@@ -381,12 +481,69 @@ class RecordLoader:
             taken = set(
                 self.model._base_manager.filter(**{f"{attname}__in": list(given)}).values_list(attname, flat=True)
             )
+            if self.dry_run:
+                taken |= self._dry_identities[label] & given.keys()
             for value, rows in given.items():
                 for index, row in enumerate(rows):
                     if any(error.field == label for error in row.errors):
                         continue
                     if value in taken or index:
                         row.errors.append(FieldError(label, f"{value!r} is already used by another record", UNIQUE))
+
+    # -- a dry run: what the writes would have left for later batches
+
+    def _remember(self, creates: list[_Row], updates: list[_Row]) -> None:
+        for rule in self.rules.unique:
+            key = unique_key(self.rules, rule)
+            seen = self._dry_unique[rule.name]
+            for row in creates:
+                value = row.values.get(rule.attname)
+                if value not in (None, ""):
+                    seen.add(key(value))
+            for row in updates:
+                if row.changed and rule.name in row.changed:
+                    value = getattr(row.existing, rule.attname)
+                    if value not in (None, ""):
+                        seen.add(key(value))
+        for row in creates:
+            source = row.source.values or {}
+            for label in ("sys_id", NUMBER):
+                if source.get(label) not in (None, ""):
+                    self._dry_identities[label].add(row.values[label])
+
+    def _references_to_earlier_rows(self, rows: list[_Row]) -> None:
+        """A reference to a record of this table that an earlier batch of the file would have
+        created holds, as it does in the load."""
+        created = self._dry_identities["sys_id"]
+        if not created:
+            return
+        names = {rule.name for rule in self._self_references}
+        for row in rows:
+            if row.unreadable or not row.clean.errors:
+                continue
+            for error in list(row.clean.errors):
+                if error.field in names and error.code == REFERENCE:
+                    given = (row.source.values or {}).get(error.field)
+                    if given in created:
+                        row.clean.errors.remove(error)
+                        row.clean.values[error.field] = given
+
+    def _sample(self, creates: list[_Row], updates: list[_Row], result: ImportResult) -> None:
+        wanted = self.sample_rows
+        if not wanted:
+            return
+        inserts, changes = result.samples["insert"], result.samples["update"]
+        for row in creates[: max(0, wanted - len(inserts))]:
+            inserts.append({"line": row.source.line, "values": row.source.values or {}})
+        for row in updates:
+            if len(changes) >= wanted:
+                break
+            if row.changed:
+                given = row.source.values or {}
+                changed = {name: given.get(name) for name in row.changed}
+                changes.append(
+                    {"line": row.source.line, "sys_id": row.existing.pk, "values": given, "changed": changed}
+                )
 
     # -- writes
 

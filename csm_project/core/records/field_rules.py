@@ -14,7 +14,7 @@ and ``check_unique`` check many rows with one query per field. One record's writ
 (``csm_project.core.records.services``) runs them on a batch of one.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -419,9 +419,23 @@ def _resolve_references(
             row.errors.append(FieldError(rule.name, message, REFERENCE))
 
 
+def unique_key(rules: TableRules, rule: FieldRule) -> Callable[[Any], Any]:
+    """What two values of a unique field compare by (user names: without case)."""
+    return user_name_key if _by_case(rules, rule) else (lambda value: value)
+
+
+def taken_error(rules: TableRules, rule: FieldRule, value: Any) -> FieldError:
+    """The refusal of a unique field's value that another record (or an earlier row) holds."""
+    message = (
+        user_name_taken_message(value)
+        if _by_case(rules, rule)
+        else f"{quoted(str(value))} is already used by another {rules.table.name} record"
+    )
+    return FieldError(rule.name, message, UNIQUE)
+
+
 def _refuse_taken(rules: TableRules, rule: FieldRule, rows: Sequence[CleanRow], taken: set[Any]) -> None:
-    by_case = _by_case(rules, rule)
-    key = user_name_key if by_case else (lambda value: value)
+    key = unique_key(rules, rule)
     seen: set[Any] = set()
     for row in rows:
         value = row.values.get(rule.name)
@@ -429,11 +443,6 @@ def _refuse_taken(rules: TableRules, rule: FieldRule, rows: Sequence[CleanRow], 
             continue
         if key(value) in taken or key(value) in seen:
             del row.values[rule.name]
-            message = (
-                user_name_taken_message(value)
-                if by_case
-                else f"{quoted(str(value))} is already used by another {rules.table.name} record"
-            )
-            row.errors.append(FieldError(rule.name, message, UNIQUE))
+            row.errors.append(taken_error(rules, rule, value))
         else:
             seen.add(key(value))

@@ -165,7 +165,7 @@ def test_contacts_load_as_user_records_without_a_login(tmp_path):
 
 def test_dry_run_checks_everything_and_writes_nothing(tmp_path):
     out, _ = run("import_records", "customer_account", write_csv(tmp_path, [{"name": "Dry"}]), "--dry-run")
-    assert "read 1, written 1" in out and "[dry run: nothing written]" in out
+    assert "read 1, would write 1 (would create 1" in out and "[dry run: nothing written]" in out
     assert not Account.objects.exists()
 
 
