@@ -17,12 +17,15 @@ class AccountAdmin(SysRecordAdmin):
     list_display = ("number", "name", "city", "country", "customer")
     search_fields = ("number", "name")
     readonly_fields = (*SysRecordAdmin.readonly_fields, "number")
+    raw_id_fields = ("account_parent", "parent", "contact", "primary_contact")
 
 
 @admin.register(Consumer)
 class ConsumerAdmin(SysRecordAdmin):
-    list_display = ("name", "email", "phone", "city", "active")
-    search_fields = ("name", "first_name", "last_name", "email")
+    list_display = ("number", "name", "email", "business_phone", "city", "active")
+    search_fields = ("number", "name", "first_name", "last_name", "email")
+    raw_id_fields = ("user",)
+    readonly_fields = (*SysRecordAdmin.readonly_fields, "number")
     list_filter = ("active",)
 
 

@@ -10,12 +10,57 @@ from django.db import transaction
 
 from contacts.directory.demo import load_directory
 from contacts.models import Account, Consumer, Contact, Location
+from csm_project.core.access.role_names import CONSUMER, CUSTOMER
+from csm_project.core.access.roles import user_grant_roles
+from csm_project.core.models import User
 
 
 def load(*, stdout) -> None:
     """Load every demo data set of the app."""
     load_crm(stdout=stdout)
     load_directory(stdout=stdout)
+
+
+# --- logins of a customer and a consumer (docs/row-access.md) ------------------------------
+
+CUSTOMER_LOGIN = "carl.customer"  # Carl Customer, a contact of Boxeo
+CONSUMER_LOGIN = "casey.consumer"
+CASEY_USER = "5e3f0c1a9b7d4e2f8a6c1d0e9f8b7a61"
+CASEY_CONSUMER = "7a1c2e3f4b5d6e7f8091a2b3c4d5e6f7"
+DEMO_LOGINS = (CUSTOMER_LOGIN, CONSUMER_LOGIN)
+
+
+@transaction.atomic
+def load_logins(*, password: str, stdout) -> int:
+    """Give Carl Customer (a Boxeo contact) a login with the customer role, and create the
+    consumer login Casey Consumer (a sys_user with the consumer role) and its consumer record.
+    Logins that exist keep their password and roles. Returns the logins created."""
+    created = 0
+    carl = Contact.objects.filter(pk=CARL_CUSTOMER).first()
+    if carl is not None and not carl.has_usable_password() and not carl.roles.exists():
+        carl.set_password(password)
+        carl.save(update_fields=["password"])
+        user_grant_roles(user=carl, roles=[CUSTOMER])
+        created += 1
+    if not User.objects.filter(pk=CASEY_USER).exists() and not User.objects.filter(user_name=CONSUMER_LOGIN).exists():
+        casey = User.objects.create_user(
+            CONSUMER_LOGIN,
+            password,
+            sys_id=CASEY_USER,
+            first_name="Casey",
+            last_name="Consumer",
+            email="casey.consumer@example.com",
+        )
+        user_grant_roles(user=casey, roles=[CONSUMER])
+        created += 1
+    if User.objects.filter(pk=CASEY_USER).exists() and not Consumer.objects.filter(pk=CASEY_CONSUMER).exists():
+        Consumer(
+            sys_id=CASEY_CONSUMER, first_name="Casey", last_name="Consumer", email="casey.consumer@example.com",
+            city="Plano", state="TX", zip="75024", country="USA", user_id=CASEY_USER, sys_created_by="admin",
+            sys_updated_by="admin",
+        ).save()  # fmt: skip
+    stdout.write(f"logins: {created} created ({', '.join(DEMO_LOGINS)})")
+    return created
 
 
 # --- CSM records: accounts, consumers, locations, contacts, social profiles ---------
@@ -100,6 +145,8 @@ def load_crm(*, stdout) -> None:
         seeded += _create_contact(fields, system)
     generated = _load_generated_contacts()
     stdout.write(f"contacts: {accounts} accounts, {seeded} seed contacts and {generated} generated contacts created")
+    documented = _load_documented_records()
+    stdout.write(f"accounts and consumers of the Account and Consumer API pages: {documented} created")
 
 
 def _load_accounts() -> int:
@@ -115,6 +162,100 @@ def _load_accounts() -> int:
         Account.objects.filter(pk=sys_id).update(
             sys_created_on=_utc("2018-01-15 10:00:00"), sys_updated_on=_utc("2018-01-15 10:00:00")
         )
+        created += 1
+    return created
+
+
+# The records the Account and Consumer API pages show (docs/account-consumer-api.md): their
+# values as the pages give them, but the numbers, drawn here like every record number.
+AVID = "bf60bef46f0331003b3c498f5d3ee41a"
+BOXEO_EMEA = "3eedd08413651200042ab3173244b088"
+BOXEO_CANADA = "609cd80413651200042ab3173244b03e"
+AVID_CONTACT = "bea1fef46f0331003b3c498f5d3ee4c5"
+EMEA_CONTACT = "ff66c1254fb81200025ba3618110c76e"
+CANADA_CONTACT = "c07424a54f781200025ba3618110c746"
+HARDING_ASHER = "01d8403fdb1b1200b6075200cf961941"
+SAM_COLLINS = "a0488cfbdb1b1200b6075200cf9619db"
+HARDING_USER = "c3d35d82c37122005871d44d81d3ae91"
+SAM_USER = "64488cfbdb1b1200b6075200cf9619db"
+
+DOCUMENTED_ACCOUNTS = (
+    (
+        {"sys_id": AVID, "name": "Avid Corporation", "active_escalation": "e4fa242887150300fe4433d4c6cb0b5f",
+         "state": "California", "longitude": -122.116445, "latitude": 37.402666, "zip": "94022",
+         "phone": "(877) 729-4269", "account_code": "~~~~9", "city": "Los Altos", "street": "4440 El Camino Real",
+         "website": "http://www.avidcorp.com", "registration_code": "AVID", "account_path": "~~~~9",
+         "country": "USA", "customer": True},
+        {"sys_created_on": _utc("2019-09-16 21:19:27"), "sys_created_by": "venki",
+         "sys_updated_on": _utc("2020-07-30 21:57:54"), "sys_updated_by": "admin", "sys_mod_count": 10},
+        AVID_CONTACT,
+    ),
+    (
+        {"sys_id": BOXEO_EMEA, "name": "Boxeo EMEA", "zip": "BR1 3QR", "phone": "+44 20 8466 9992",
+         "account_code": "~~~~3", "city": "Bromley", "account_parent_id": BOXEO, "street": "18 London Rd",
+         "registration_code": "BOXEO-EMEA", "account_path": "~~~~1/~~~~3", "country": "USA", "customer": True},
+        {"sys_created_on": _utc("2018-12-23 05:25:17"), "sys_created_by": "admin",
+         "sys_updated_on": _utc("2019-01-03 19:37:55"), "sys_updated_by": "admin", "sys_mod_count": 5},
+        EMEA_CONTACT,
+    ),
+    (
+        {"sys_id": BOXEO_CANADA, "name": "Boxeo Canada", "zip": "V5L 2G4", "phone": "+1 604-255-9797",
+         "account_code": "~~~~4", "city": "Vancouver", "account_parent_id": BOXEO,
+         "street": "1362 Venables St,, BC V5L 2G4, Canada", "registration_code": "BOXEO-CANADA",
+         "account_path": "~~~~1/~~~~4", "country": "USA", "customer": True},
+        {"sys_created_on": _utc("2018-12-23 05:19:24"), "sys_created_by": "admin",
+         "sys_updated_on": _utc("2019-01-03 19:38:04"), "sys_updated_by": "admin", "sys_mod_count": 5},
+        CANADA_CONTACT,
+    ),
+)  # fmt: skip
+
+DOCUMENTED_CONSUMERS = (
+    (
+        {"sys_id": HARDING_ASHER, "country": "USA", "gender": "Male", "city": "Plano", "street": "6900 Dallas Pkwy",
+         "state": "TX", "first_name": "Harding", "last_name": "Asher", "email": "harding.asher@mailinator.com",
+         "zip": "75024", "name": "Harding Asher", "user_id": HARDING_USER},
+        {"sys_created_on": _utc("2016-06-16 19:20:13"), "sys_created_by": "guest",
+         "sys_updated_on": _utc("2016-08-12 00:19:12"), "sys_updated_by": "prithvi", "sys_mod_count": 8},
+    ),
+    (
+        {"sys_id": SAM_COLLINS, "country": "USA", "gender": "Male", "city": "San Francisco", "street": "144 2nd St",
+         "state": "CA", "first_name": "Sam", "last_name": "Collins", "email": "sam.collins@mailinator.com",
+         "zip": "94105", "name": "Sam Collins", "user_id": SAM_USER},
+        {"sys_created_on": _utc("2016-06-16 19:17:44"), "sys_created_by": "guest",
+         "sys_updated_on": _utc("2016-08-12 00:20:27"), "sys_updated_by": "prithvi", "sys_mod_count": 13},
+    ),
+)  # fmt: skip
+
+
+def _load_documented_records() -> int:
+    """The pages' accounts (each with its primary contact, a contact of it without a login) and
+    consumers (each with its consumer user, a sys_user without a login)."""
+    created = 0
+    for fields, system, contact_id in DOCUMENTED_ACCOUNTS:
+        if Account.objects.filter(pk=fields["sys_id"]).exists():
+            continue
+        Account(**fields).save()
+        name = fields["name"].split()[0]
+        _create_contact(
+            {"sys_id": contact_id, "user_name": f"{name.lower()}.{contact_id[:6]}", "first_name": name,
+             "last_name": "Contact", "account_id": fields["sys_id"], "company_id": fields["sys_id"]},
+            {"sys_created_on": system["sys_created_on"], "sys_updated_on": system["sys_created_on"],
+             "sys_created_by": "admin", "sys_updated_by": "admin"},
+        )  # fmt: skip
+        links = {"primary_contact_id": contact_id, **({"contact_id": contact_id} if fields["sys_id"] == AVID else {})}
+        Account.objects.filter(pk=fields["sys_id"]).update(**system, **links)
+        created += 1
+    for fields, system in DOCUMENTED_CONSUMERS:
+        if Consumer.objects.filter(pk=fields["sys_id"]).exists():
+            continue
+        user_id = fields["user_id"]
+        if not User.objects.filter(pk=user_id).exists():
+            user = User(sys_id=user_id, user_name=fields["email"].split("@")[0], first_name=fields["first_name"],
+                        last_name=fields["last_name"], email=fields["email"])  # fmt: skip
+            user.set_unusable_password()
+            user.save()
+        Consumer(**fields).save()
+        Consumer.objects.filter(pk=fields["sys_id"]).update(**system)
         created += 1
     return created
 

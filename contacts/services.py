@@ -13,10 +13,10 @@ from typing import Any
 
 from django.db import transaction
 
-from contacts.models import Contact, SocialChannel, SocialProfile
+from contacts.models import Consumer, Contact, SocialChannel, SocialProfile
 from csm_project.core.errors import UNIQUE, DomainError, FieldError
 from csm_project.core.models import is_sys_id
-from csm_project.core.records.services import record_prepare, record_save
+from csm_project.core.records.services import record_create, record_prepare, record_save
 from csm_project.core.records.users import UserRules
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -65,6 +65,22 @@ def contact_create(*, fields: dict[str, Any], social: SocialProfileRequest | Non
         if social is not None:
             social_profile_create(contact=contact, request=social, savepoint=False)
     return contact
+
+
+def consumer_create(*, fields: dict[str, Any], social: SocialProfileRequest | None = None) -> Consumer:
+    """Create a consumer from wire ``fields`` (the Consumer API's POST: its wire values, read by
+    the record engine's field rules), and its social media profile when ``social`` is given,
+    in one transaction; raises ``DomainError`` and writes nothing when a rule fails."""
+    profile_errors = [
+        FieldError(key, message) for key, messages in social_profile_problems(social).items() for message in messages
+    ]
+    if profile_errors:
+        raise DomainError(profile_errors)
+    with transaction.atomic():
+        consumer = record_create(table=Consumer.sys_table, values=fields)
+        if social is not None:
+            social_profile_create(consumer=consumer, request=social, savepoint=False)
+    return consumer
 
 
 def social_profile_problems(request: SocialProfileRequest | None) -> dict[str, list[str]]:
@@ -127,21 +143,23 @@ def _social_channel_create(name: str) -> SocialChannel:
 
 def social_profile_create(
     *,
-    contact: Contact,
+    contact: Contact | None = None,
     request: SocialProfileRequest,
     channels: dict[str, SocialChannel] | None = None,
     savepoint: bool = True,
+    consumer: Consumer | None = None,
 ) -> SocialProfile:
-    """A profile of ``contact`` (and of its account) on the requested channel, written by the one
-    record write; call it inside the contact's transaction so a failure here undoes the contact
-    too. ``savepoint=False`` when that transaction is given up on any failure anyway (one
+    """A profile of ``contact`` (and of its account), or of ``consumer``, on the requested
+    channel, written by the one record write; call it inside the owner's transaction so a failure
+    here undoes the owner too. ``savepoint=False`` when that transaction is given up on any failure anyway (one
     statement pair fewer). Refusals name the request's fields (``social_handle``...)."""
     with transaction.atomic(savepoint=savepoint):
         channel = social_channel_resolve(channel=request.channel, cache=channels)
         # The account is the contact's own, which the contact's write has just checked: set as
         # the record is made, not looked up again. Channel and contact are records: no look-up.
-        profile = SocialProfile(account_id=contact.account_id)
-        values = {"channel": channel, "social_id": request.handle, "profile_url": request.url, "contact": contact}
+        profile = SocialProfile(account_id=contact.account_id if contact is not None else None)
+        values = {"channel": channel, "social_id": request.handle, "profile_url": request.url}
+        values.update({"contact": contact} if contact is not None else {"consumer": consumer})
         write = record_prepare(profile, values, creating=True)
         if write.errors:
             raise DomainError(

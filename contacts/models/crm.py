@@ -10,22 +10,66 @@ from csm_project.core.models import NumberedRecord, SysRecord, User
 
 
 class Account(NumberedRecord):
-    """A business customer (``customer_account``); contacts belong to one."""
+    """A business customer (``customer_account``); contacts belong to one. Its fields are the
+    Account API's (docs/account-consumer-api.md); ``industry`` is ours."""
 
     sys_table = "customer_account"
     NUMBER_PREFIX = "ACCT"
+    sys_choice_fields = ("rank_tier",)
+    sys_id_fields = ("active_escalation",)
 
     name = models.CharField(max_length=255)
     phone = models.CharField(max_length=40, null=True, blank=True)
-    website = models.CharField(max_length=255, null=True, blank=True)
+    fax_phone = models.CharField(max_length=40, null=True, blank=True)
+    website = models.CharField(max_length=1024, null=True, blank=True)
     street = models.TextField(null=True, blank=True)
     city = models.CharField(max_length=100, null=True, blank=True)
     state = models.CharField(max_length=100, null=True, blank=True)
     zip = models.CharField(max_length=40, null=True, blank=True)
     country = models.CharField(max_length=100, null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    lat_long_error = models.CharField(max_length=1000, null=True, blank=True)
     industry = models.CharField(max_length=100, null=True, blank=True)
     customer = models.BooleanField(default=True)
+    partner = models.BooleanField(default=False)
+    vendor = models.BooleanField(default=False)
+    manufacturer = models.BooleanField(default=False)
+    primary = models.BooleanField(default=False)
+    publicly_traded = models.BooleanField(default=False)
     notes = models.TextField(null=True, blank=True)
+    account_code = models.CharField(max_length=255, null=True, blank=True)
+    account_parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="child_accounts"
+    )
+    account_path = models.CharField(max_length=255, null=True, blank=True)
+    #: The platform's core_company parent; here another account.
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    contact = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    primary_contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: A sn_customerservice_escalation sys_id (no such table here yet).
+    active_escalation = models.CharField(max_length=32, null=True, blank=True)
+    rank_tier = models.CharField(max_length=40, null=True, blank=True)
+    registration_code = models.CharField(max_length=40, null=True, blank=True)
+    #: Amounts as the platform's number fields give them ("0", "1250000.5").
+    discount = models.FloatField(null=True, blank=True)
+    market_cap = models.FloatField(null=True, blank=True, default=0)
+    profits = models.FloatField(null=True, blank=True, default=0)
+    revenue_per_year = models.FloatField(null=True, blank=True, default=0)
+    num_employees = models.IntegerField(null=True, blank=True)
+    fiscal_year = models.CharField(max_length=40, null=True, blank=True)
+    stock_price = models.CharField(max_length=40, null=True, blank=True)
+    stock_symbol = models.CharField(max_length=40, null=True, blank=True)
+    #: Images, portal theme, vendor lists: stored as the strings given (file names, sys_ids).
+    apple_icon = models.CharField(max_length=255, null=True, blank=True)
+    banner_image = models.CharField(max_length=255, null=True, blank=True)
+    banner_image_light = models.CharField(max_length=255, null=True, blank=True)
+    banner_text = models.CharField(max_length=4000, null=True, blank=True)
+    theme = models.CharField(max_length=32, null=True, blank=True)
+    vendor_manager = models.CharField(max_length=4000, null=True, blank=True)
+    vendor_type = models.CharField(max_length=4000, null=True, blank=True)
 
     class Meta:
         db_table = "customer_account"
@@ -36,34 +80,56 @@ class Account(NumberedRecord):
         return self.name
 
 
-class Consumer(SysRecord):
-    """A person buying for themselves (``csm_consumer``)."""
+class Consumer(NumberedRecord):
+    """A person buying for themselves (``csm_consumer``), with the Consumer API's fields
+    (docs/account-consumer-api.md). ``user`` is the consumer's login, if it has one: the
+    platform's csm_consumer_user extends sys_user, so here it is a sys_user reference."""
 
     sys_table = "csm_consumer"
+    NUMBER_PREFIX = "CSMR"
+    sys_choice_fields = ("date_format", "time_format")
 
+    prefix = models.CharField(max_length=40, null=True, blank=True)
     first_name = models.CharField(max_length=100, null=True, blank=True)
     middle_name = models.CharField(max_length=100, null=True, blank=True)
     last_name = models.CharField(max_length=100, null=True, blank=True)
+    suffix = models.CharField(max_length=40, null=True, blank=True)
     name = models.CharField(max_length=255, null=True, blank=True)
+    title = models.CharField(max_length=60, null=True, blank=True)
+    gender = models.CharField(max_length=40, null=True, blank=True)
     email = models.CharField(max_length=255, null=True, blank=True)
-    phone = models.CharField("business phone", max_length=40, null=True, blank=True)
+    business_phone = models.CharField("business phone", max_length=40, null=True, blank=True)
     mobile_phone = models.CharField(max_length=40, null=True, blank=True)
+    home_phone = models.CharField(max_length=40, null=True, blank=True)
+    fax = models.CharField(max_length=40, null=True, blank=True)
     street = models.TextField(null=True, blank=True)
     city = models.CharField(max_length=100, null=True, blank=True)
     state = models.CharField(max_length=100, null=True, blank=True)
     zip = models.CharField(max_length=40, null=True, blank=True)
     country = models.CharField(max_length=100, null=True, blank=True)
+    notes = models.CharField(max_length=4000, null=True, blank=True)
+    notification = models.IntegerField(null=True, blank=True, default=2)
+    preferred_language = models.CharField(max_length=3, null=True, blank=True)
+    date_format = models.CharField(max_length=40, null=True, blank=True)
+    time_format = models.CharField(max_length=40, null=True, blank=True)
+    time_zone = models.CharField(max_length=40, null=True, blank=True)
+    photo = models.CharField(max_length=255, null=True, blank=True)
+    #: A csm_household sys_id (no such table here yet).
+    household = models.CharField(max_length=32, null=True, blank=True)
+    primary = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="consumers")
 
     class Meta:
         db_table = "csm_consumer"
 
     def __str__(self) -> str:
-        return self.name or self.sys_id
+        return self.name or self.number or self.sys_id
 
     def save(self, *args, **kwargs) -> None:
         if self.name is None:
-            self.name = " ".join(part for part in (self.first_name, self.last_name) if part) or None
+            parts = (self.first_name, self.middle_name, self.last_name)
+            self.name = " ".join(part for part in parts if part) or None
         super().save(*args, **kwargs)
 
 
@@ -167,7 +233,7 @@ class SocialChannel(SysRecord):
 
 
 class SocialProfile(SysRecord):
-    """A contact's profile on a social channel (``sn_app_cs_social_social_profile``)."""
+    """A contact's or a consumer's profile on a social channel (``sn_app_cs_social_social_profile``)."""
 
     sys_table = "sn_app_cs_social_social_profile"
     sys_display_field = "social_id"
@@ -179,6 +245,9 @@ class SocialProfile(SysRecord):
         Contact, null=True, blank=True, on_delete=models.CASCADE, related_name="social_profiles"
     )
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    consumer = models.ForeignKey(
+        Consumer, null=True, blank=True, on_delete=models.CASCADE, related_name="social_profiles"
+    )
 
     class Meta:
         db_table = "sn_app_cs_social_social_profile"

@@ -32,11 +32,13 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.db.models.signals import post_delete
 
 from csm_project.attachments.images import HEAD_BYTES, image_size
 from csm_project.attachments.models import Attachment
 from csm_project.core.access.role_names import ADMIN
+from csm_project.core.access.rows import READ, UPDATE, row_filter, rows_for
 from csm_project.core.access.table_access import table_access_allows
 from csm_project.core.errors import TOO_LONG, DomainError, RecordMissing
 from csm_project.core.models import SysRecord, TableAccess, is_sys_id
@@ -87,6 +89,33 @@ def readable_tables(user) -> set[str] | None:
     return {table for table, role in rows if role is not None and role in names}
 
 
+def attachments_for(user) -> QuerySet:
+    """The attachments ``user`` may see: those on records of tables it may read, and of a table
+    it reaches only in part (row rules), those on the rows it reaches."""
+    queryset = Attachment.objects.all()
+    tables = readable_tables(user)
+    if tables is None:
+        return queryset
+    whole = sorted(table for table in tables if row_filter(user, table, READ) is None)
+    condition = Q(table_name__in=whole)
+    for table in sorted(tables.difference(whole)):
+        parents = rows_for(get_table(table).model.objects.all(), user, READ, table=table).values("pk")
+        condition |= Q(table_name=table, table_sys_id__in=parents)
+    return queryset.filter(condition)
+
+
+def parent_reachable(user, attachment: Attachment, operation: str = READ) -> bool:
+    """Whether ``user`` reaches the record ``attachment`` is on (for reading or, to add or delete
+    attachments, updating it); an attachment on a row it cannot reach does not exist for it."""
+    if row_filter(user, attachment.table_name, operation) is None:
+        return True
+    try:
+        model = get_table(attachment.table_name).model
+    except UnknownTable:
+        return False
+    return rows_for(model.objects.filter(pk=attachment.table_sys_id), user, operation).exists()
+
+
 def check_read(user, attachment: Attachment) -> None:
     if not may_read(user, attachment.table_name):
         raise NoRights("Insufficient rights to query records")
@@ -122,7 +151,8 @@ def check_can_add(
         raise NoRights("Insufficient rights to create records")
     if not table_sys_id:
         raise DomainError("table_sys_id is required", field="table_sys_id")  # a 400, not a missing record
-    if not is_sys_id(table_sys_id) or not table.model.objects.filter(pk=table_sys_id).exists():
+    parents = rows_for(table.model.objects.filter(pk=table_sys_id), user, UPDATE) if is_sys_id(table_sys_id) else None
+    if parents is None or not parents.exists():
         raise RecordMissing(f"No {table.name} record {table_sys_id[:40]!r}", field="table_sys_id")
     name = clean_file_name(file_name)
     media_type = clean_content_type(content_type)
@@ -254,9 +284,10 @@ def _store(table_name, table_sys_id, file_name, content_type, content: File, siz
 # --- reading and deleting ------------------------------------------------------------------------
 
 
-def attachment_get(*, sys_id: str) -> Attachment:
+def attachment_get(*, sys_id: str, user=None, operation: str = READ) -> Attachment:
+    """The attachment, if ``user`` (``None``: the system) reaches the record it is on."""
     attachment = Attachment.objects.filter(pk=sys_id).first() if is_sys_id(sys_id) else None
-    if attachment is None:
+    if attachment is None or (user is not None and not parent_reachable(user, attachment, operation)):
         raise RecordMissing("No attachment found")
     return attachment
 

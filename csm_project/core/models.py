@@ -485,6 +485,60 @@ class FieldAccess(models.Model):
         return f"{self.table}.{self.field}"
 
 
+class RowAccess(models.Model):
+    """Which rows of one table a role reaches, beside the table rules (``TableAccess``): the row
+    rules of external roles (a customer's login, a consumer's), read by
+    ``csm_project.core.access.rows`` (docs/row-access.md).
+
+    A rule admits the rows of ``table`` whose ``field`` equals the caller's value: the caller's
+    own sys_id when ``caller_table`` is empty, else the ``caller_field`` of the ``caller_table``
+    rows whose ``caller_match`` is the caller's sys_id (e.g. ``customer_contact[sys_id=caller]
+    .account``: the account of the caller's contact). ``read``, ``create``, ``update`` and
+    ``delete`` say which operations it admits. A role named in any rule reaches, on every table,
+    only the rows its rules there admit (none where it has no rule); a caller holding another
+    role the table rule grants (or ``admin``) reaches every row.
+    """
+
+    table = models.CharField(max_length=80, help_text="Wire table name, e.g. customer_account.")
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="+")
+    field = models.CharField(max_length=80, help_text="Field of the table compared, e.g. account or sys_id.")
+    caller_table = models.CharField(
+        max_length=80, blank=True, default="", help_text="Empty: the caller's own sys_id. Else the table read."
+    )
+    caller_match = models.CharField(
+        max_length=80, blank=True, default="sys_id", help_text="Field of caller_table holding the caller's sys_id."
+    )
+    caller_field = models.CharField(
+        max_length=80, blank=True, default="sys_id", help_text="Field of caller_table whose value the row must hold."
+    )
+    read = models.BooleanField(default=True)
+    create = models.BooleanField(default=False)
+    update = models.BooleanField(default=False)
+    delete = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "sys_row_access"
+        ordering = ["table", "role__name", "field"]
+        verbose_name = "row access rule"
+        indexes = [models.Index(fields=["table"], name="row_access_table_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "role", "field", "caller_table", "caller_match", "caller_field"],
+                name="row_access_unique_rule",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table}.{self.field} = {self.caller_source()}"
+
+    def caller_source(self) -> str:
+        """The caller's value as docs/row-access.md writes it: ``caller`` or
+        ``customer_contact[sys_id=caller].account``."""
+        if not self.caller_table:
+            return "caller"
+        return f"{self.caller_table}[{self.caller_match}=caller].{self.caller_field}"
+
+
 class LoginFailures(models.Model):
     """Failed logins for one user name in the current window (login throttling). Kept in the
     database so every app server counts the same failures. The name is stored only as a

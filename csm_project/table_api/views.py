@@ -32,6 +32,7 @@ from csm_project.api.renderers import PlatformXMLRenderer, StringTreeJSONRendere
 from csm_project.api.versioning import PlatformVersioning
 from csm_project.api.views import NowViewSet
 from csm_project.core.access.fields import table_reader
+from csm_project.core.access.rows import DELETE, UPDATE, rows_for
 from csm_project.core.access.table_access import table_access_allows
 from csm_project.core.models import SysRecord, is_sys_id
 from csm_project.core.records.datetimes import user_zone
@@ -198,7 +199,11 @@ class TableViewSet(NowViewSet):
 
     def get_record(self) -> SysRecord:
         key = self.record_key(self.kwargs.get(self.lookup_url_kwarg, ""))
-        record = self.table.model.objects.filter(**key).first() if key is not None else None
+        if key is None:
+            raise RecordNotFound()
+        # A row outside the caller's rows for this write does not exist for it.
+        operation = DELETE if self.request.method == "DELETE" else UPDATE
+        record = rows_for(self.table.model.objects.filter(**key), self.request.user, operation).first()
         if record is None:
             raise RecordNotFound()
         return record
@@ -207,7 +212,8 @@ class TableViewSet(NowViewSet):
         """One record in the read shape, or the 404 envelope."""
         shaper = self.shaper()
         key = self.record_key(sys_id)
-        row = shaper.rows(self.table.model).filter(**key).first() if key is not None else None
+        rows = rows_for(shaper.rows(self.table.model), self.request.user, table=self.table)
+        row = rows.filter(**key).first() if key is not None else None
         if row is None:
             raise RecordNotFound()
         return shaper.shape(row)

@@ -29,6 +29,8 @@ OPERATIONS = {
     ("/api/now/attachment/{sys_id}", "patch"),
     ("/api/now/import/{staging_table}", "post"), ("/api/now/import/{staging_table}/insertMultiple", "post"),
     ("/api/now/import/{staging_table}/{sys_id}", "get"),
+    ("/api/now/account", "get"), ("/api/now/account/{id}", "get"),
+    ("/api/now/consumer", "get"), ("/api/now/consumer", "post"), ("/api/now/consumer/{id}", "get"),
 }  # fmt: skip
 
 

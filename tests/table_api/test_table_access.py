@@ -9,12 +9,16 @@ from csm_project.registry import all_tables
 MISSING = "0" * 32
 CONTACT, AGENT, LEADS = "csm_ws_integration", "interaction_agent", "sn_lead_mgmt_core.lead_integrator"
 CC_AGENT, CC_ADMIN = "contact_center_agent", "contact_center_admin"
+CUSTOMER, CONSUMER = "sn_customerservice.customer", "sn_customerservice.consumer"  # their rows only (row rules)
 
 # The product's rules, restated from the contract: tables -> (roles that read, roles that write).
 # "admin" passes everything; () means nobody else.
 EXPECTED = {
-    **dict.fromkeys(("customer_contact", "customer_account", "csm_consumer", "cmn_location",
-                     "sn_app_cs_social_social_profile", "sn_app_cs_social_social_channel"), ({CONTACT}, {CONTACT})),
+    **dict.fromkeys(("cmn_location", "sn_app_cs_social_social_profile", "sn_app_cs_social_social_channel"),
+                    ({CONTACT}, {CONTACT})),
+    "customer_account": ({CONTACT, CUSTOMER}, {CONTACT}),
+    "customer_contact": ({CONTACT, CUSTOMER}, {CONTACT, CUSTOMER}),
+    "csm_consumer": ({CONTACT, CONSUMER}, {CONTACT, CONSUMER}),
     **dict.fromkeys(("interaction", "interaction_json_blob", "live_group_profile"), ({AGENT}, {AGENT})),
     **dict.fromkeys(("interaction_connector", "awa_queue"), ({AGENT}, set())),
     **dict.fromkeys(("sn_lead_mgmt_core_lead", "sn_lead_mgmt_core_lead_line_item"), ({LEADS}, {LEADS})),

@@ -136,7 +136,9 @@ class AttachmentViewSet(NowViewSet):
 
     def _attachment(self) -> Attachment:
         try:
-            return services.attachment_get(sys_id=self.kwargs.get("sys_id", ""))
+            operation = services.UPDATE if self.request.method == "DELETE" else services.READ
+            sys_id = self.kwargs.get("sys_id", "")
+            return services.attachment_get(sys_id=sys_id, user=self.request.user, operation=operation)
         except RecordMissing:
             raise RecordNotFound() from None
 
@@ -144,12 +146,13 @@ class AttachmentViewSet(NowViewSet):
 
     @attachment_schema["list"]
     def list(self, request, *args, **kwargs) -> Response:
-        queryset = Attachment.objects.all()
-        tables = services.readable_tables(request.user)
-        if tables is not None:
-            queryset = queryset.filter(table_name__in=tables)
+        queryset = services.attachments_for(request.user)
         queryset = apply_encoded_query(
-            queryset, request.query_params.get(QUERY_PARAM), user=request.user, table=get_table(Attachment.sys_table)
+            queryset,
+            request.query_params.get(QUERY_PARAM),
+            user=request.user,
+            table=get_table(Attachment.sys_table),
+            narrowed=True,  # attachments_for: by the rows of the records they are on
         )
         page = self.paginate_queryset(queryset)
         shape = self._shaper()

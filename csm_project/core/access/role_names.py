@@ -8,3 +8,5 @@ LEAD_INTEGRATOR = "sn_lead_mgmt_core.lead_integrator"  # the Lead API
 CONTACT_CENTER_ADMIN = "contact_center_admin"  # the contact-center Contacts API, read and write
 CONTACT_CENTER_AGENT = "contact_center_agent"  # the contact-center Contacts API, read only
 IMPORT_TRANSFORMER = "import_transformer"  # the Import Set API (its staging tables' access rules name it)
+CUSTOMER = "sn_customerservice.customer"  # a contact's own login: its account's rows (row rules)
+CONSUMER = "sn_customerservice.consumer"  # a consumer's own login: its own rows (row rules)

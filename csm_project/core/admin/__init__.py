@@ -59,6 +59,7 @@ from csm_project.core.models import (
     JournalEntry,
     NumberCounter,
     Role,
+    RowAccess,
     SysAudit,
     SysRecord,
     SystemProperty,
@@ -571,6 +572,22 @@ class FieldAccessAdmin(admin.ModelAdmin):
     @admin.display(description="change (besides admin)")
     def writers(self, rule: FieldAccess) -> str:
         return ", ".join(sorted(role.name for role in rule.write_roles.all())) or "admin only"
+
+
+@admin.register(RowAccess)
+class RowAccessAdmin(admin.ModelAdmin):
+    """Which rows of a table a role reaches (docs/row-access.md)."""
+
+    list_display = ("table", "role", "field", "caller", "read", "create", "update", "delete")
+    list_filter = ("table", "role")
+    search_fields = ("table", "field", "role__name")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("role")
+
+    @admin.display(description="equals")
+    def caller(self, rule: RowAccess) -> str:
+        return rule.caller_source()
 
 
 class AuditChangeList(EncodedQueryChangeList):

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from csm_project.core.access.fields import table_reader
+from csm_project.core.access.rows import rows_for
 from csm_project.core.errors import DomainError
 from csm_project.core.properties import INVALID_QUERY_RETURNS_NO_ROWS, property_bool
 from csm_project.core.records.datetimes import user_zone
@@ -48,12 +49,17 @@ def apply_encoded_query(
     user=None,
     table: TableSpec | None = None,
     default_ordering: Sequence[str] = DEFAULT_ORDERING,
+    narrowed: bool = False,
 ) -> QuerySet:
     """Filter and order `queryset` by the encoded query `text` as `user` asked it.
 
     `text` empty or `None` still applies the stable default ordering. A dot-walk into a table
     `user` may not read (its table access rule) is an invalid term; with no `user` (the system)
     every table may be entered. Raises `QueryTooLarge` only for oversized input.
+
+    The rows are those `user` reaches (its row rules, `csm_project.core.access.rows`): a row
+    outside them is in no list, count or statistic. `narrowed`: the caller's rows were chosen
+    already, by a rule of their own (attachments: by the rows of the records they are on).
     """
     text = text or ""
     if len(text) > MAX_QUERY_LENGTH:
@@ -66,6 +72,8 @@ def apply_encoded_query(
     if operands > MAX_QUERY_OPERANDS:
         raise QueryTooLarge(f"sysparm_query has more than {MAX_QUERY_OPERANDS} values")
     table = table or table_for_model(queryset.model)
+    if not narrowed:
+        queryset = rows_for(queryset, user, table=table)
     user_sys_id = getattr(user, "sys_id", None) if getattr(user, "is_authenticated", False) else None
     compiled = compile_query(
         table,

@@ -26,6 +26,7 @@ from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 
 from csm_project.core.access.fields import check_delete, check_secrets, check_update
+from csm_project.core.access.rows import check_row_write
 from csm_project.core.errors import REQUIRED, UNIQUE, DomainError, FieldError, ProtectedRecord, quoted
 from csm_project.core.models import JournalEntry, SysRecord, User, is_sys_id
 from csm_project.core.records.field_rules import CleanRow, TableRules, check_references, check_rows, table_rules
@@ -224,6 +225,7 @@ def _check(
     if not creating:
         check_update(rules.table, record, changed)  # a login or a guarded field: AccessDenied first
     own = rules_for(rules.table.name).clean(record, creating=creating, changed=changed)
+    check_row_write(rules.table, record, creating=creating)  # inside the caller's rows, once stamped
     if mandatory_first:
         required = [error for error in errors if error.code == REQUIRED]
         if creating:
