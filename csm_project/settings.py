@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "contacts",
     "interactions",
     "leads",
+    "cases",
     "csm_project.import_sets",  # after the apps whose tables its demo maps write
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/", include("contacts.api.urls")),
     path("api/", include("interactions.api.urls")),
     path("api/", include("leads.api.urls")),
+    path("api/", include("cases.api.urls")),
     path("api/", include("csm_project.table_api.urls")),
     path("api/", include("csm_project.batch_api.urls")),
     path("api/", include("csm_project.aggregate_api.urls")),

@@ -160,6 +160,8 @@ class Lead(NumberedRecord):
     consumer = models.ForeignKey(Consumer, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads")
     lead_group = models.ForeignKey(UserGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads")
     similar_lead = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The customer service case the lead came from, if any (docs/case-api.md).
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="leads")
 
     class Meta:
         db_table = LEAD_TABLE

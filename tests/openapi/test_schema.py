@@ -16,6 +16,11 @@ OPERATIONS = {
     ("/api/now/contact", "get"), ("/api/now/contact", "post"), ("/api/now/contact/{id}", "get"),
     ("/api/now/interaction", "post"), ("/api/now/interaction/{interaction_id}/close", "post"),
     ("/api/sn_lead_mgmt_core/lead", "get"), ("/api/sn_lead_mgmt_core/lead", "post"),
+    ("/api/sn_customerservice/case", "get"), ("/api/sn_customerservice/case", "post"),
+    ("/api/sn_customerservice/case/{case_id}", "get"), ("/api/sn_customerservice/case/{case_id}", "put"),
+    ("/api/sn_customerservice/case/{case_id}/activities", "get"),
+    ("/api/sn_customerservice/case/field_values/{field_name}", "get"),
+    ("/api/sn_customerservice/case/{case_id}/field_values/{field_name}", "get"),
     ("/api/sn_lead_mgmt_core/lead/{id}", "get"), ("/api/sn_lead_mgmt_core/lead/{id}", "patch"),
     ("/api/v2/contacts", "get"), ("/api/v2/contacts", "post"), ("/api/v2/contacts/{sys_id}", "get"),
     ("/api/v2/contacts/{sys_id}", "put"), ("/api/v2/contacts/{sys_id}", "delete"),
@@ -62,7 +67,8 @@ def test_served_document_is_valid_openapi_3(document):
 def test_every_api_operation_is_described_at_the_default_and_the_versioned_url(document):
     operations = _operations(document)
     assert OPERATIONS <= operations
-    versioned = {(path.replace("/api/now/", "/api/now/v1/").replace("/lead", "/v1/lead"), method)
+    versioned = {(path.replace("/api/now/", "/api/now/v1/").replace("/lead", "/v1/lead")
+                  .replace("/sn_customerservice/", "/sn_customerservice/v1/"), method)
                  for path, method in OPERATIONS if not path.startswith("/api/v2/")}  # fmt: skip
     assert versioned <= operations
     # Nothing else: not the catch-all answer for unknown URLs, nor the schema and explorer pages.

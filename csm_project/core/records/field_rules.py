@@ -35,6 +35,8 @@ from csm_project.core.records.wire_values import PASSWORD_MASK, from_text, passw
 from csm_project.registry import FieldSpec, FieldType, TableSpec, get_table
 
 WORK_NOTES = "work_notes"
+#: The customer-visible journal, on tables that list it in ``sys_journal_fields`` (cases).
+COMMENTS = "comments"
 MANDATORY = "Mandatory field is either missing or invalid."
 #: Longer input is refused before hashing: hashing cost grows with it.
 MAX_PASSWORD_LENGTH = 1024
@@ -71,6 +73,7 @@ class CleanRow:
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[FieldError] = field(default_factory=list)
     work_note: str | None = None
+    comment: str | None = None  # a ``comments`` entry, on tables that keep that journal
 
 
 ChoiceLists = dict[str, dict[str, str]]  # field -> {value: label}
@@ -95,6 +98,7 @@ class TableRules:
                 empty=model_field.get_default() if has_default and not model_field.null else None,
             )
         self.required = [rule for rule in self.fields.values() if rule.required]
+        self.keeps_comments = COMMENTS in getattr(self.model, "sys_journal_fields", ())
         self.choice_fields = [rule for rule in self.fields.values() if rule.spec.type is FieldType.CHOICE]
         self.references = [rule for rule in self.fields.values() if rule.spec.is_reference]
         self.unique = [rule for rule in self.fields.values() if rule.model_field.unique and not rule.spec.is_reference]
@@ -140,6 +144,9 @@ class TableRules:
                 continue
             if name == WORK_NOTES:
                 row.work_note = work_note_text(raw)
+                continue
+            if name == COMMENTS and self.keeps_comments:
+                row.comment = work_note_text(raw)
                 continue
             rule = self.fields.get(name)
             if rule is None:

@@ -10,7 +10,8 @@ Two layers of rules run on every write:
    its closed date, an interaction's ``opened_by`` is the acting user, a contact without a user
    name gets its sys_id, ...
 
-A ``work_notes`` value becomes a journal entry on the record. Record numbers are drawn by the
+A ``work_notes`` value becomes a journal entry on the record (and a ``comments`` value one of
+that journal, on tables keeping it: ``sys_journal_fields``). Record numbers are drawn by the
 models on insert, inside the write's transaction. A refused write raises ``DomainError`` with
 one ``FieldError`` per bad field and writes nothing; a write the caller has no right to (a login,
 a guarded field: ``csm_project.core.access.fields``) raises ``AccessDenied`` in place of
@@ -161,7 +162,7 @@ def _prepare(
     choices = rules.load_choices([name for name in values if name in rules.fields]) if rules.choice_fields else {}
     row = rules.clean(values, choices=choices, input_display_value=input_display_value)
     check_references(rules, [row], input_display_value=input_display_value)
-    write = Write(rules, record, creating=creating, work_note=row.work_note)
+    write = Write(rules, record, creating=creating, work_note=row.work_note, comment=row.comment)
     write.changed = rules.apply(record, row.values, creating=creating)
     _check(write, list(row.errors))
     return write
@@ -182,6 +183,7 @@ class Write:
     changed: dict[str, Any] = field(default_factory=dict)
     errors: list[FieldError] = field(default_factory=list)
     work_note: str | None = None
+    comment: str | None = None  # a ``comments`` journal entry (tables keeping that journal)
     touch: bool = False  # saved even with no field changed (a work note counts as an update)
     chosen_sys_id: bool = False  # the caller named the new record's sys_id (``record_create``)
     note: JournalEntry | None = None  # the work note's entry, once saved
@@ -194,6 +196,7 @@ def record_prepare(
     creating: bool,
     work_note: str | None = None,
     touch: bool = False,
+    comment: str | None = None,
 ) -> Write:
     """Prepare the write of typed ``values`` (field name -> value read; references as records,
     or as sys_ids checked here) on ``record``, with the rules of every write: the field rules
@@ -201,7 +204,7 @@ def record_prepare(
     references and unique values (one query). Refusals are collected in ``Write.errors``, in
     a stable order (mandatory fields, the table's own rules, other field rules, the look-ups)."""
     rules = table_rules(record.sys_table)
-    write = Write(rules, record, creating=creating, work_note=work_note, touch=touch)
+    write = Write(rules, record, creating=creating, work_note=work_note, touch=touch, comment=comment)
     # Mandatory fields given empty here; those left out are told once the table's rules ran
     # (which may fill them: a contact's user name).
     checked = rules.check_values(values, creating=False)
@@ -261,6 +264,8 @@ def record_save(write: Write) -> SysRecord:
             # A concurrent write took a unique value between the check and the save.
             raise _conflict(write) from None
     rules_for(write.rules.table.name).after_save(record, creating=creating, changed=changed)
+    if write.comment:
+        journal_add(record=record, text=write.comment, element="comments")
     if write.work_note:
         write.note = journal_add(record=record, text=write.work_note)
     return record
