@@ -349,9 +349,7 @@ class _Compiler:
         return other
 
     def _inner(self, table: TableSpec, query: Query, invalid: list[InvalidTerm]) -> Q | bool:
-        inner = _Compiler(
-            table=table, now=self.now, user_sys_id=self.user_sys_id, tz=self.tz, may_read=self.may_read
-        )
+        inner = _Compiler(table=table, now=self.now, user_sys_id=self.user_sys_id, tz=self.tz, may_read=self.may_read)
         return inner.filter(query, invalid)
 
     def _same_lineage(self, other: TableSpec | None) -> bool:
@@ -399,9 +397,7 @@ class _Compiler:
             raise _Invalid(f"JOIN must start from {self.table.name}, not {node.table[:80]!r}")
         target = self.resolve(node.field)
         joined = self._other_table(node.join_table)
-        inner = _Compiler(
-            table=joined, now=self.now, user_sys_id=self.user_sys_id, tz=self.tz, may_read=self.may_read
-        )
+        inner = _Compiler(table=joined, now=self.now, user_sys_id=self.user_sys_id, tz=self.tz, may_read=self.may_read)
         other = inner.resolve(node.join_field)
         for side in (target, other):
             if side.kind in ("json", "password"):
