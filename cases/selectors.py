@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
+
 from cases.models import CASE_TABLE, Case
 from csm_project.attachments.models import Attachment
 from csm_project.core.models import JournalEntry, SysAudit, is_sys_id
@@ -13,16 +15,18 @@ JOURNAL_FIELDS = (("comments", "Additional comments", "transparent"), ("work_not
 ATTACHMENT = "attachment"
 
 
-def case_find(case_id: str) -> Case | None:
-    """The case whose sys_id, else whose number, is ``case_id``; None when no case, or when two
-    cases share that number (a guess between them would be worse than no answer)."""
+def case_find(case_id: str, cases: QuerySet | None = None) -> Case | None:
+    """The case of ``cases`` (default: every case) whose sys_id, else whose number, is
+    ``case_id``; None when no case, or when two cases share that number (a guess between them
+    would be worse than no answer)."""
+    cases = Case.objects.all() if cases is None else cases
     if is_sys_id(case_id):
-        found = Case.objects.filter(pk=case_id).first()
+        found = cases.filter(pk=case_id).first()
         if found is not None:
             return found
     if not case_id or len(case_id) > 40 or not case_id.isascii() or not case_id.isalnum():
         return None
-    matches = list(Case.objects.filter(number=case_id)[:2])
+    matches = list(cases.filter(number=case_id)[:2])
     return matches[0] if len(matches) == 1 else None
 
 

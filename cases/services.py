@@ -13,6 +13,10 @@ path (``csm_project.core.records.services``).
 - A Closed or Cancelled case refuses every change (403, saying why) except by an ``admin``
   (or the system itself: commands, migrations).
 - ``opened_at``/``opened_by`` are stamped on create when not given.
+- A case a customer opens (``sn_customerservice.customer``, a contact's own login) is on the
+  customer's account and names the customer as contact when it names neither; one a consumer
+  opens (``sn_customerservice.consumer``) names the consumer whose user it is. The row rules
+  (docs/row-access.md) then hold it to those rows.
 """
 
 from typing import Any
@@ -28,9 +32,10 @@ from cases.choice_lists import (
     STATE_RESOLVED,
 )
 from cases.models import Case
+from contacts.models import Consumer, Contact
 from csm_project.core.access.actor import current_actor_user
 from csm_project.core.access.fields import AccessDenied
-from csm_project.core.access.role_names import ADMIN
+from csm_project.core.access.role_names import ADMIN, CONSUMER, CUSTOMER
 from csm_project.core.errors import INVALID, REQUIRED, FieldError
 from csm_project.core.records.hooks import RecordRules
 
@@ -103,8 +108,25 @@ def case_stamp(case: Case, *, previous: str | None, creating: bool, changed: dic
     case.active = case.state not in FINAL_STATES
 
 
+def case_default_customer(case: Case) -> None:
+    """On a new case opened by a customer or a consumer login, who the case is for (see the
+    module docstring), when the case does not say."""
+    user = current_actor_user()
+    if user is None:
+        return
+    roles = user.role_names()
+    if CUSTOMER in roles and case.account_id is None and case.contact_id is None:
+        contact = Contact.objects.filter(pk=user.pk).values_list("account_id", flat=True).first()
+        if contact is not None:
+            case.contact_id, case.account_id = user.pk, contact
+    if CONSUMER in roles and case.consumer_id is None:
+        case.consumer_id = Consumer.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+
+
 class CaseRules(RecordRules):
     def clean(self, record: Case, *, creating: bool, changed: dict[str, Any]) -> list[FieldError]:
+        if creating:
+            case_default_customer(record)
         previous = None if creating else changed.get("state", record.state)
         if not creating and previous in FINAL_STATES and not _actor_is_admin():
             record.state = previous

@@ -35,6 +35,7 @@ from csm_project.api.renderers import PlatformXMLRenderer, StringTreeJSONRendere
 from csm_project.api.versioning import PlatformVersioning
 from csm_project.api.views import ActsAsRequestUser, AnswersRefusals
 from csm_project.core.access.fields import table_reader
+from csm_project.core.access.rows import READ, UPDATE, rows_for
 from csm_project.core.access.table_access import table_access_allows
 from csm_project.core.models import Choice, SysRecord
 from csm_project.core.records.datetimes import format_display, user_zone
@@ -131,7 +132,7 @@ class CaseViewSet(AnswersRefusals, ActsAsRequestUser, viewsets.GenericViewSet):
                 continue
             target_shaper = self.shaper(target)
             records = {}
-            for row in target_shaper.rows(target.model).filter(pk__in=ids):
+            for row in rows_for(target_shaper.rows(target.model), self.request.user, table=target).filter(pk__in=ids):
                 record = target_shaper.shape(row)
                 records[_sys_id(record["sys_id"])] = record
             for case in shaped:
@@ -146,7 +147,11 @@ class CaseViewSet(AnswersRefusals, ActsAsRequestUser, viewsets.GenericViewSet):
         return self.shape_cases([shaper.rows(Case).get(pk=case.pk)], shaper, fields)[0]
 
     def find(self) -> Case:
-        case = case_find(self.kwargs.get(self.lookup_url_kwarg, ""))
+        # A case outside the caller's rows (docs/row-access.md) does not exist for it.
+        operation = READ if self.request.method in READ_METHODS else UPDATE
+        case = case_find(
+            self.kwargs.get(self.lookup_url_kwarg, ""), rows_for(Case.objects.all(), self.request.user, operation)
+        )
         if case is None:
             raise RecordNotFound()
         return case

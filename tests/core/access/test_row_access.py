@@ -18,6 +18,7 @@ import pytest
 from django.core.files.base import ContentFile
 from rest_framework.test import APIClient
 
+from cases.models import Case as CustomerCase
 from contacts.models import Account, Consumer, Contact
 from csm_project.attachments import services as attachments
 from csm_project.core.access.roles import user_grant_roles
@@ -64,19 +65,33 @@ def _consumers(world: World) -> None:
     world.logins[CONSUMER], world.login_ids[CONSUMER] = login.user_name, login.pk
 
 
-#: How each table's rows are built. The case table adds its builder here.
+def _cases(world: World) -> None:
+    """A case on the customer's account, one on another, the consumer's own, another consumer's."""
+    accounts, consumers = world.rows["customer_account"], world.rows["csm_consumer"]
+    made = {
+        "mine": CustomerCase.objects.create(short_description="Ours", account_id=accounts["mine"]),
+        "other": CustomerCase.objects.create(short_description="Theirs", account_id=accounts["other"]),
+        "consumer_mine": CustomerCase.objects.create(short_description="My own", consumer_id=consumers["mine"]),
+        "consumer_other": CustomerCase.objects.create(short_description="Not mine", consumer_id=consumers["other"]),
+    }
+    world.rows["sn_customerservice_case"] = {key: case.pk for key, case in made.items()}
+
+
+#: How each table's rows are built (in this order: the cases name the accounts and consumers).
 BUILDERS: dict[str, Callable[[World], None]] = {
     "customer_account": _accounts_and_contacts,
     "customer_contact": lambda world: None,  # built with the accounts
     "csm_consumer": _consumers,
+    "sn_customerservice_case": _cases,
 }
 
 #: A field each table's PATCH may change, and a value.
 PATCH = {"customer_account": ("notes", "patched"), "customer_contact": ("title", "Patched"),
-         "csm_consumer": ("notes", "patched")}  # fmt: skip
+         "csm_consumer": ("notes", "patched"), "sn_customerservice_case": ("short_description", "Patched")}  # fmt: skip
 
-#: The record API listing each table, if any (the case table: its Case API).
-RECORD_APIS = {"customer_account": "/api/now/account", "csm_consumer": "/api/now/consumer"}
+#: The record API listing each table, if any.
+RECORD_APIS = {"customer_account": "/api/now/account", "csm_consumer": "/api/now/consumer",
+               "sn_customerservice_case": "/api/sn_customerservice/case"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,10 @@ def _contact_on(account_key: str) -> Callable[[World], dict]:
     return lambda world: {"last_name": "New", "account": world.rows["customer_account"][account_key]}
 
 
+def _case_on(table: str, key: str, field: str) -> Callable[[World], dict]:
+    return lambda world: {"short_description": "New case", field: world.rows[table][key]}
+
+
 CASES = [
     Case(CUSTOMER, "customer_account", frozenset({"mine"})),
     Case(CUSTOMER, "customer_contact", frozenset({"me", "colleague"}), update=frozenset({"me"}), writable=True,
@@ -112,6 +131,12 @@ CASES = [
          create_outside=lambda world: {"last_name": "Other"}),
     Case(CONSUMER, "customer_account", frozenset(), readable=False),
     Case(CONSUMER, "customer_contact", frozenset(), readable=False),
+    Case(CUSTOMER, "sn_customerservice_case", frozenset({"mine"}), update=frozenset({"mine"}), writable=True,
+         create_inside=(_case_on("customer_account", "mine", "account"), 201),
+         create_outside=_case_on("customer_account", "other", "account")),
+    Case(CONSUMER, "sn_customerservice_case", frozenset({"consumer_mine"}), update=frozenset({"consumer_mine"}),
+         writable=True, create_inside=(_case_on("csm_consumer", "mine", "consumer"), 201),
+         create_outside=_case_on("csm_consumer", "other", "consumer")),
 ]  # fmt: skip
 
 
@@ -350,7 +375,7 @@ def test_a_customer_still_cannot_change_its_login_fields(world):
 
 def test_an_integration_user_reaches_every_row(world, client_for):
     client = client_for("csm_ws_integration")
-    for table in ("customer_account", "customer_contact", "csm_consumer"):
+    for table in ("customer_account", "customer_contact", "csm_consumer", "sn_customerservice_case"):
         response = client.get(f"/api/now/table/{table}", {"sysparm_fields": "sys_id"})
         ids = {row["sys_id"] for row in response.json()["result"]}
         assert set(world.rows[table].values()) <= ids, table
@@ -375,3 +400,38 @@ def _model(table: str):
     from csm_project.registry import get_table
 
     return get_table(table).model
+
+
+def test_a_customer_opens_a_case_for_its_account_and_a_consumer_for_itself(world):
+    """A case that names no customer is the caller's own: through the Case API as through the
+    Table API, and the caller then reads it by its number."""
+    for role, path in (
+        (CUSTOMER, "/api/sn_customerservice/case"),
+        (CONSUMER, "/api/now/table/sn_customerservice_case"),
+    ):
+        client = client_of(world, role)
+        created = client.post(path, {"short_description": "Please help"}, format="json")
+        assert created.status_code in (200, 201), created.content
+        case = CustomerCase.objects.get(pk=created.json()["result"]["sys_id"]["value"]
+                                        if isinstance(created.json()["result"]["sys_id"], dict)
+                                        else created.json()["result"]["sys_id"])  # fmt: skip
+        if role == CUSTOMER:
+            assert (case.account_id, case.contact_id) == (world.rows["customer_account"]["mine"], world.login_ids[role])
+            assert case.consumer_id is None
+        else:
+            assert case.consumer_id == world.rows["csm_consumer"]["mine"] and case.account_id is None
+        assert client.get(f"/api/sn_customerservice/case/{case.number}").status_code == 200
+
+
+def test_a_customer_cannot_move_a_case_onto_another_account(world):
+    mine = world.rows["sn_customerservice_case"]["mine"]
+    response = client_of(world, CUSTOMER).patch(
+        f"/api/now/table/sn_customerservice_case/{mine}",
+        {"account": world.rows["customer_account"]["other"]},
+        format="json",
+    )
+
+    assert refused(response)
+    assert CustomerCase.objects.get(pk=mine).account_id == world.rows["customer_account"]["mine"]
+    other = CustomerCase.objects.get(pk=world.rows["sn_customerservice_case"]["other"])
+    assert client_of(world, CUSTOMER).get(f"/api/sn_customerservice/case/{other.number}").status_code == 404
