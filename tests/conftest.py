@@ -27,6 +27,31 @@ def _keep_migration_data(django_db_serialized_rollback):
 
 
 @pytest.fixture(autouse=True)
+def _id_sequences_past_restored_rows(request):
+    """Transactional tests on PostgreSQL: the serialized rollback puts the migrations' rows back
+    with their ids, but a test that re-created a table (a migration run backwards and forwards, a
+    restore) leaves its id sequence behind them, so the next insert there would collide with a
+    restored row. Move every id sequence past the rows once the data is back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if not transactional or connection.vendor != "postgresql":
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    models = [model for model in apps.get_models(include_auto_created=True) if model._meta.managed]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with connection.cursor() as cursor:
+            cursor.execute("\n".join(statements))
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _server_threads_end_with_the_test(request):
     """Live-server tests: each kept-alive client connection holds a server thread that shares the
     test's database connection. Clients' sockets close only when the garbage collector frees their

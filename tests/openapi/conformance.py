@@ -9,6 +9,7 @@ are out of its scope and left alone, and so are the schema and explorer pages th
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 import requests
@@ -29,9 +30,19 @@ class ResponseDoesNotConform(AssertionError):
 PROJECT_URLCONF = "csm_project.urls"
 
 
-@cache
+_generating = threading.Lock()
+
+
 def api_schema():
-    """The document as served, generated once per test run."""
+    """The document as served, generated once per test run. Under a lock: the first responses
+    may come from a test's threads at once, and drf-spectacular's first generation loads its
+    extensions in a way two threads cannot share."""
+    with _generating:
+        return _api_schema()
+
+
+@cache
+def _api_schema():
     from drf_spectacular.generators import SchemaGenerator
 
     document = SchemaGenerator(urlconf=PROJECT_URLCONF).get_schema(request=None, public=True)
