@@ -13,7 +13,7 @@ from cases.choice_lists import (
     STATE_RESOLVED,
 )
 from cases.models import Case
-from contacts.demo import BOXEO, GENERATED_ACCOUNTS, GEORGE_WARREN, JULIE_LEWIS
+from contacts.demo import BOXEO, CASEY_CONSUMER, GENERATED_ACCOUNTS, GEORGE_WARREN, JULIE_LEWIS
 from contacts.models import Consumer
 from csm_project.core.records.services import record_prepare, record_save, record_update
 
@@ -23,6 +23,7 @@ LAPTOP_CASE = "f352dc9387632300d6b0a7da0acb0b60"
 ANALYTICS_CASE = "ba325dbe64f01300964fae39b050e9a6"
 CONSUMER_CASE = "0397c743db436f0057c3fd441d96197f"
 PUT_CONSUMER = "cd97ef1ddb8bc7006b7a9646db9619ac"
+CASEY_CASE = "5d1b7bb053401010dc25ddeeff7b1204"  # the demo consumer login's own case
 
 RESOLVE = {"resolution_code": "solved_fixed_by_support", "close_notes": "Replaced the faulty part."}
 
@@ -40,6 +41,7 @@ SEED_CASES = (
      (STATE_CANCELLED,)),
     ("5d1b7bb053401010dc25ddeeff7b1203", BOXEO, None, "New office needs onboarding", "3", "chat", ()),
     (CONSUMER_CASE, None, None, "Consumer Test Case", "4", "phone", ()),
+    (CASEY_CASE, None, None, "My order arrived damaged", "3", "web", ()),
 )  # fmt: skip
 STATE_CYCLE = ((), (STATE_OPEN,), (STATE_AWAITING_INFO,), (STATE_RESOLVED,), (STATE_RESOLVED, STATE_CLOSED),
                (STATE_CANCELLED,))  # fmt: skip
@@ -67,6 +69,8 @@ def load_cases(*, stdout) -> None:
                   "contact": contact}  # fmt: skip
         if sys_id == CONSUMER_CASE:
             values["consumer"] = PUT_CONSUMER
+        if sys_id == CASEY_CASE:
+            values["consumer"] = CASEY_CONSUMER
         case = record_save(record_prepare(Case(sys_id=sys_id), {k: v for k, v in values.items() if v}, creating=True))
         if sys_id == LAPTOP_CASE:
             record_update(
