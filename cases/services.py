@@ -116,9 +116,9 @@ def case_default_customer(case: Case) -> None:
         return
     roles = user.role_names()
     if CUSTOMER in roles and case.account_id is None and case.contact_id is None:
-        contact = Contact.objects.filter(pk=user.pk).values_list("account_id", flat=True).first()
-        if contact is not None:
-            case.contact_id, case.account_id = user.pk, contact
+        account = Contact.objects.filter(pk=user.pk).values_list("account_id", flat=True).first()
+        if account is not None:
+            case.contact_id, case.account_id = user.pk, account
     if CONSUMER in roles and case.consumer_id is None:
         case.consumer_id = Consumer.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
 
